@@ -1,0 +1,15 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# rpcap_warnings: the warning set for our own code (never third-party code).
+add_library(rpcap_warnings INTERFACE)
+target_compile_options(rpcap_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Woverloaded-virtual
+  -Wnull-dereference -Wconversion -Wsign-conversion -Wformat=2)
+if(RPCAP_WERROR)
+  target_compile_options(rpcap_warnings INTERFACE -Werror)
+endif()
+
+# rpcap_settings: definitions every target of ours shares.
+add_library(rpcap_settings INTERFACE)
+target_compile_definitions(rpcap_settings INTERFACE
+  RPCAP_VERSION="${PROJECT_VERSION}"
+  $<$<CONFIG:Debug>:_GLIBCXX_ASSERTIONS>)
