@@ -1,0 +1,47 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# A thin wrapper around CMake. Variables: BUILD (build dir), PREFIX and
+# DESTDIR (install), CMAKE_FLAGS (extra configure flags), JOBS.
+BUILD ?= build
+PREFIX ?= /usr/local
+DESTDIR ?=
+CMAKE_FLAGS ?=
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: all deps test install docs demo ci format check-format clean
+
+all: $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j$(JOBS)
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS)
+
+# Install the Debian packages the build and the tests need, if missing.
+deps:
+	scripts/install-deps
+
+test: all
+	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)
+
+install: all
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix "$(PREFIX)"
+
+# Regenerate the man pages and completions from the programs' CLI definitions.
+docs: all
+	cmake --build $(BUILD) --target docs
+
+# The main job, end to end, with the toolkit as it stands.
+demo: all
+	scripts/demo $(BUILD)
+
+# What CI runs: warnings as errors, ASan and UBSan.
+ci:
+	$(MAKE) test BUILD=build-ci CMAKE_FLAGS="-DRPCAP_WERROR=ON -DRPCAP_SANITIZE='address;undefined' -DCMAKE_BUILD_TYPE=Debug"
+
+format:
+	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
+
+check-format:
+	clang-format --dry-run --Werror $$(git ls-files '*.cpp' '*.hpp')
+
+clean:
+	rm -rf $(BUILD) build-ci

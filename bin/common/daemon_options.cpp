@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "common/daemon_options.hpp"
+
+namespace rpcap::tool {
+
+void add_daemon_options(CLI::App& app, DaemonFlags& flags)
+{
+  app.add_option("-b,--bind", flags.bind_address,
+                 "address to listen on, a name or number (default: every local IPv4 and IPv6 address)")
+      ->type_name("ADDRESS");
+  app.add_option("-p,--port", flags.port, "port to listen on, a number or service name")
+      ->type_name("PORT")
+      ->capture_default_str();
+  auto* v4 = app.add_flag("-4,--ipv4", flags.ipv4_only, "use IPv4 only");
+  auto* v6 = app.add_flag("-6,--ipv6", flags.ipv6_only, "use IPv6 only");
+  v4->excludes(v6);
+  app.add_option("-l,--hosts", flags.host_lists,
+                 "hosts allowed to connect: a list separated by commas, semicolons or blanks, or a file "
+                 "(a value holding \"/\") with one host per line; repeatable (default: every host)")
+      ->type_name("LIST|FILE")
+      ->allow_extra_args(false);
+  app.add_flag("-n,--null-auth", flags.null_auth, "permit NULL authentication (no password)");
+  app.add_option("-a,--active", flags.active_lists,
+                 "connect out to HOST,PORT in active mode (PORT may be DEFAULT, 2003); repeatable")
+      ->type_name("HOST,PORT")
+      ->allow_extra_args(false);
+  app.add_flag("-v,--active-only", flags.active_only, "do not listen for passive connections (active mode only)");
+  app.add_option("--max-sessions", flags.max_sessions, "most sessions served at once")
+      ->type_name("N")
+      ->check(CLI::Range(1u, k_max_max_sessions))
+      ->capture_default_str();
+  app.add_option("--auth-timeout", flags.auth_timeout, "seconds a client has to authenticate")
+      ->type_name("SECONDS")
+      ->check(CLI::Range(1u, k_max_auth_timeout))
+      ->capture_default_str();
+  app.add_option("--idle-timeout", flags.idle_timeout,
+                 "seconds an authenticated client may stay idle without capturing (0: no limit)")
+      ->type_name("SECONDS")
+      ->check(CLI::Range(0u, k_max_idle_timeout))
+      ->capture_default_str();
+}
+
+}  // namespace rpcap::tool

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "common/tool.hpp"
+
+#include <iostream>
+
+namespace rpcap::tool {
+namespace {
+
+void print(std::string_view prog, std::string_view level, std::string_view msg)
+{
+  std::string line;
+  line.reserve(prog.size() + level.size() + msg.size() + 4);
+  line.append(prog).append(": ").append(level).append(": ").append(msg).append("\n");
+  std::cerr << line << std::flush;
+}
+
+// The program name at the root of `app`'s tree of subcommands.
+std::string root_name(const CLI::App& app)
+{
+  const CLI::App* a = &app;
+  while (a->get_parent() != nullptr) { a = a->get_parent(); }
+  return a->get_name();
+}
+
+}  // namespace
+
+std::optional<int> parse(CLI::App& app, int argc, char** argv)
+{
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    // the help of the subcommand that was asked for, if any
+    const CLI::App* target = &app;
+    for (const CLI::App* sub = target; sub != nullptr;) {
+      target = sub;
+      auto subs = sub->get_subcommands();
+      sub = subs.empty() ? nullptr : subs.front();
+    }
+    std::cout << target->help();
+    return exit_ok;
+  } catch (const CLI::CallForAllHelp&) {
+    std::cout << app.help("", CLI::AppFormatMode::All);
+    return exit_ok;
+  } catch (const CLI::CallForVersion&) {
+    std::cout << version_text(app.get_name()) << "\n";
+    return exit_ok;
+  } catch (const CLI::ParseError& e) {
+    std::string msg = e.what();
+    if (!msg.empty() && msg.back() == '\n') { msg.pop_back(); }
+    error(root_name(app), msg + " (see --help)");
+    return exit_usage;
+  }
+  return std::nullopt;
+}
+
+int report(const CLI::App& app, const Error& err)
+{
+  error(root_name(app), err.message);
+  switch (err.kind) {
+  case ErrorKind::usage:
+  case ErrorKind::config:
+    return exit_usage;
+  default:
+    return exit_failure;
+  }
+}
+
+void error(std::string_view prog, std::string_view msg) { print(prog, "error", msg); }
+void warning(std::string_view prog, std::string_view msg) { print(prog, "warning", msg); }
+void info(std::string_view prog, std::string_view msg) { print(prog, "info", msg); }
+
+std::string version_text(std::string_view prog)
+{
+  return std::string{prog} + " " RPCAP_VERSION;
+}
+
+}  // namespace rpcap::tool

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// What every program shares: parsing the command line with CLI11, printing
+// messages with the program's prefix, and the exit codes scripts rely on.
+// This is the only place that prints diagnostics.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <CLI/CLI.hpp>
+
+#include "rpcap/error.hpp"
+
+namespace rpcap::tool {
+
+// Exit statuses shared by every program (each man page's EXIT STATUS).
+enum ExitCode : int {
+  exit_ok = 0,       // success
+  exit_failure = 1,  // the operation failed: network, remote refusal, capture, bad file
+  exit_usage = 2,    // a usage error: flag, source string, configuration
+};
+
+// Parse `argv` into `app`. Returns nullopt to go on, or the status to exit
+// with: 0 after --help or --version (printed on stdout), 2 after a usage
+// error (one line on stderr: "prog: error: ...").
+std::optional<int> parse(CLI::App& app, int argc, char** argv);
+
+// Print "prog: error: message" for `err` and return its exit status: 2 for
+// usage and config errors, 1 for everything else.
+int report(const CLI::App& app, const Error& err);
+
+// Print "prog: error: `msg`", "prog: warning: `msg`" or "prog: info: `msg`" on stderr.
+void error(std::string_view prog, std::string_view msg);
+void warning(std::string_view prog, std::string_view msg);
+void info(std::string_view prog, std::string_view msg);
+
+// The text of the --version output of program `prog`.
+std::string version_text(std::string_view prog);
+
+}  // namespace rpcap::tool

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "rpcap/config_view.hpp"
+
+#include "rpcap/json.hpp"
+
+namespace rpcap {
+namespace {
+
+const char* yes_no(bool b) { return b ? "YES" : "NO"; }
+
+void line(std::string& out, std::string_view key, std::string_view value)
+{
+  out.append(key).append(" = ").append(value).append("\n");
+}
+
+}  // namespace
+
+std::string show_config_text(const DaemonConfig& cfg)
+{
+  std::string out;
+  if (cfg.passive_clients.empty()) { out += "# PassiveClient: none listed, every host may connect\n"; }
+  for (const auto& h : cfg.passive_clients) { line(out, "PassiveClient", h); }
+  if (cfg.active_clients.empty()) { out += "# ActiveClient: none, no active connections\n"; }
+  for (const auto& a : cfg.active_clients) { line(out, "ActiveClient", a.host + ", " + a.port); }
+  line(out, "NullAuthPermit", yes_no(cfg.null_auth));
+  if (cfg.listen_address.empty()) {
+    out += "# ListenAddress: every local address\n";
+  } else {
+    line(out, "ListenAddress", cfg.listen_address);
+  }
+  line(out, "ListenPort", cfg.port);
+  line(out, "AddressFamily", to_string(cfg.family));
+  line(out, "ActiveOnly", yes_no(cfg.active_only));
+  if (cfg.host_list_file.empty()) {
+    out += "# HostListFile: none\n";
+  } else {
+    line(out, "HostListFile", cfg.host_list_file);
+  }
+  line(out, "MaxSessions", std::to_string(cfg.max_sessions));
+  line(out, "AuthTimeout", std::to_string(cfg.auth_timeout));
+  line(out, "IdleTimeout", std::to_string(cfg.idle_timeout));
+  return out;
+}
+
+std::string show_config_json(const DaemonConfig& cfg)
+{
+  JsonWriter w;
+  w.begin_object();
+  w.key("passive_clients").begin_array();
+  for (const auto& h : cfg.passive_clients) { w.value(h); }
+  w.end_array();
+  w.key("active_clients").begin_array();
+  for (const auto& a : cfg.active_clients) {
+    w.begin_object().key("host").value(a.host).key("port").value(a.port).end_object();
+  }
+  w.end_array();
+  w.key("null_auth").value(cfg.null_auth);
+  w.key("listen_address");
+  cfg.listen_address.empty() ? w.null() : w.value(cfg.listen_address);
+  w.key("port").value(cfg.port);
+  w.key("address_family").value(to_string(cfg.family));
+  w.key("active_only").value(cfg.active_only);
+  w.key("host_list_file");
+  cfg.host_list_file.empty() ? w.null() : w.value(cfg.host_list_file);
+  w.key("max_sessions").value(cfg.max_sessions);
+  w.key("auth_timeout").value(cfg.auth_timeout);
+  w.key("idle_timeout").value(cfg.idle_timeout);
+  w.end_object();
+  return w.str() + "\n";
+}
+
+}  // namespace rpcap

@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The effective settings of a DaemonConfig for people and for scripts
+// (`rpcap-conf show`): every setting, defaults included.
+#pragma once
+
+#include <string>
+
+#include "rpcap/config.hpp"
+
+namespace rpcap {
+
+// Every setting as a config file a daemon would read to the same effect:
+// `Key = value` lines in k_config_keys order; settings that have no value
+// (an empty allow list, all listen addresses, no host-list file) appear as
+// comments that say what they mean.
+std::string show_config_text(const DaemonConfig& cfg);
+
+// Every setting as one JSON object, with a trailing newline:
+// {"passive_clients":[...],"active_clients":[{"host":..,"port":..}],
+//  "null_auth":false,"listen_address":null,"port":"2002","address_family":"any",
+//  "active_only":false,"host_list_file":null,"max_sessions":64,
+//  "auth_timeout":90,"idle_timeout":180}
+std::string show_config_json(const DaemonConfig& cfg);
+
+}  // namespace rpcap

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "support/process.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cctype>
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace rpcap::test {
+namespace {
+
+struct Pipe {
+  int fd[2]{-1, -1};
+  Pipe() { REQUIRE(::pipe2(fd, O_CLOEXEC) == 0); }
+  ~Pipe() { close_both(); }
+  void close_end(int i)
+  {
+    if (fd[i] >= 0) { ::close(fd[i]); }
+    fd[i] = -1;
+  }
+  void close_both()
+  {
+    close_end(0);
+    close_end(1);
+  }
+};
+
+}  // namespace
+
+RunResult run(const std::vector<std::string>& argv, const std::string& input, int timeout_ms)
+{
+  REQUIRE_FALSE(argv.empty());
+  Pipe in, out, err;
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, in.fd[0], 0);
+  posix_spawn_file_actions_adddup2(&fa, out.fd[1], 1);
+  posix_spawn_file_actions_adddup2(&fa, err.fd[1], 2);
+  std::vector<char*> args;
+  for (const auto& a : argv) { args.push_back(const_cast<char*>(a.c_str())); }
+  args.push_back(nullptr);
+  pid_t pid = -1;
+  const int rc = ::posix_spawn(&pid, argv[0].c_str(), &fa, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  INFO("spawn " << argv[0]);
+  REQUIRE(rc == 0);
+  in.close_end(0);
+  out.close_end(1);
+  err.close_end(1);
+
+  ::signal(SIGPIPE, SIG_IGN);
+  std::size_t written = 0;
+  if (input.empty()) { in.close_end(1); }
+  RunResult res;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (out.fd[0] >= 0 || err.fd[0] >= 0) {
+    pollfd pfd[3] = {{out.fd[0], POLLIN, 0}, {err.fd[0], POLLIN, 0}, {in.fd[1], POLLOUT, 0}};
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+      FAIL("timeout: " << argv[0] << " ran longer than " << timeout_ms << " ms");
+    }
+    if (::poll(pfd, 3, static_cast<int>(left.count())) < 0 && errno != EINTR) { FAIL("poll failed"); }
+    for (int i = 0; i < 2; ++i) {
+      if (pfd[i].fd < 0 || (pfd[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0) { continue; }
+      char buf[65536];
+      const ssize_t n = ::read(pfd[i].fd, buf, sizeof buf);
+      if (n > 0) {
+        (i == 0 ? res.out : res.err).append(buf, static_cast<std::size_t>(n));
+      } else if (n == 0 || errno != EINTR) {
+        (i == 0 ? out : err).close_end(0);
+      }
+    }
+    if (pfd[2].fd >= 0 && (pfd[2].revents & (POLLOUT | POLLERR | POLLHUP)) != 0) {
+      const ssize_t n = ::write(in.fd[1], input.data() + written, input.size() - written);
+      if (n > 0) { written += static_cast<std::size_t>(n); }
+      if (n < 0 || written == input.size()) { in.close_end(1); }
+    }
+  }
+  in.close_end(1);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+  res.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return res;
+}
+
+std::string program(const std::string& name)
+{
+  std::string var;
+  for (char c : name) { var += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c))); }
+  if (const char* p = std::getenv(var.c_str()); p != nullptr && *p != '\0') { return p; }
+  const std::string path = std::string{RPCAP_BIN_DIR} + "/" + name;
+  INFO("program under test " << path);
+  REQUIRE(::access(path.c_str(), X_OK) == 0);
+  return path;
+}
+
+TempDir::TempDir()
+{
+  std::string tmpl = (std::filesystem::temp_directory_path() / "rpcap-test-XXXXXX").string();
+  REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
+  m_path = tmpl;
+}
+
+TempDir::~TempDir()
+{
+  std::error_code ec;
+  std::filesystem::remove_all(m_path, ec);
+}
+
+std::string TempDir::write(const std::string& name, const std::string& content) const
+{
+  const std::string path = m_path + "/" + name;
+  std::ofstream f{path, std::ios::binary};
+  f << content;
+  REQUIRE(f.good());
+  return path;
+}
+
+std::string read_file(const std::string& path)
+{
+  std::ifstream f{path, std::ios::binary};
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+}  // namespace rpcap::test

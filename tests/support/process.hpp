@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Run a program of ours the way a user would, and collect what it did.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace rpcap::test {
+
+struct RunResult {
+  int exit_code{-1};   // exit status, or 128 + signal number
+  std::string out;     // everything written to stdout
+  std::string err;     // everything written to stderr
+};
+
+// Run `argv` (argv[0] is a path) with `input` on its stdin, wait for it to
+// exit, and return its output. Fails the current test if it cannot start or
+// runs longer than `timeout_ms` (it is then killed).
+RunResult run(const std::vector<std::string>& argv, const std::string& input = {}, int timeout_ms = 20000);
+
+// The path of our program `name` ("rpcap-conf"): the build directory's copy,
+// or the one the environment variable RPCAP_CONF (for rpcap-conf, and so
+// on) names, to test an installed build.
+std::string program(const std::string& name);
+
+// A fresh temporary directory, removed with its contents when destroyed.
+class TempDir {
+public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return m_path; }
+  // Write `content` to file `name` in the directory; returns its path.
+  std::string write(const std::string& name, const std::string& content) const;
+
+private:
+  std::string m_path;
+};
+
+// The contents of the file at `path` ("" if unreadable).
+std::string read_file(const std::string& path);
+
+}  // namespace rpcap::test
