@@ -15,8 +15,8 @@ void add_daemon_options(CLI::App& app, DaemonFlags& flags)
   auto* v6 = app.add_flag("-6,--ipv6", flags.ipv6_only, "use IPv6 only");
   v4->excludes(v6);
   app.add_option("-l,--hosts", flags.host_lists,
-                 "hosts allowed to connect: a list separated by commas, semicolons or blanks, or a file "
-                 "(a value holding \"/\") with one host per line; repeatable (default: every host)")
+                 "hosts allowed to connect: a file with one host per line, or (if no such file exists) a "
+                 "list separated by commas, semicolons or blanks; repeatable (default: every host)")
       ->type_name("LIST|FILE")
       ->allow_extra_args(false);
   app.add_flag("-n,--null-auth", flags.null_auth, "permit NULL authentication (no password)");

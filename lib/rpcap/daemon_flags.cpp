@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "rpcap/daemon_flags.hpp"
 
+#include <filesystem>
+
 namespace rpcap {
 
 Result<DaemonConfig> config_from_flags(const DaemonFlags& flags)
@@ -30,7 +32,8 @@ Result<DaemonConfig> config_from_flags(const DaemonFlags& flags)
     cfg.active_clients.insert(cfg.active_clients.end(), targets->begin(), targets->end());
   }
   for (const auto& list : flags.host_lists) {
-    if (list.find('/') != std::string::npos) {
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(list, ec)) {
       if (!cfg.host_list_file.empty()) {
         problems.push_back("-l \"" + list + "\": only one host-list file may be given (already \""
                            + cfg.host_list_file + "\")");

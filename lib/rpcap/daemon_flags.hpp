@@ -23,10 +23,9 @@ struct DaemonFlags {
   // -a host,port[,host,port...]; each occurrence adds its targets (libpcap's
   // rpcapd lets a later -a replace the earlier ones, bug B12).
   std::vector<std::string> active_lists;
-  // -l: a value holding "/" names a host-list file (one host per line, as the
-  // WinPcap documentation describes -l); any other value is a list of hosts
-  // separated by blanks, "," or ";" (as libpcap's rpcapd takes it). A host
-  // name never holds "/", so the two cannot be confused.
+  // -l: a value that names an existing file is a host-list file (one host per
+  // line, as the WinPcap documentation describes -l); any other value is a
+  // list of hosts separated by blanks, "," or ";" (as libpcap's rpcapd takes it).
   std::vector<std::string> host_lists;
   unsigned max_sessions{k_default_max_sessions};
   unsigned auth_timeout{k_default_auth_timeout};

@@ -23,20 +23,23 @@ TEST_CASE("daemon flags: every -a adds its targets (libpcap lets the last one wi
         == std::vector<ActiveClient>{{"192.0.2.1", "2003"}, {"collector", "2003"}, {"backup", "4000"}});
 }
 
-TEST_CASE("daemon flags: -l takes a list, or a file when the value holds a slash", "[config][flags]")
+TEST_CASE("daemon flags: -l takes a file when one exists by that name, else a list", "[config][flags]")
 {
+  const std::string file = RPCAP_TESTS_DIR "/vectors/config/saved1.conf";  // any existing file
   DaemonFlags f;
-  f.host_lists = {"analyst1, analyst2;analyst3", "./hosts.txt", "10.0.0.1"};
+  f.host_lists = {"analyst1, analyst2;analyst3", file, "10.0.0.1"};
   auto cfg = config_from_flags(f);
   REQUIRE(cfg.has_value());
   CHECK(cfg->passive_clients == std::vector<std::string>{"analyst1", "analyst2", "analyst3", "10.0.0.1"});
-  CHECK(cfg->host_list_file == "./hosts.txt");
+  CHECK(cfg->host_list_file == file);
 
-  f.host_lists = {"/etc/a", "/etc/b"};
+  f.host_lists = {file, RPCAP_TESTS_DIR "/vectors/config/saved2.conf"};
   auto two = config_from_flags(f);
   REQUIRE_FALSE(two.has_value());
   CHECK(two.error().kind == ErrorKind::usage);
-  CHECK(two.error().message == "-l \"/etc/b\": only one host-list file may be given (already \"/etc/a\")");
+  CHECK(two.error().message
+        == "-l \"" RPCAP_TESTS_DIR "/vectors/config/saved2.conf\": only one host-list file may be given (already \""
+               + file + "\")");
 
   f.host_lists = {" , "};
   auto empty = config_from_flags(f);

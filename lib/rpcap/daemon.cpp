@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "rpcap/daemon.hpp"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <set>
+#include <thread>
+
+namespace rpcap {
+namespace {
+
+constexpr int k_shutdown_grace_ms = 3000;
+
+// Send `msg` and close so that the peer reads it before the connection
+// ends: stop writing, then drain what it sent for a bounded time.
+void close_after(Fd fd, const Bytes& msg)
+{
+  (void)write_all(fd.get(), msg.data(), msg.size(), 2000);
+  ::shutdown(fd.get(), SHUT_WR);
+  char buf[4096];
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  std::size_t drained = 0;
+  while (drained < (1u << 20) && std::chrono::steady_clock::now() < until) {
+    auto r = wait_readable(fd.get(), 200);
+    if (!r || !*r) { break; }
+    const ssize_t n = ::recv(fd.get(), buf, sizeof buf, 0);
+    if (n <= 0) { break; }
+    drained += static_cast<std::size_t>(n);
+  }
+}
+
+// The allow list: PassiveClient hosts plus those of the HostListFile.
+Result<std::vector<std::string>> allowed_hosts(const DaemonConfig& cfg)
+{
+  std::vector<std::string> hosts = cfg.passive_clients;
+  if (!cfg.host_list_file.empty()) {
+    auto more = load_host_list(cfg.host_list_file);
+    if (!more) { return std::move(more).error(); }
+    hosts.insert(hosts.end(), more->begin(), more->end());
+  }
+  return hosts;
+}
+
+// Serve one accepted connection in this process: the daemon's side of §6.2a.
+void serve_connection(Fd fd, const DaemonOptions& opts, const DaemonConfig& cfg, const LogFn& log)
+{
+  auto peer = peer_address(fd.get());
+  const std::string who = peer ? peer->to_string() : std::string{"?"};
+  // Nothing is said before the client's first byte (§1.1); wait for it, bounded.
+  auto first = wait_readable(fd.get(), static_cast<int>(cfg.auth_timeout) * 1000);
+  if (!first || !*first) {
+    log(LogLevel::info, who + ": closing: nothing received within " + std::to_string(cfg.auth_timeout) + " s");
+    return;
+  }
+  auto hosts = allowed_hosts(cfg);
+  if (!hosts) {
+    // A list that cannot be read allows nobody: never fail open.
+    log(LogLevel::error, who + ": refused: " + hosts.error().message);
+    close_after(std::move(fd), encode(Message{make_error_msg(ErrorCode::hostnoauth,
+                                                             "Allowed host list error: " + hosts.error().message)}));
+    return;
+  }
+  if (!hosts->empty()) {
+    std::vector<Error> errors;
+    auto list = HostAllowList::resolve(*hosts, errors);
+    for (const auto& e : errors) { log(LogLevel::warning, e.message); }
+    if (!peer || !list.allows(*peer)) {
+      log(LogLevel::warning, who + ": refused: not in the allowed host list");
+      close_after(std::move(fd), encode(Message{make_error_msg(
+                                     ErrorCode::hostnoauth, "The host is not in the allowed host list. Connection refused.")}));
+      return;
+    }
+  }
+  log(LogLevel::info, who + ": connected");
+  std::unique_ptr<Authenticator> auth = opts.make_authenticator ? opts.make_authenticator() : nullptr;
+  auto backend = make_pcap_backend();
+  run_daemon_session(std::move(fd), session_config(cfg, opts.session), *backend, auth.get(), log);
+}
+
+class SignalFd {
+public:
+  SignalFd()
+  {
+    sigemptyset(&m_set);
+    for (int s : {SIGCHLD, SIGHUP, SIGTERM, SIGINT}) { sigaddset(&m_set, s); }
+    ::sigprocmask(SIG_BLOCK, &m_set, &m_old);
+    m_fd.reset(::signalfd(-1, &m_set, SFD_CLOEXEC | SFD_NONBLOCK));
+  }
+  ~SignalFd() { ::sigprocmask(SIG_SETMASK, &m_old, nullptr); }
+  SignalFd(const SignalFd&) = delete;
+  SignalFd& operator=(const SignalFd&) = delete;
+
+  int fd() const { return m_fd.get(); }
+  // The next pending signal, or 0.
+  int next()
+  {
+    signalfd_siginfo si{};
+    if (::read(m_fd.get(), &si, sizeof si) != static_cast<ssize_t>(sizeof si)) { return 0; }
+    return static_cast<int>(si.ssi_signo);
+  }
+  // For a forked child: the signal mask and handlers a session expects.
+  void restore_in_child() const { ::sigprocmask(SIG_SETMASK, &m_old, nullptr); }
+
+private:
+  sigset_t m_set{};
+  sigset_t m_old{};
+  Fd m_fd;
+};
+
+bool same_listen_settings(const DaemonConfig& a, const DaemonConfig& b)
+{
+  return a.listen_address == b.listen_address && a.port == b.port && a.family == b.family
+         && a.active_only == b.active_only;
+}
+
+Result<std::vector<Fd>> open_listeners(const DaemonConfig& cfg)
+{
+  if (cfg.active_only) { return std::vector<Fd>{}; }
+  auto fds = listen_tcp(cfg.listen_address, cfg.port, cfg.family);
+  if (!fds) { return std::move(fds).error(); }
+  for (auto& fd : *fds) { (void)set_nonblocking(fd.get(), true); }
+  return fds;
+}
+
+}  // namespace
+
+DaemonSessionConfig session_config(const DaemonConfig& cfg, DaemonSessionConfig base)
+{
+  base.protocol.null_auth = cfg.null_auth;
+  base.auth_timeout_s = static_cast<int>(cfg.auth_timeout);
+  base.idle_timeout_s = static_cast<int>(cfg.idle_timeout);
+  return base;
+}
+
+int run_single(int fd, const DaemonOptions& opts, const LogFn& log)
+{
+  serve_connection(Fd{fd}, opts, opts.config, log);
+  return 0;
+}
+
+int run_daemon(const DaemonOptions& opts, const LogFn& log)
+{
+  ::signal(SIGPIPE, SIG_IGN);
+  SignalFd signals;
+  DaemonConfig cfg = opts.config;
+  auto opened = open_listeners(cfg);
+  if (!opened) {
+    log(LogLevel::error, opened.error().message);
+    return 1;
+  }
+  std::vector<Fd> listeners = std::move(*opened);
+  for (const auto& l : listeners) {
+    if (auto a = local_address(l.get()); a) { log(LogLevel::info, "listening on " + a->to_string()); }
+  }
+  if (opts.ready_fd >= 0) {
+    std::string port = "0";
+    if (!listeners.empty()) {
+      if (auto a = local_address(listeners.front().get()); a) { port = std::to_string(a->port()); }
+    }
+    port += "\n";
+    (void)write_all(opts.ready_fd, port.data(), port.size(), 1000);
+    ::close(opts.ready_fd);
+  }
+
+  std::set<pid_t> children;
+  bool stopping = false;
+  while (!stopping) {
+    std::vector<pollfd> pfds;
+    pfds.push_back(pollfd{signals.fd(), POLLIN, 0});
+    for (const auto& l : listeners) { pfds.push_back(pollfd{l.get(), POLLIN, 0}); }
+    if (::poll(pfds.data(), pfds.size(), -1) < 0) {
+      if (errno == EINTR) { continue; }
+      log(LogLevel::error, std::string{"poll: "} + std::strerror(errno));
+      break;
+    }
+    if ((pfds[0].revents & POLLIN) != 0) {
+      for (int sig = signals.next(); sig != 0; sig = signals.next()) {
+        if (sig == SIGCHLD) {
+          for (pid_t pid; (pid = ::waitpid(-1, nullptr, WNOHANG)) > 0;) { children.erase(pid); }
+        } else if (sig == SIGHUP) {
+          if (opts.config_file.empty()) {
+            log(LogLevel::info, "SIGHUP: no configuration file to re-read (-f not given)");
+            continue;
+          }
+          auto fresh = load_config(opts.config_file);
+          if (!fresh) {
+            log(LogLevel::error, "SIGHUP: keeping the current settings: " + fresh.error().message);
+            continue;
+          }
+          if (!same_listen_settings(cfg, *fresh)) {
+            auto reopened = open_listeners(*fresh);
+            if (!reopened) {
+              log(LogLevel::error, "SIGHUP: keeping the current settings: " + reopened.error().message);
+              continue;
+            }
+            listeners = std::move(*reopened);
+          }
+          cfg = std::move(*fresh);
+          log(LogLevel::info, "SIGHUP: re-read " + opts.config_file);
+        } else {
+          log(LogLevel::info, std::string{"stopping on "} + ::strsignal(sig));
+          stopping = true;
+        }
+      }
+    }
+    if (stopping) { break; }
+    for (std::size_t i = 1; i < pfds.size(); ++i) {
+      if ((pfds[i].revents & POLLIN) == 0) { continue; }
+      SockAddress from;
+      from.length = sizeof from.storage;
+      Fd conn{::accept4(pfds[i].fd, from.get(), &from.length, SOCK_CLOEXEC)};
+      if (!conn) { continue; }
+      if (children.size() >= cfg.max_sessions) {
+        log(LogLevel::warning, from.to_string() + ": refused: " + std::to_string(children.size())
+                                   + " sessions already (MaxSessions)");
+        continue;
+      }
+      const pid_t pid = ::fork();
+      if (pid < 0) {
+        log(LogLevel::error, std::string{"fork: "} + std::strerror(errno));
+        continue;
+      }
+      if (pid == 0) {
+        listeners.clear();
+        signals.restore_in_child();
+        serve_connection(std::move(conn), opts, cfg, log);
+        ::_exit(0);
+      }
+      children.insert(pid);
+    }
+  }
+
+  // Stop: no new connections; end our own sessions, and only those (B21).
+  listeners.clear();
+  for (pid_t pid : children) { ::kill(pid, SIGTERM); }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(k_shutdown_grace_ms);
+  while (!children.empty() && std::chrono::steady_clock::now() < deadline) {
+    for (pid_t pid; (pid = ::waitpid(-1, nullptr, WNOHANG)) > 0;) { children.erase(pid); }
+    if (!children.empty()) { std::this_thread::sleep_for(std::chrono::milliseconds(20)); }
+  }
+  for (pid_t pid : children) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+  }
+  return 0;
+}
+
+}  // namespace rpcap

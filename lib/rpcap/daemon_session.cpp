@@ -1,0 +1,419 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "rpcap/daemon_session.hpp"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+namespace rpcap {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr std::size_t k_max_udp_payload = 65507;  // largest IPv4 UDP datagram payload
+constexpr int k_control_write_timeout_ms = 30000;
+
+void set_int_option(int fd, int level, int name, int value)
+{
+  ::setsockopt(fd, level, name, &value, sizeof value);
+}
+
+int ms_until(Clock::time_point t)
+{
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t - Clock::now()).count();
+  return static_cast<int>(std::clamp<std::int64_t>(ms, 0, 1 << 30));
+}
+
+class LiveSession final : public SessionEnv, public PacketSink {
+public:
+  LiveSession(Fd control, const DaemonSessionConfig& cfg, CaptureBackend& backend, Authenticator* auth,
+              const LogFn& log)
+      : m_control(std::move(control)), m_cfg(cfg), m_backend(backend), m_auth(auth), m_log(log)
+  {
+  }
+
+  void run();
+
+  // SessionEnv
+  Status authenticate(const std::string& user, const std::string& password) override;
+  Result<std::vector<Interface>> list_interfaces() override { return m_backend.list_interfaces(); }
+  Result<int> probe_linktype(const std::string& device) override { return m_backend.probe_linktype(device); }
+  Result<StartCapReply> start_capture(const StartCapture& req) override;
+  Status update_filter(const Filter& filter) override { return m_cap->set_filter(filter); }
+  Status set_sampling(const SetSamplingRequest& sampling) override
+  {
+    m_sampling = sampling;
+    m_sample_count = 0;
+    m_sample_next_us = 0;
+    return {};
+  }
+  Result<StatsReply> stats() override;
+  void end_capture() override;
+  bool capturing() const override { return m_cap != nullptr; }
+  void log(LogLevel level, const std::string& message) override { m_log(level, m_peer_text + ": " + message); }
+
+  // PacketSink
+  void on_packet(const PacketInfo& info, const std::uint8_t* data) override;
+
+private:
+  bool send_control(const Bytes& out);
+  void send_async_error(ErrorCode code, const std::string& text);
+  void accept_data();
+  void flush_data();
+  bool sampled_out(const PacketInfo& info);
+  std::size_t pending() const { return m_out.size() - m_sent; }
+
+  Fd m_control;
+  const DaemonSessionConfig& m_cfg;
+  CaptureBackend& m_backend;
+  Authenticator* m_auth;
+  const LogFn& m_log;
+  SockAddress m_peer;
+  SockAddress m_local;
+  std::string m_peer_text{"?"};
+
+  std::unique_ptr<CaptureHandle> m_cap;
+  Fd m_data_listen;
+  Clock::time_point m_data_deadline{};
+  Fd m_data;
+  bool m_udp{false};
+  Bytes m_out;                       // PACKET messages not yet sent
+  std::size_t m_sent{0};             // bytes of m_out already sent
+  std::vector<std::size_t> m_dgram_ends;  // UDP: end offset of each datagram in m_out
+  std::size_t m_dgram_next{0};       // UDP: next datagram to send
+  std::uint32_t m_snaplen{0};
+  std::uint32_t m_npkt{0};
+  StatsReply m_saved{};
+  SetSamplingRequest m_sampling;
+  std::uint64_t m_sample_count{0};
+  std::uint64_t m_sample_next_us{0};
+};
+
+Status LiveSession::authenticate(const std::string& user, const std::string& password)
+{
+  if (m_auth == nullptr) {
+    return make_error(ErrorKind::auth, "password login of \"" + user + "\" refused: password authentication is not available");
+  }
+  return m_auth->login(user, password, m_peer);
+}
+
+Result<StartCapReply> LiveSession::start_capture(const StartCapture& req)
+{
+  const bool dgram = (req.flags & startcap_flags::dgram) != 0;
+  const bool server_opens = dgram || (req.flags & startcap_flags::serveropen) != 0 || m_cfg.active;
+  if (server_opens && req.client_port == 0) {
+    return make_error(ErrorKind::malformed, "the client asked the server to connect but gave no data port");
+  }
+  CaptureParams params;
+  params.device = req.device;
+  params.snaplen = req.snaplen;
+  params.promisc = (req.flags & startcap_flags::promisc) != 0;
+  params.timeout_ms = req.read_timeout > 0 ? std::min<int>(static_cast<int>(std::min<std::uint32_t>(req.read_timeout, 1000)),
+                                                            m_cfg.max_block_wait_ms)
+                                           : m_cfg.max_block_wait_ms;
+  params.buffer_size = m_cfg.capture_buffer;
+  auto cap = m_backend.open(params);
+  if (!cap) { return std::move(cap).error(); }
+  if (auto st = (*cap)->set_filter(req.filter); !st) { return std::move(st).error(); }
+
+  StartCapReply reply;
+  reply.bufsize = (*cap)->buffer_size();
+  if (server_opens) {
+    SockAddress to = m_peer;
+    to.set_port(req.client_port);
+    auto fd = connect_address(to, dgram ? SOCK_DGRAM : SOCK_STREAM, m_cfg.data_timeout_ms);
+    if (!fd) { return std::move(fd).error(); }
+    m_data = std::move(*fd);
+    (void)set_nonblocking(m_data.get(), true);
+    set_int_option(m_data.get(), SOL_SOCKET, SO_SNDBUF, 4 << 20);
+    if (!dgram) { set_int_option(m_data.get(), IPPROTO_TCP, TCP_NODELAY, 1); }
+  } else {
+    auto fd = listen_ephemeral(m_local);
+    if (!fd) { return std::move(fd).error(); }
+    auto bound = local_address(fd->get());
+    if (!bound) { return std::move(bound).error(); }
+    reply.portdata = bound->port();
+    m_data_listen = std::move(*fd);
+    (void)set_nonblocking(m_data_listen.get(), true);
+    m_data_deadline = Clock::now() + std::chrono::milliseconds(m_cfg.data_timeout_ms);
+  }
+  m_udp = dgram;
+  m_cap = std::move(*cap);
+  m_snaplen = req.snaplen;
+  m_npkt = 0;
+  m_saved = StatsReply{};
+  m_out.clear();
+  m_sent = 0;
+  m_dgram_ends.clear();
+  m_dgram_next = 0;
+  (void)set_sampling(req.sampling);
+  log(LogLevel::info, "capture started on \"" + req.device + "\"" + (dgram ? " (UDP data)" : "")
+                          + (m_data_listen ? ", data port " + std::to_string(reply.portdata) : ""));
+  return reply;
+}
+
+Result<StatsReply> LiveSession::stats()
+{
+  if (!m_cap) { return m_saved; }
+  auto st = m_cap->stats();
+  if (!st) { return std::move(st).error(); }
+  return StatsReply{st->received, st->if_dropped, st->dropped, m_npkt};
+}
+
+void LiveSession::end_capture()
+{
+  if (!m_cap) { return; }
+  if (auto st = stats(); st) { m_saved = *st; }
+  // Whatever is still queued goes out first (bounded: the socket is non-blocking).
+  if (m_data) {
+    flush_data();
+    if (!m_udp) { ::shutdown(m_data.get(), SHUT_WR); }
+  }
+  log(LogLevel::info, "capture ended: " + std::to_string(m_saved.svrcapt) + " packets sent, "
+                          + std::to_string(m_saved.krnldrop) + " dropped by the kernel");
+  m_cap.reset();
+  m_data.reset();
+  m_data_listen.reset();
+  m_out.clear();
+  m_sent = 0;
+  m_dgram_ends.clear();
+  m_dgram_next = 0;
+}
+
+bool LiveSession::sampled_out(const PacketInfo& info)
+{
+  switch (m_sampling.method) {
+  case SetSamplingRequest::Method::none:
+    return false;
+  case SetSamplingRequest::Method::every_nth:
+    // value 0 (what little-endian libpcap clients send, B4) means no sampling
+    if (m_sampling.value <= 1) { return false; }
+    return (m_sample_count++ % m_sampling.value) != 0;
+  case SetSamplingRequest::Method::first_after_ms: {
+    const std::uint64_t t = std::uint64_t{info.ts_sec} * 1000000 + info.ts_usec;
+    if (t < m_sample_next_us) { return true; }
+    m_sample_next_us = t + std::uint64_t{m_sampling.value} * 1000;
+    return false;
+  }
+  }
+  return false;
+}
+
+void LiveSession::on_packet(const PacketInfo& info, const std::uint8_t* data)
+{
+  if (sampled_out(info)) { return; }
+  std::uint32_t caplen = std::min(info.caplen, m_snaplen);
+  if (m_udp) {
+    caplen = std::min<std::uint32_t>(caplen, k_max_udp_payload - k_header_size - PacketHeader::k_size);
+  }
+  PacketHeader ph{info.ts_sec, info.ts_usec, caplen, info.len, ++m_npkt};
+  encode_packet_header(m_out, ph, k_protocol_version);
+  m_out.insert(m_out.end(), data, data + caplen);
+  if (m_udp) { m_dgram_ends.push_back(m_out.size()); }
+}
+
+void LiveSession::flush_data()
+{
+  if (!m_data) { return; }
+  if (m_udp) {
+    while (m_dgram_next < m_dgram_ends.size()) {
+      constexpr std::size_t k_batch = 64;
+      mmsghdr msgs[k_batch];
+      iovec iov[k_batch];
+      std::size_t n = 0;
+      std::size_t start = m_sent;
+      for (std::size_t i = m_dgram_next; i < m_dgram_ends.size() && n < k_batch; ++i, ++n) {
+        iov[n] = iovec{m_out.data() + start, m_dgram_ends[i] - start};
+        msgs[n] = mmsghdr{};
+        msgs[n].msg_hdr.msg_iov = &iov[n];
+        msgs[n].msg_hdr.msg_iovlen = 1;
+        start = m_dgram_ends[i];
+      }
+      const int sent = ::sendmmsg(m_data.get(), msgs, static_cast<unsigned>(n), MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (sent < 0) {
+        if (errno == EINTR) { continue; }
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) { return; }
+        if (errno == ECONNREFUSED) {
+          // The client's UDP port is gone (ICMP unreachable): drop this batch, go on.
+          m_sent = m_dgram_ends[m_dgram_next + n - 1];
+          m_dgram_next += n;
+          continue;
+        }
+        log(LogLevel::warning, std::string{"UDP data: "} + std::strerror(errno));
+        m_data.reset();
+        end_capture();
+        return;
+      }
+      m_dgram_next += static_cast<std::size_t>(sent);
+      m_sent = m_dgram_ends[m_dgram_next - 1];
+    }
+  } else {
+    while (pending() > 0) {
+      const ssize_t n = ::send(m_data.get(), m_out.data() + m_sent, pending(), MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (n > 0) {
+        m_sent += static_cast<std::size_t>(n);
+        continue;
+      }
+      if (n < 0 && errno == EINTR) { continue; }
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) { return; }
+      log(LogLevel::info, std::string{"data connection lost: "} + (n < 0 ? std::strerror(errno) : "closed"));
+      m_data.reset();
+      end_capture();
+      return;
+    }
+  }
+  m_out.clear();
+  m_sent = 0;
+  m_dgram_ends.clear();
+  m_dgram_next = 0;
+}
+
+void LiveSession::accept_data()
+{
+  for (;;) {
+    SockAddress from;
+    from.length = sizeof from.storage;
+    Fd fd{::accept4(m_data_listen.get(), from.get(), &from.length, SOCK_CLOEXEC | SOCK_NONBLOCK)};
+    if (!fd) {
+      if (errno == EINTR) { continue; }
+      return;  // EAGAIN: nothing (more) to accept
+    }
+    if (!from.same_host(m_peer)) {
+      // Only the control connection's peer may take the data (B16).
+      log(LogLevel::warning, "refused a data connection from " + from.to_string() + ": not the client's address");
+      continue;
+    }
+    set_int_option(fd.get(), SOL_SOCKET, SO_SNDBUF, 4 << 20);
+    set_int_option(fd.get(), IPPROTO_TCP, TCP_NODELAY, 1);
+    m_data = std::move(fd);
+    m_data_listen.reset();
+    log(LogLevel::debug, "data connection from " + from.to_string());
+    return;
+  }
+}
+
+bool LiveSession::send_control(const Bytes& out)
+{
+  if (out.empty()) { return true; }
+  auto st = write_all(m_control.get(), out.data(), out.size(), k_control_write_timeout_ms);
+  if (!st) { log(LogLevel::info, "control connection: " + st.error().message); }
+  return st.has_value();
+}
+
+void LiveSession::send_async_error(ErrorCode code, const std::string& text)
+{
+  (void)send_control(encode(Message{make_error_msg(code, text)}));
+}
+
+void LiveSession::run()
+{
+  if (auto p = peer_address(m_control.get()); p) {
+    m_peer = *p;
+    m_peer_text = p->to_string();
+  }
+  if (auto l = local_address(m_control.get()); l) { m_local = *l; }
+  set_int_option(m_control.get(), IPPROTO_TCP, TCP_NODELAY, 1);
+
+  ServerSession session{*this, m_cfg.protocol};
+  const auto auth_deadline = Clock::now() + std::chrono::seconds(m_cfg.auth_timeout_s);
+  auto last_request = Clock::now();
+  Bytes in(64 * 1024);
+  Bytes out;
+  for (;;) {
+    // What to wait for
+    pollfd pfd[4];
+    nfds_t n = 0;
+    pfd[n++] = pollfd{m_control.get(), POLLIN, 0};
+    const nfds_t i_cap = m_cap && m_data && m_cap->selectable_fd() >= 0 && pending() < m_cfg.max_pending ? n++ : 99;
+    if (i_cap != 99) { pfd[i_cap] = pollfd{m_cap->selectable_fd(), POLLIN, 0}; }
+    const nfds_t i_listen = m_data_listen ? n++ : 99;
+    if (i_listen != 99) { pfd[i_listen] = pollfd{m_data_listen.get(), POLLIN, 0}; }
+    const nfds_t i_data = m_data && pending() > 0 ? n++ : 99;
+    if (i_data != 99) { pfd[i_data] = pollfd{m_data.get(), POLLOUT, 0}; }
+
+    int timeout = -1;
+    auto bound = [&timeout](int ms) { timeout = timeout < 0 ? ms : std::min(timeout, ms); };
+    if (!session.authenticated()) { bound(ms_until(auth_deadline)); }
+    if (session.authenticated() && !m_cap && m_cfg.idle_timeout_s > 0) {
+      bound(ms_until(last_request + std::chrono::seconds(m_cfg.idle_timeout_s)));
+    }
+    if (m_data_listen) { bound(ms_until(m_data_deadline)); }
+    // A capture handle without a selectable descriptor is polled on a short timer.
+    if (m_cap && m_data && m_cap->selectable_fd() < 0) { bound(m_cfg.max_block_wait_ms); }
+
+    const int rc = ::poll(pfd, n, timeout);
+    if (rc < 0) {
+      if (errno == EINTR) { continue; }
+      log(LogLevel::error, std::string{"poll: "} + std::strerror(errno));
+      break;
+    }
+
+    // Deadlines
+    const auto now = Clock::now();
+    if (!session.authenticated() && now >= auth_deadline) {
+      log(LogLevel::info, "closing: no authentication within " + std::to_string(m_cfg.auth_timeout_s) + " s");
+      send_async_error(ErrorCode::inittimeout, "The RPCAP initial timeout has expired");
+      break;
+    }
+    if (session.authenticated() && !m_cap && m_cfg.idle_timeout_s > 0
+        && now >= last_request + std::chrono::seconds(m_cfg.idle_timeout_s)) {
+      log(LogLevel::info, "closing: idle for " + std::to_string(m_cfg.idle_timeout_s) + " s");
+      send_async_error(ErrorCode::inittimeout, "The RPCAP initial timeout has expired");
+      break;
+    }
+    if (m_data_listen && now >= m_data_deadline && (i_listen == 99 || (pfd[i_listen].revents & POLLIN) == 0)) {
+      log(LogLevel::warning, "the client did not open the data connection within "
+                                 + std::to_string(m_cfg.data_timeout_ms) + " ms");
+      end_capture();
+      send_async_error(ErrorCode::startcapture, "The data connection was not opened in time");
+      continue;
+    }
+
+    if (i_listen != 99 && (pfd[i_listen].revents & POLLIN) != 0) { accept_data(); }
+    if (i_data != 99 && (pfd[i_data].revents & (POLLOUT | POLLERR | POLLHUP)) != 0) { flush_data(); }
+    if (i_cap != 99 && (pfd[i_cap].revents & (POLLIN | POLLERR)) != 0 && m_cap) {
+      auto got = m_cap->dispatch(*this, 0);
+      if (!got) {
+        log(LogLevel::error, got.error().message);
+        end_capture();
+        send_async_error(ErrorCode::readex, "Error reading the packets: " + got.error().message);
+      } else {
+        flush_data();
+      }
+    } else if (m_cap && m_data && m_cap->selectable_fd() < 0 && pending() < m_cfg.max_pending) {
+      if (auto got = m_cap->dispatch(*this, 0); got) { flush_data(); }
+    }
+
+    if ((pfd[0].revents & (POLLIN | POLLERR | POLLHUP)) != 0) {
+      const ssize_t r = ::recv(m_control.get(), in.data(), in.size(), 0);
+      if (r < 0 && errno == EINTR) { continue; }
+      if (r <= 0) {
+        log(LogLevel::info, r == 0 ? "the client closed the connection" : std::string{"control connection: "} + std::strerror(errno));
+        break;
+      }
+      last_request = Clock::now();
+      out.clear();
+      const auto next = session.feed(ByteView{in.data(), static_cast<std::size_t>(r)}, out);
+      if (!send_control(out) || next == ServerSession::Next::close) { break; }
+    }
+  }
+  end_capture();
+}
+
+}  // namespace
+
+void run_daemon_session(Fd control, const DaemonSessionConfig& cfg, CaptureBackend& backend, Authenticator* auth,
+                        const LogFn& log)
+{
+  LiveSession s{std::move(control), cfg, backend, auth, log};
+  s.run();
+}
+
+}  // namespace rpcap

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// One daemon session on a real control connection: the ServerSession state
+// machine wired to sockets and libpcap, in a single-threaded poll loop that
+// serves the control connection and the data path together (no capture
+// thread, so no unsynchronised writes on the control socket and no join that
+// can hang: libpcap's B19 and B20).
+//
+// The data path batches: each poll wakeup hands a whole kernel block of
+// packets to PACKET messages in one buffer, sent with one system call. The
+// kernel's block timeout bounds how long a lone packet waits. When the
+// client reads slower than packets come, the buffer stops growing at a high
+// watermark and the kernel drops (and counts) instead: memory stays bounded.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "rpcap/capture.hpp"
+#include "rpcap/net.hpp"
+#include "rpcap/server.hpp"
+
+namespace rpcap {
+
+using LogFn = std::function<void(LogLevel, const std::string&)>;
+
+// Checks a password login and, on success, makes the process run as that
+// user (the daemon serves each connection in its own process).
+class Authenticator {
+public:
+  virtual ~Authenticator() = default;
+  virtual Status login(const std::string& user, const std::string& password, const SockAddress& peer) = 0;
+};
+
+struct DaemonSessionConfig {
+  SessionSettings protocol;
+  int auth_timeout_s{90};       // to authenticate, from the connection's start
+  int idle_timeout_s{180};      // between requests after authentication when no capture runs; 0 = none
+  bool active{false};           // the daemon made this connection (active mode): it opens data connections
+  int data_timeout_ms{10000};   // for the data connection to be made
+  int capture_buffer{32 << 20}; // kernel capture buffer, bytes
+  int max_block_wait_ms{50};    // longest a captured packet waits in the kernel
+  std::size_t max_pending{8u << 20};  // data bytes held for a slow client before the kernel drops instead
+};
+
+// Serve the session on `control` until the client closes it, it fails or
+// times out. Never throws; everything is logged through `log`.
+void run_daemon_session(Fd control, const DaemonSessionConfig& cfg, CaptureBackend& backend,
+                        Authenticator* auth, const LogFn& log);
+
+}  // namespace rpcap

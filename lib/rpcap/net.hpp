@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Sockets: an owning file descriptor, socket addresses, name resolution,
+// listening and connecting with deadlines, and host allow-list matching.
+// Every call reports failure as an Error that names the operation, the
+// address and the cause ("connect to 10.0.0.5:2002: Connection refused").
+#pragma once
+
+#include <sys/socket.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rpcap/config.hpp"
+#include "rpcap/error.hpp"
+
+namespace rpcap {
+
+// An owned file descriptor, closed on destruction.
+class Fd {
+public:
+  Fd() = default;
+  explicit Fd(int fd) noexcept : m_fd(fd) {}
+  ~Fd() { reset(); }
+  Fd(Fd&& other) noexcept : m_fd(other.release()) {}
+  Fd& operator=(Fd&& other) noexcept
+  {
+    if (this != &other) { reset(other.release()); }
+    return *this;
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+
+  int get() const noexcept { return m_fd; }
+  bool valid() const noexcept { return m_fd >= 0; }
+  explicit operator bool() const noexcept { return valid(); }
+  int release() noexcept
+  {
+    int fd = m_fd;
+    m_fd = -1;
+    return fd;
+  }
+  void reset(int fd = -1) noexcept;
+
+private:
+  int m_fd{-1};
+};
+
+// A socket address of any family (IPv4 or IPv6 in practice).
+struct SockAddress {
+  sockaddr_storage storage{};
+  socklen_t length{0};
+
+  int family() const noexcept { return storage.ss_family; }
+  const sockaddr* get() const noexcept { return reinterpret_cast<const sockaddr*>(&storage); }
+  sockaddr* get() noexcept { return reinterpret_cast<sockaddr*>(&storage); }
+  std::uint16_t port() const noexcept;
+  void set_port(std::uint16_t port) noexcept;
+  // The numeric host ("127.0.0.1", "::1"; an IPv4-mapped IPv6 address as IPv4).
+  std::string host() const;
+  // "127.0.0.1:2002" or "[::1]:2002".
+  std::string to_string() const;
+  // True if both name the same host, ports aside; an IPv4-mapped IPv6
+  // address equals its IPv4 address.
+  bool same_host(const SockAddress& other) const noexcept;
+};
+
+// Resolve `host` (empty: the wildcard address when `passive`, else loopback)
+// and `port` (number or service name) for TCP. IPv4 results come first.
+Result<std::vector<SockAddress>> resolve(std::string_view host, std::string_view port, AddressFamily family,
+                                         bool passive);
+
+// Open listening TCP sockets on every address `host`:`port` resolves to
+// (the wildcard of each family when `host` is empty), with SO_REUSEADDR and
+// IPV6_V6ONLY, close-on-exec. Addresses that fail to bind are skipped; fails
+// only if none could be bound, naming each cause.
+Result<std::vector<Fd>> listen_tcp(std::string_view host, std::string_view port, AddressFamily family,
+                                   int backlog = 64);
+
+// Listen on an ephemeral TCP port of the local address `local` (port 0).
+Result<Fd> listen_ephemeral(const SockAddress& local, int backlog = 1);
+
+// Connect to `host`:`port`, trying every address in turn, each attempt
+// bounded by `timeout_ms`. The socket is returned in blocking mode.
+Result<Fd> connect_tcp(std::string_view host, std::string_view port, AddressFamily family, int timeout_ms);
+
+// Connect to `addr` within `timeout_ms`; `type` is SOCK_STREAM or SOCK_DGRAM.
+Result<Fd> connect_address(const SockAddress& addr, int type, int timeout_ms);
+
+// The peer and local addresses of connected socket `fd`.
+Result<SockAddress> peer_address(int fd);
+Result<SockAddress> local_address(int fd);
+
+Status set_nonblocking(int fd, bool on);
+
+// Write all of `data` to blocking or non-blocking `fd`, waiting at most
+// `timeout_ms` in total (negative: no limit). EINTR is retried.
+Status write_all(int fd, const void* data, std::size_t size, int timeout_ms);
+
+// Wait until `fd` is readable (or `timeout_ms` passes): true if readable.
+Result<bool> wait_readable(int fd, int timeout_ms);
+
+// Hosts allowed to connect (the -l list): names and numeric addresses of
+// either family, resolved when the list is built. Empty = everyone.
+class HostAllowList {
+public:
+  HostAllowList() = default;
+  // Resolve every entry of `hosts`; an entry that does not resolve is
+  // reported in `errors` (and matches nobody) rather than failing the list.
+  static HostAllowList resolve(const std::vector<std::string>& hosts, std::vector<Error>& errors);
+
+  bool empty() const noexcept { return m_entries.empty(); }
+  bool allows(const SockAddress& peer) const noexcept;
+
+private:
+  std::vector<SockAddress> m_addresses;
+  std::vector<std::string> m_entries;
+};
+
+}  // namespace rpcap
