@@ -245,8 +245,14 @@ Status write_all(int fd, const void* data, std::size_t size, int timeout_ms)
 {
   const auto* p = static_cast<const std::uint8_t*>(data);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  bool socket = true;
   while (size > 0) {
-    const ssize_t n = ::send(fd, p, size, MSG_NOSIGNAL);
+    // send() avoids SIGPIPE on sockets; pipes and files take write().
+    ssize_t n = socket ? ::send(fd, p, size, MSG_NOSIGNAL) : ::write(fd, p, size);
+    if (n < 0 && errno == ENOTSOCK) {
+      socket = false;
+      continue;
+    }
     if (n > 0) {
       p += n;
       size -= static_cast<std::size_t>(n);

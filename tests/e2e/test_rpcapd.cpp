@@ -1,0 +1,474 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// rpcapd end to end: the real daemon on 127.0.0.1, driven by a client that
+// speaks the protocol with librpcap's encoder, capturing real traffic on lo.
+#include <catch2/catch.hpp>
+
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "rpcap/capture.hpp"
+#include "rpcap/protocol.hpp"
+#include "support/daemon.hpp"
+#include "support/process.hpp"
+
+using namespace rpcap;
+using namespace rpcap::test;
+
+namespace {
+
+bool can_capture()
+{
+  if (::geteuid() == 0) { return true; }
+  WARN("SKIPPED: live capture needs root (CAP_NET_RAW)");
+  return false;
+}
+
+// A protocol-level client for tests: sends messages, reads whole messages.
+class RawClient {
+public:
+  explicit RawClient(std::uint16_t port) : m_fd(connect_local(port)) {}
+  explicit RawClient(Fd fd) : m_fd(std::move(fd)) {}
+
+  void send(const Message& m, std::uint8_t ver = 0) { send_bytes(encode(m, ver)); }
+  void send_bytes(const Bytes& b)
+  {
+    auto st = write_all(m_fd.get(), b.data(), b.size(), 5000);
+    REQUIRE(st.has_value());
+  }
+  // The next message, or nullopt if the daemon closed the connection.
+  std::optional<Decoded> recv(int timeout_ms = 5000)
+  {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    for (;;) {
+      auto r = decode(m_in, 64u << 20);
+      REQUIRE(r.has_value());
+      if (*r) {
+        Decoded d = std::move(**r);
+        m_in.erase(m_in.begin(), m_in.begin() + static_cast<std::ptrdiff_t>(d.size));
+        return d;
+      }
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      REQUIRE(left.count() > 0);
+      auto ready = wait_readable(m_fd.get(), static_cast<int>(left.count()));
+      REQUIRE(ready.has_value());
+      if (!*ready) { continue; }
+      std::uint8_t buf[65536];
+      const ssize_t n = ::recv(m_fd.get(), buf, sizeof buf, 0);
+      if (n <= 0) { return std::nullopt; }
+      m_in.insert(m_in.end(), buf, buf + n);
+    }
+  }
+  template <typename T>
+  T expect(int timeout_ms = 5000)
+  {
+    auto d = recv(timeout_ms);
+    REQUIRE(d.has_value());
+    INFO("got " << msg_type_name(d->header.type)
+                << (std::holds_alternative<ErrorMsg>(d->message) ? ": " + std::get<ErrorMsg>(d->message).text : ""));
+    REQUIRE(std::holds_alternative<T>(d->message));
+    return std::get<T>(d->message);
+  }
+  ErrorMsg expect_error(ErrorCode code)
+  {
+    auto e = expect<ErrorMsg>();
+    CHECK(e.code == code);
+    return e;
+  }
+  bool closed(int timeout_ms = 5000) { return !recv(timeout_ms).has_value(); }
+  void null_auth()
+  {
+    send(AuthRequest{});
+    expect<AuthReply>();
+  }
+  int fd() const { return m_fd.get(); }
+
+private:
+  Fd m_fd;
+  Bytes m_in;
+};
+
+// A UDP port for test traffic, different per test process.
+std::uint16_t traffic_port() { return static_cast<std::uint16_t>(40000 + ::getpid() % 20000); }
+
+StartCapRequest startcap_for(const std::string& expr, std::uint32_t snaplen = 65535)
+{
+  auto f = compile_filter(expr, 1, static_cast<int>(snaplen));
+  REQUIRE(f.has_value());
+  StartCapRequest sc;
+  sc.snaplen = snaplen;
+  sc.read_timeout = 100;
+  sc.filter = *f;
+  return sc;
+}
+
+// Read PACKETs from `data` until `want` arrived (fails after `timeout_ms`).
+std::vector<Packet> read_packets(RawClient& data, std::size_t want, int timeout_ms = 10000)
+{
+  std::vector<Packet> out;
+  while (out.size() < want) {
+    auto d = data.recv(timeout_ms);
+    REQUIRE(d.has_value());
+    REQUIRE(std::holds_alternative<Packet>(d->message));
+    out.push_back(std::get<Packet>(d->message));
+  }
+  return out;
+}
+
+// Open lo and start a TCP capture of `expr` (authenticated already); returns the data connection.
+RawClient start_lo_capture(RawClient& c, std::uint16_t daemon_port, const std::string& expr)
+{
+  c.send(OpenRequest{"lo"});
+  CHECK(c.expect<OpenReply>().linktype == 1);
+  c.send(startcap_for(expr));
+  auto reply = c.expect<StartCapReply>();
+  REQUIRE(reply.portdata != 0);
+  CHECK(reply.bufsize > 0);
+  (void)daemon_port;
+  return RawClient{reply.portdata};
+}
+
+}  // namespace
+
+TEST_CASE("rpcapd: a full session: list, open, capture with a filter, update it, stats, end, close", "[e2e][rpcapd]")
+{
+  if (!can_capture()) { return; }
+  Daemon d{Daemon::ours({"-n"})};
+  RawClient c{d.port()};
+  c.null_auth();
+
+  c.send(FindAllIfRequest{});
+  auto ifs = c.expect<FindAllIfReply>();
+  bool has_lo = false;
+  for (const auto& i : ifs.interfaces) {
+    if (i.name == "lo") {
+      has_lo = true;
+      CHECK((i.flags & if_flags::loopback) != 0);
+      bool has_v4 = false;
+      for (const auto& a : i.addresses) { has_v4 = has_v4 || a.addr.to_string() == "127.0.0.1"; }
+      CHECK(has_v4);
+    }
+  }
+  CHECK(has_lo);
+
+  const auto port = traffic_port();
+  RawClient data = start_lo_capture(c, d.port(), "udp dst port " + std::to_string(port));
+  send_udp(port, "first", 5);
+  send_udp(static_cast<std::uint16_t>(port + 1), "other port", 5);  // filtered out on the daemon
+  auto pkts = read_packets(data, 5);
+  for (std::size_t i = 0; i < pkts.size(); ++i) {
+    CHECK(pkts[i].hdr.npkt == i + 1);
+    CHECK(pkts[i].hdr.caplen == pkts[i].data.size());
+    CHECK(pkts[i].hdr.len == pkts[i].hdr.caplen);
+    const std::string tail(pkts[i].data.end() - 5, pkts[i].data.end());
+    CHECK(tail == "first");
+  }
+
+  // change the filter mid-capture: only the other port now
+  auto f2 = compile_filter("udp dst port " + std::to_string(port + 1), 1, 65535);
+  REQUIRE(f2.has_value());
+  c.send(UpdateFilterRequest{*f2});
+  c.expect<UpdateFilterReply>();
+  send_udp(port, "first", 3);
+  send_udp(static_cast<std::uint16_t>(port + 1), "second", 3);
+  auto more = read_packets(data, 3);
+  for (const auto& p : more) { CHECK(std::string(p.data.end() - 6, p.data.end()) == "second"); }
+
+  c.send(StatsRequest{});
+  auto st = c.expect<StatsReply>();
+  CHECK(st.svrcapt == 8);
+  CHECK(st.ifrecv >= 8);
+  CHECK(st.krnldrop == 0);
+
+  c.send(EndCapRequest{});
+  c.expect<EndCapReply>();
+  CHECK(data.closed());
+  c.send(StatsRequest{});
+  CHECK(c.expect<StatsReply>().svrcapt == 8);  // saved at ENDCAP
+  c.send(CloseMsg{});
+  CHECK(c.closed());
+  INFO(d.log());
+  CHECK(d.stop(SIGTERM) == 0);
+}
+
+TEST_CASE("rpcapd: UDP data channel", "[e2e][rpcapd]")
+{
+  if (!can_capture()) { return; }
+  Daemon d{Daemon::ours({"-n"})};
+  RawClient c{d.port()};
+  c.null_auth();
+  c.send(OpenRequest{"lo"});
+  c.expect<OpenReply>();
+  Fd udp{::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)};
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(udp.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  auto local = local_address(udp.get());
+  REQUIRE(local.has_value());
+  const auto port = traffic_port();
+  auto sc = startcap_for("udp dst port " + std::to_string(port));
+  sc.flags = startcap_flags::dgram;
+  sc.portdata = local->port();
+  c.send(sc);
+  auto reply = c.expect<StartCapReply>();
+  CHECK(reply.portdata == 0);
+  send_udp(port, "via udp", 4);
+  for (int i = 0; i < 4; ++i) {
+    auto ready = wait_readable(udp.get(), 5000);
+    REQUIRE(ready.has_value());
+    REQUIRE(*ready);
+    std::uint8_t buf[70000];
+    const ssize_t n = ::recv(udp.get(), buf, sizeof buf, 0);
+    REQUIRE(n > 0);
+    auto m = decode(ByteView{buf, static_cast<std::size_t>(n)});
+    REQUIRE(m.has_value());
+    REQUIRE(m->has_value());
+    CHECK((*m)->size == static_cast<std::size_t>(n));  // one message per datagram
+    const auto& p = std::get<Packet>((*m)->message);
+    CHECK(p.hdr.npkt == static_cast<std::uint32_t>(i + 1));
+    CHECK(std::string(p.data.end() - 7, p.data.end()) == "via udp");
+  }
+  c.send(CloseMsg{});
+  CHECK(c.closed());
+}
+
+TEST_CASE("rpcapd: NULL authentication is refused without -n", "[e2e][rpcapd]")
+{
+  Daemon d{Daemon::ours({})};
+  RawClient c{d.port()};
+  c.send(AuthRequest{});
+  CHECK(c.expect_error(ErrorCode::auth_failed).text == "Authentication failed; NULL authentication not permitted.");
+  c.send(FindAllIfRequest{});
+  CHECK(c.expect_error(ErrorCode::wrongmsg).text
+        == "RPCAP_MSG_FINDALLIF_REQ request sent before authentication was completed");
+}
+
+TEST_CASE("rpcapd: a host not on the allow list is refused before any protocol work", "[e2e][rpcapd]")
+{
+  Daemon refused{Daemon::ours({"-n", "-l", "192.0.2.77"})};
+  RawClient c{refused.port()};
+  c.send(AuthRequest{});
+  CHECK(c.expect_error(ErrorCode::hostnoauth).text == "The host is not in the allowed host list. Connection refused.");
+  CHECK(c.closed());
+
+  Daemon allowed{Daemon::ours({"-n", "-l", "192.0.2.77,127.0.0.1"})};
+  RawClient ok{allowed.port()};
+  ok.null_auth();
+
+  TempDir dir;
+  const auto file = dir.write("hosts", "# analysts\n192.0.2.1\n127.0.0.1\n");
+  Daemon from_file{Daemon::ours({"-n", "-l", file})};
+  RawClient ok2{from_file.port()};
+  ok2.null_auth();
+}
+
+TEST_CASE("rpcapd: an OPEN of a URL is refused and forgotten (B28)", "[e2e][rpcapd]")
+{
+  Daemon d{Daemon::ours({"-n"})};
+  RawClient c{d.port()};
+  c.null_auth();
+  c.send(OpenRequest{"rpcap://127.0.0.1:1/lo"});
+  CHECK(c.expect_error(ErrorCode::open).text == "Source string refers to a remote device");
+  c.send(startcap_for("udp"));
+  CHECK(c.expect_error(ErrorCode::startcapture).text == "No capture device was specified");
+}
+
+TEST_CASE("rpcapd: bad input gets its error reply and the daemon keeps serving", "[e2e][rpcapd]")
+{
+  Daemon d{Daemon::ours({"-n"})};
+  {
+    RawClient c{d.port()};
+    c.send_bytes(from_hex("00 02 00"));  // a truncated header, then the client goes away
+  }
+  {
+    RawClient c{d.port()};
+    c.send_bytes(from_hex("01 08 0000 00000008 0000 0000 0000 0000"));
+    auto e = c.expect_error(ErrorCode::wrongver);
+    CHECK(e.text == "RPCAP version in requests in the authentication phase must be 0");
+    CHECK(c.closed());
+  }
+  {
+    RawClient c{d.port()};
+    c.send_bytes(from_hex("00 20 0000 00000000"));
+    CHECK(c.expect_error(ErrorCode::wrongmsg).text == "Unknown message type 32");
+    c.null_auth();  // still open before authentication
+    c.send_bytes(from_hex("00 05 0000 7fffffff"));  // a length far beyond any request
+    c.expect_error(ErrorCode::updatefilter);
+    CHECK(c.closed());
+  }
+  {
+    RawClient c{d.port()};
+    c.null_auth();
+    c.send(OpenRequest{"lo"});
+    c.expect<OpenReply>();
+    StartCapRequest sc;
+    sc.snaplen = 100;
+    sc.filter.insns = {BpfInsn{0x15, 5, 5, 0}};  // jumps past the end
+    c.send(sc);
+    CHECK(c.expect_error(ErrorCode::startcapture).text == "The filter contains bogus instructions");
+    c.send(FindAllIfRequest{});
+    c.expect<FindAllIfReply>();
+  }
+}
+
+TEST_CASE("rpcapd: connections that never speak do not stop others from being served", "[e2e][rpcapd]")
+{
+  Daemon d{Daemon::ours({"-n", "--max-sessions", "200"})};
+  std::vector<Fd> idle;
+  for (int i = 0; i < 100; ++i) { idle.push_back(connect_local(d.port())); }
+  const auto start = std::chrono::steady_clock::now();
+  RawClient c{d.port()};
+  c.null_auth();
+  c.send(FindAllIfRequest{});
+  c.expect<FindAllIfReply>();
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(1));
+}
+
+TEST_CASE("rpcapd: a client that vanishes mid-capture leaves the daemon serving", "[e2e][rpcapd]")
+{
+  if (!can_capture()) { return; }
+  Daemon d{Daemon::ours({"-n"})};
+  const auto port = traffic_port();
+  {
+    RawClient c{d.port()};
+    c.null_auth();
+    RawClient data = start_lo_capture(c, d.port(), "udp dst port " + std::to_string(port));
+    send_udp(port, "x", 3);
+    read_packets(data, 3);
+  }  // both connections dropped without ENDCAP or CLOSE
+  RawClient c{d.port()};
+  c.null_auth();
+  RawClient data = start_lo_capture(c, d.port(), "udp dst port " + std::to_string(port));
+  send_udp(port, "again", 2);
+  auto pkts = read_packets(data, 2);
+  CHECK(pkts[0].hdr.npkt == 1);
+}
+
+TEST_CASE("rpcapd: two clients capture at once", "[e2e][rpcapd]")
+{
+  if (!can_capture()) { return; }
+  Daemon d{Daemon::ours({"-n"})};
+  const auto port = traffic_port();
+  RawClient c1{d.port()};
+  RawClient c2{d.port()};
+  c1.null_auth();
+  c2.null_auth();
+  RawClient d1 = start_lo_capture(c1, d.port(), "udp dst port " + std::to_string(port));
+  RawClient d2 = start_lo_capture(c2, d.port(), "udp dst port " + std::to_string(port));
+  send_udp(port, "both", 4);
+  CHECK(read_packets(d1, 4).size() == 4);
+  CHECK(read_packets(d2, 4).size() == 4);
+}
+
+TEST_CASE("rpcapd: the data connection is taken only from the client's address", "[e2e][rpcapd]")
+{
+  if (!can_capture()) { return; }
+  Daemon d{Daemon::ours({"-n"})};
+  RawClient c{d.port()};
+  c.null_auth();
+  c.send(OpenRequest{"lo"});
+  c.expect<OpenReply>();
+  c.send(startcap_for("udp"));
+  auto reply = c.expect<StartCapReply>();
+  // Connect to the data port from another local address (127.0.0.2): refused.
+  Fd intruder{::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)};
+  sockaddr_in from{};
+  from.sin_family = AF_INET;
+  from.sin_addr.s_addr = htonl(0x7f000002);
+  REQUIRE(::bind(intruder.get(), reinterpret_cast<sockaddr*>(&from), sizeof from) == 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(reply.portdata);
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(intruder.get(), reinterpret_cast<sockaddr*>(&to), sizeof to) == 0);
+  RawClient stolen{std::move(intruder)};
+  CHECK(stolen.closed());
+  RawClient data{reply.portdata};  // the real client still gets it
+  (void)data;
+  auto log = d.log();
+  CHECK(log.find("refused a data connection from 127.0.0.2") != std::string::npos);
+}
+
+TEST_CASE("rpcapd: SIGHUP re-reads the config file; a bad file keeps the old settings", "[e2e][rpcapd]")
+{
+  TempDir dir;
+  const auto file = dir.write("rpcapd.conf", "NullAuthPermit = YES\nListenAddress = 127.0.0.1\nListenPort = 0\n");
+  Daemon d{{program("rpcapd"), "-f", file}};
+  {
+    RawClient c{d.port()};
+    c.null_auth();
+  }
+  dir.write("rpcapd.conf", "NullAuthPermit = NO\nListenAddress = 127.0.0.1\nListenPort = 0\n");
+  ::kill(d.pid(), SIGHUP);
+  // the reload is logged once done
+  for (int i = 0; i < 200 && d.log().find("SIGHUP: re-read") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  {
+    RawClient c{d.port()};
+    c.send(AuthRequest{});
+    c.expect_error(ErrorCode::auth_failed);
+  }
+  dir.write("rpcapd.conf", "NullAuthPermit = perhaps\n");
+  ::kill(d.pid(), SIGHUP);
+  for (int i = 0; i < 200 && d.log().find("keeping the current settings") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  CHECK(d.log().find("keeping the current settings") != std::string::npos);
+  RawClient c{d.port()};
+  c.send(AuthRequest{});
+  c.expect_error(ErrorCode::auth_failed);
+}
+
+TEST_CASE("rpcapd: inetd mode serves the connection on standard input", "[e2e][rpcapd]")
+{
+  int sv[2];
+  REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
+  Fd ours{sv[0]};
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::dup2(sv[1], 0);
+    const std::string prog = program("rpcapd");
+    ::execl(prog.c_str(), prog.c_str(), "-i", "-n", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ::close(sv[1]);
+  RawClient c{std::move(ours)};
+  c.null_auth();
+  c.send(FindAllIfRequest{});
+  c.expect<FindAllIfReply>();
+  c.send(CloseMsg{});
+  CHECK(c.closed());
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+}
+
+TEST_CASE("rpcapd: SIGTERM ends sessions and exits 0", "[e2e][rpcapd]")
+{
+  Daemon d{Daemon::ours({"-n"})};
+  RawClient c{d.port()};
+  c.null_auth();
+  CHECK(d.stop(SIGTERM) == 0);
+  CHECK(c.closed());
+}
+
+TEST_CASE("rpcapd: usage errors are one line and exit 2", "[e2e][rpcapd]")
+{
+  auto r = run({program("rpcapd"), "-4", "-6"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "rpcapd: error: --ipv4 excludes --ipv6 (see --help)\n");
+  r = run({program("rpcapd"), "-i", "-d"});
+  CHECK(r.exit_code == 2);
+  r = run({program("rpcapd"), "-a", "host,notaport!"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.rfind("rpcapd: error: ", 0) == 0);
+}

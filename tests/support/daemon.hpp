@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// A daemon under test: our rpcapd (or the reference one) started on
+// 127.0.0.1 with an ephemeral port, its readiness read from a descriptor,
+// stopped with SIGTERM when the fixture goes away. Its stderr is kept in a
+// file and shown when a test fails.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "rpcap/net.hpp"
+
+namespace rpcap::test {
+
+class Daemon {
+public:
+  // Start `argv` (a daemon that understands `--ready-fd 3` and writes its port there).
+  explicit Daemon(std::vector<std::string> argv);
+  ~Daemon();
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+
+  // Our rpcapd with `args`, listening on 127.0.0.1, port 0.
+  static std::vector<std::string> ours(std::vector<std::string> args);
+
+  std::uint16_t port() const { return m_port; }
+  pid_t pid() const { return m_pid; }
+  // What the daemon wrote to stderr so far.
+  std::string log() const;
+  // Send `sig`; wait up to `timeout_ms` for it to exit; return the exit code (or 128+signal, -1 if still running).
+  int stop(int sig, int timeout_ms = 10000);
+
+private:
+  pid_t m_pid{-1};
+  std::uint16_t m_port{0};
+  std::string m_log_path;
+  int m_exit{-1};
+};
+
+// UDP datagrams to 127.0.0.1:`port` carrying `payload`, `count` of them.
+void send_udp(std::uint16_t port, const std::string& payload, int count);
+
+// A connected client socket to 127.0.0.1:`port`.
+Fd connect_local(std::uint16_t port);
+
+}  // namespace rpcap::test
