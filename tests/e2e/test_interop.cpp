@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Interoperability with the reference peers: libpcap 1.10.3 built with
+// remote capture, its tcpdump 4.99.3, and tests/vectors/refclient.c on the
+// reference library, all against our rpcapd on loopback.
+//
+// The reference build comes from scripts/reference-build (cached in
+// $RPCAP_REF_DIR or ~/.cache/rpcap-ref). Where it is missing these tests
+// print SKIPPED, unless RPCAP_REQUIRE_REFERENCE=1 (CI), where they fail.
+#include <catch2/catch.hpp>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+#include "support/daemon.hpp"
+#include "support/process.hpp"
+
+using namespace rpcap;
+using namespace rpcap::test;
+
+namespace {
+
+std::string reference_dir()
+{
+  if (const char* d = std::getenv("RPCAP_REF_DIR"); d != nullptr && *d != '\0') { return d; }
+  const char* home = std::getenv("HOME");
+  return std::string{home != nullptr ? home : "/root"} + "/.cache/rpcap-ref";
+}
+
+// True if the reference build is there (and we may capture); otherwise
+// reports SKIPPED, or fails when CI requires the reference peers.
+bool have_reference()
+{
+  const std::string dir = reference_dir();
+  const bool present = ::access((dir + "/inst/lib/libpcap.so").c_str(), R_OK) == 0
+                       && ::access((dir + "/tcpdump-4.99.3/tcpdump").c_str(), X_OK) == 0;
+  const char* required = std::getenv("RPCAP_REQUIRE_REFERENCE");
+  if (required != nullptr && std::string{required} == "1") {
+    INFO("reference build missing in " << dir << "; run scripts/reference-build");
+    REQUIRE(present);
+    REQUIRE(::geteuid() == 0);
+    return true;
+  }
+  if (!present) {
+    WARN("SKIPPED: no reference build in " << dir << " (scripts/reference-build makes one)");
+    return false;
+  }
+  if (::geteuid() != 0) {
+    WARN("SKIPPED: live capture needs root");
+    return false;
+  }
+  return true;
+}
+
+// Run `argv` with the reference library first on the library path.
+RunResult run_reference(std::vector<std::string> argv, int timeout_ms = 30000)
+{
+  std::vector<std::string> env_argv{"/usr/bin/env", "LD_LIBRARY_PATH=" + reference_dir() + "/inst/lib"};
+  env_argv.insert(env_argv.end(), argv.begin(), argv.end());
+  return run(env_argv, {}, timeout_ms);
+}
+
+// Build refclient.c against the reference library into `dir`.
+std::string build_refclient(const TempDir& dir)
+{
+  const std::string ref = reference_dir();
+  const std::string out = dir.path() + "/refclient";
+  auto r = run({"/usr/bin/gcc", "-std=c11", "-O1", "-I" + ref + "/inst/include", "-o", out,
+                std::string{RPCAP_TESTS_DIR} + "/vectors/refclient.c", "-L" + ref + "/inst/lib",
+                "-Wl,-rpath," + ref + "/inst/lib", "-lpcap"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  return out;
+}
+
+// Sends UDP datagrams to 127.0.0.1:9 every few milliseconds while alive:
+// the traffic refclient waits for.
+class Traffic {
+public:
+  explicit Traffic(std::uint16_t port = 9, std::string payload = "rpcap interop")
+      : m_thread([this, port, payload] {
+          while (!m_stop) {
+            send_udp(port, payload, 1);
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+          }
+        })
+  {
+  }
+  ~Traffic()
+  {
+    m_stop = true;
+    m_thread.join();
+  }
+  Traffic(const Traffic&) = delete;
+  Traffic& operator=(const Traffic&) = delete;
+
+private:
+  std::atomic<bool> m_stop{false};
+  std::thread m_thread;
+};
+
+// Packets in the pcap file at `path`, counted by Debian's tcpdump.
+std::size_t count_packets(const std::string& path)
+{
+  auto r = run({"/usr/bin/tcpdump", "-n", "-r", path});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  return static_cast<std::size_t>(std::count(r.out.begin(), r.out.end(), '\n'));
+}
+
+}  // namespace
+
+TEST_CASE("interop: the reference tcpdump captures through our rpcapd, with a filter", "[e2e][interop]")
+{
+  if (!have_reference()) { return; }
+  Daemon d{Daemon::ours({"-n"})};
+  TempDir dir;
+  const std::string out = dir.path() + "/cap.pcap";
+  Traffic traffic{9, "tcpdump through rpcapd"};
+  Traffic noise{10, "filtered out"};
+  auto r = run_reference({reference_dir() + "/tcpdump-4.99.3/tcpdump", "-i",
+                          "rpcap://127.0.0.1:" + std::to_string(d.port()) + "/lo", "-c", "5", "-w", out,
+                          "udp dst port 9"});
+  INFO(r.err << "\ndaemon:\n" << d.log());
+  CHECK(r.exit_code == 0);
+  CHECK(count_packets(out) == 5);
+  auto shown = run({"/usr/bin/tcpdump", "-n", "-r", out});
+  CHECK(shown.out.find(".10:") == std::string::npos);  // nothing for port 10 crossed
+}
+
+TEST_CASE("interop: the reference tcpdump captures through our rpcapd over IPv6", "[e2e][interop]")
+{
+  if (!have_reference()) { return; }
+  Daemon d{{program("rpcapd"), "-n", "-b", "::1", "-p", "0"}};
+  TempDir dir;
+  const std::string out = dir.path() + "/cap.pcap";
+  Traffic traffic;
+  auto r = run_reference({reference_dir() + "/tcpdump-4.99.3/tcpdump", "-i",
+                          "rpcap://[::1]:" + std::to_string(d.port()) + "/lo", "-c", "3", "-w", out,
+                          "udp dst port 9"});
+  INFO(r.err << "\ndaemon:\n" << d.log());
+  CHECK(r.exit_code == 0);
+  CHECK(count_packets(out) == 3);
+}
+
+TEST_CASE("interop: a libpcap client lists our interfaces and captures over TCP and UDP", "[e2e][interop]")
+{
+  if (!have_reference()) { return; }
+  TempDir dir;
+  const std::string refclient = build_refclient(dir);
+  Daemon d{Daemon::ours({"-n"})};
+  const std::string base = "rpcap://127.0.0.1:" + std::to_string(d.port()) + "/";
+
+  auto list = run({refclient, "findall", base});
+  INFO(list.out << list.err << "\ndaemon:\n" << d.log());
+  CHECK(list.exit_code == 0);
+  CHECK(list.out.find("dev " + base + "lo flags 0x37") != std::string::npos);
+
+  Traffic traffic;
+  for (const char* mode : {"tcp", "udp"}) {
+    auto cap = run({refclient, "capture", base + "lo", mode});
+    INFO(mode << ": " << cap.out << cap.err << "\ndaemon:\n" << d.log());
+    CHECK(cap.exit_code == 0);
+  }
+}
+
+TEST_CASE("interop: a libpcap client that sets no filter is served (B1)", "[e2e][interop]")
+{
+  if (!have_reference()) { return; }
+  TempDir dir;
+  const std::string refclient = build_refclient(dir);
+  Daemon d{Daemon::ours({"-n"})};
+  Traffic traffic;
+  auto r = run({refclient, "nofilter", "rpcap://127.0.0.1:" + std::to_string(d.port()) + "/lo"});
+  INFO(r.out << r.err << "\ndaemon:\n" << d.log());
+  CHECK(r.exit_code == 0);
+  CHECK(d.log().find("payload is too short") == std::string::npos);
+}
+
+TEST_CASE("interop: tshark dissects a whole session with our daemon without a malformed message", "[e2e][interop]")
+{
+  if (!have_reference()) { return; }
+  if (::access("/usr/bin/tshark", X_OK) != 0) {
+    WARN("SKIPPED: tshark is not installed");
+    return;
+  }
+  TempDir dir;
+  const std::string refclient = build_refclient(dir);
+  Daemon d{Daemon::ours({"-n"})};
+  const std::string pcap = dir.path() + "/session.pcap";
+  // Record the control and data connections on lo while a client lists and captures.
+  const pid_t rec = ::fork();
+  REQUIRE(rec >= 0);
+  if (rec == 0) {
+    const int null = ::open("/dev/null", O_WRONLY);
+    ::dup2(null, 1);
+    ::dup2(null, 2);
+    ::execl("/usr/bin/tcpdump", "tcpdump", "-i", "lo", "-s", "0", "-U", "--immediate-mode", "-w", pcap.c_str(),
+            "tcp and not port 9", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));  // tcpdump has no readiness signal
+  {
+    Traffic traffic;
+    const std::string base = "rpcap://127.0.0.1:" + std::to_string(d.port()) + "/";
+    CHECK(run({refclient, "findall", base}).exit_code == 0);
+    CHECK(run({refclient, "capture", base + "lo", "tcp"}).exit_code == 0);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ::kill(rec, SIGINT);
+  int status = 0;
+  ::waitpid(rec, &status, 0);
+  auto r = run({"/usr/bin/tshark", "-r", pcap, "-Y", "rpcap"});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("RPCAP") != std::string::npos);
+  CHECK(r.out.find("Malformed") == std::string::npos);
+  auto bad = run({"/usr/bin/tshark", "-r", pcap, "-Y", "_ws.malformed or _ws.expert.severity >= error"});
+  INFO(bad.out);
+  CHECK(bad.out.empty());
+}
