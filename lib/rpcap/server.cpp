@@ -22,6 +22,12 @@ ServerSession::Next ServerSession::feed(ByteView data, Bytes& out)
   std::size_t used = 0;
   Next next = Next::go_on;
   while (next == Next::go_on) {
+    // A wrong version is answered as soon as the header is in (§6.2a),
+    // before its payload and whatever its length.
+    if (const auto h = decode_header(ByteView{m_in}.subspan(used)); h && h->ver != k_protocol_version) {
+      next = handle(*h, {}, out);
+      break;
+    }
     auto frame = next_frame(ByteView{m_in}.subspan(used), m_settings.max_request);
     if (!frame) {
       // Too large to buffer: say why, then give up on this connection.
