@@ -7,7 +7,7 @@ DESTDIR ?=
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps test install docs demo ci format check-format clean
+.PHONY: all deps reference test install docs demo ci format check-format clean
 
 all: $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j$(JOBS)
@@ -19,7 +19,12 @@ $(BUILD)/CMakeCache.txt:
 deps:
 	scripts/install-deps
 
-test: all
+# The reference peers (libpcap 1.10.3 with remote capture, its tcpdump) for
+# the interoperability tests; built once into ~/.cache/rpcap-ref.
+reference:
+	scripts/reference-build >/dev/null
+
+test: all reference
 	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)
 
 install: all
@@ -33,9 +38,10 @@ docs: all
 demo: all
 	scripts/demo $(BUILD)
 
-# What CI runs: warnings as errors, ASan and UBSan.
+# What CI runs: warnings as errors, ASan and UBSan, and no test may skip
+# for want of the reference peers.
 ci:
-	$(MAKE) test BUILD=build-ci CMAKE_FLAGS="-DRPCAP_WERROR=ON -DRPCAP_SANITIZE='address;undefined' -DCMAKE_BUILD_TYPE=Debug"
+	RPCAP_REQUIRE_REFERENCE=1 $(MAKE) test BUILD=build-ci CMAKE_FLAGS="-DRPCAP_WERROR=ON -DRPCAP_SANITIZE='address;undefined' -DCMAKE_BUILD_TYPE=Debug"
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
