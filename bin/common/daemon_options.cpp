@@ -38,6 +38,9 @@ void add_daemon_options(CLI::App& app, DaemonFlags& flags)
       ->type_name("SECONDS")
       ->check(CLI::Range(0u, k_max_idle_timeout))
       ->capture_default_str();
+  app.add_option("--capture-group", flags.capture_group,
+                 "members of GROUP may capture after a password login (default: only root)")
+      ->type_name("GROUP");
 }
 
 }  // namespace rpcap::tool

@@ -10,7 +10,7 @@ const std::vector<std::string>& config_switches()
 {
   static const std::vector<std::string> k_names{"--bind",         "--port",         "--ipv4",        "--ipv6",
                                                 "--hosts",        "--null-auth",    "--active",      "--active-only",
-                                                "--max-sessions", "--auth-timeout", "--idle-timeout"};
+                                                "--max-sessions", "--auth-timeout", "--idle-timeout", "--capture-group"};
   return k_names;
 }
 

@@ -26,6 +26,7 @@ enum class Key {
   max_sessions,
   auth_timeout,
   idle_timeout,
+  capture_group,
 };
 
 constexpr std::size_t k_key_count = k_config_keys.size();
@@ -173,6 +174,16 @@ std::optional<std::string> listen_port_problem(std::string_view port)
 {
   if (port == "0" || is_port(port)) { return std::nullopt; }
   return quote(port) + " is not a port number (0-65535) or service name";
+}
+
+// A group name as useradd(8) takes them: letters, digits, '.', '-', '_',
+// not starting with '-', at most 32 characters.
+std::optional<std::string> group_problem(std::string_view name)
+{
+  const bool ok = !name.empty() && name.size() <= 32 && name.front() != '-'
+                  && std::all_of(name.begin(), name.end(), [](char c) { return is_name_char(c) || c == '.'; });
+  if (ok) { return std::nullopt; }
+  return quote(name) + " is not a group name";
 }
 
 std::optional<std::string> path_problem(std::string_view path)
@@ -419,6 +430,10 @@ private:
       if (auto problem = path_problem(v)) { return problem; }
       m_cfg.host_list_file = v;
       return std::nullopt;
+    case Key::capture_group:
+      if (auto problem = group_problem(v)) { return problem; }
+      m_cfg.capture_group = v;
+      return std::nullopt;
     case Key::max_sessions: return set_number(v, 1, k_max_max_sessions, m_cfg.max_sessions);
     case Key::auth_timeout: return set_number(v, 1, k_max_auth_timeout, m_cfg.auth_timeout);
     case Key::idle_timeout: return set_number(v, 0, k_max_idle_timeout, m_cfg.idle_timeout);
@@ -593,6 +608,9 @@ std::vector<Error> check_config(const DaemonConfig& cfg)
   if (cfg.family != AddressFamily::any && cfg.family != AddressFamily::ipv4 && cfg.family != AddressFamily::ipv6) {
     add("AddressFamily", "not any, ipv4 or ipv6");
   }
+  if (!cfg.capture_group.empty()) {
+    if (auto problem = group_problem(cfg.capture_group)) { add("CaptureGroup", *problem); }
+  }
   if (!cfg.host_list_file.empty()) {
     if (auto problem = path_problem(cfg.host_list_file)) { add("HostListFile", *problem); }
   }
@@ -636,6 +654,7 @@ Result<std::string> write_config(const DaemonConfig& cfg)
   if (cfg.family != defaults.family) { put("AddressFamily", to_string(cfg.family)); }
   if (cfg.active_only != defaults.active_only) { put("ActiveOnly", cfg.active_only ? "YES" : "NO"); }
   if (cfg.host_list_file != defaults.host_list_file) { put("HostListFile", cfg.host_list_file); }
+  if (cfg.capture_group != defaults.capture_group) { put("CaptureGroup", cfg.capture_group); }
   if (cfg.max_sessions != defaults.max_sessions) { put("MaxSessions", std::to_string(cfg.max_sessions)); }
   if (cfg.auth_timeout != defaults.auth_timeout) { put("AuthTimeout", std::to_string(cfg.auth_timeout)); }
   if (cfg.idle_timeout != defaults.idle_timeout) { put("IdleTimeout", std::to_string(cfg.idle_timeout)); }

@@ -30,6 +30,9 @@
 //   MaxSessions    = 1-10000        concurrent sessions; default 64
 //   AuthTimeout    = 1-3600         seconds to authenticate; default 90
 //   IdleTimeout    = 0-86400        seconds idle after auth, 0 = none; default 180
+//   CaptureGroup   = group          users of this group may capture after a
+//                                   password login (--capture-group); default:
+//                                   only root
 //
 // Syntax (libpcap's rpcapd-config(5) and protocol reference §7, with stricter
 // choices): one `Name = value` per line; blank lines and lines starting with `#`
@@ -77,10 +80,10 @@ inline constexpr unsigned k_default_idle_timeout = 180;
 inline constexpr unsigned k_max_idle_timeout = 86400;
 
 // Every key the file may hold, in the order write_config() writes them.
-inline constexpr std::array<std::string_view, 11> k_config_keys{
+inline constexpr std::array<std::string_view, 12> k_config_keys{
   "PassiveClient", "ActiveClient", "NullAuthPermit", "ListenAddress", "ListenPort",
   "AddressFamily", "ActiveOnly",   "HostListFile",   "MaxSessions",   "AuthTimeout",
-  "IdleTimeout"};
+  "IdleTimeout",   "CaptureGroup"};
 
 enum class AddressFamily { any, ipv4, ipv6 };
 
@@ -106,6 +109,7 @@ struct DaemonConfig {
   unsigned max_sessions{k_default_max_sessions};  // MaxSessions
   unsigned auth_timeout{k_default_auth_timeout};  // AuthTimeout, seconds
   unsigned idle_timeout{k_default_idle_timeout};  // IdleTimeout, seconds, 0 = none
+  std::string capture_group;                 // CaptureGroup: who may capture after a password login; empty = root only
   bool operator==(const DaemonConfig&) const = default;
 };
 

@@ -39,6 +39,11 @@ std::string show_config_text(const DaemonConfig& cfg)
   line(out, "MaxSessions", std::to_string(cfg.max_sessions));
   line(out, "AuthTimeout", std::to_string(cfg.auth_timeout));
   line(out, "IdleTimeout", std::to_string(cfg.idle_timeout));
+  if (cfg.capture_group.empty()) {
+    out += "# CaptureGroup: none, only root may capture after a password login\n";
+  } else {
+    line(out, "CaptureGroup", cfg.capture_group);
+  }
   return out;
 }
 
@@ -65,6 +70,8 @@ std::string show_config_json(const DaemonConfig& cfg)
   w.key("max_sessions").value(cfg.max_sessions);
   w.key("auth_timeout").value(cfg.auth_timeout);
   w.key("idle_timeout").value(cfg.idle_timeout);
+  w.key("capture_group");
+  cfg.capture_group.empty() ? w.null() : w.value(cfg.capture_group);
   w.end_object();
   return w.str() + "\n";
 }

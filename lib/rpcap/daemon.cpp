@@ -81,7 +81,7 @@ void serve_connection(Fd fd, const DaemonOptions& opts, const DaemonConfig& cfg,
     }
   }
   log(LogLevel::info, who + ": connected");
-  std::unique_ptr<Authenticator> auth = opts.make_authenticator ? opts.make_authenticator() : nullptr;
+  std::unique_ptr<Authenticator> auth = opts.make_authenticator ? opts.make_authenticator(cfg) : nullptr;
   auto backend = make_pcap_backend();
   run_daemon_session(std::move(fd), session_config(cfg, opts.session), *backend, auth.get(), log);
 }

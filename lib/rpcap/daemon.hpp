@@ -22,8 +22,9 @@ struct DaemonOptions {
   // Write the bound port and a newline to this descriptor once listening (-1: no).
   int ready_fd{-1};
   DaemonSessionConfig session;  // auth_timeout_s, idle_timeout_s and null_auth come from `config`
-  // Makes the authenticator for a session (in its own process); may return null.
-  std::function<std::unique_ptr<Authenticator>()> make_authenticator;
+  // Makes the authenticator for a session (in its own process) under the
+  // configuration in force; may return null (no password logins).
+  std::function<std::unique_ptr<Authenticator>(const DaemonConfig&)> make_authenticator;
 };
 
 // Serve passive connections until SIGTERM or SIGINT. Returns the exit

@@ -16,6 +16,7 @@ Result<DaemonConfig> config_from_flags(const DaemonFlags& flags)
   cfg.max_sessions = flags.max_sessions;
   cfg.auth_timeout = flags.auth_timeout;
   cfg.idle_timeout = flags.idle_timeout;
+  cfg.capture_group = flags.capture_group;
   if (flags.ipv4_only && flags.ipv6_only) {
     problems.emplace_back("-4 and -6 exclude each other");
   } else if (flags.ipv4_only) {

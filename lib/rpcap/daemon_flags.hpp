@@ -30,6 +30,7 @@ struct DaemonFlags {
   unsigned max_sessions{k_default_max_sessions};
   unsigned auth_timeout{k_default_auth_timeout};
   unsigned idle_timeout{k_default_idle_timeout};
+  std::string capture_group;              // --capture-group
 };
 
 // Build the configuration the switches describe. Fails (ErrorKind::usage)

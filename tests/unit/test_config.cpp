@@ -747,3 +747,18 @@ TEST_CASE("config: random and mutated files never crash, and accepted ones round
   }
   CHECK(accepted > 100);  // the mutations must reach the accepting paths too
 }
+
+TEST_CASE("config: CaptureGroup names the group whose members may capture", "[config]")
+{
+  auto ok = parse_config("CaptureGroup = pcap\n", "c.conf");
+  CHECK(ok.errors.empty());
+  CHECK(ok.config.capture_group == "pcap");
+  auto written = write_config(ok.config);
+  REQUIRE(written.has_value());
+  CHECK(written->find("\nCaptureGroup = pcap\n") != std::string::npos);
+  CHECK(parse_config(*written, "w.conf").config == ok.config);
+
+  auto bad = parse_config("CaptureGroup = -x\nCaptureGroup = a\n", "c.conf");
+  REQUIRE(bad.errors.size() == 2);
+  CHECK(bad.errors[0].message == "c.conf:1: CaptureGroup: \"-x\" is not a group name");
+}

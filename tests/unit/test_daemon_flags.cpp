@@ -77,6 +77,7 @@ TEST_CASE("config view: show text parses back to the same configuration", "[conf
   cfg.family = AddressFamily::ipv4;
   cfg.host_list_file = "/etc/rpcapd.hosts";
   cfg.idle_timeout = 0;
+  cfg.capture_group = "pcap";
   auto parsed = parse_config(show_config_text(cfg), "show");
   CHECK(parsed.errors.empty());
   CHECK(parsed.config == cfg);
@@ -92,6 +93,6 @@ TEST_CASE("config view: JSON has every setting, null for the unset ones", "[conf
   CHECK(show_config_json(cfg)
         == R"({"passive_clients":["h\"x"],"active_clients":[],"null_auth":false,"listen_address":null,)"
            R"("port":"2002","address_family":"any","active_only":false,"host_list_file":null,)"
-           R"("max_sessions":64,"auth_timeout":90,"idle_timeout":180})"
+           R"("max_sessions":64,"auth_timeout":90,"idle_timeout":180,"capture_group":null})"
            "\n");
 }
