@@ -24,6 +24,7 @@ complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -s v -l active-
 complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -l max-sessions -x -d 'most sessions served at once'
 complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -l auth-timeout -x -d 'seconds a client has to authenticate'
 complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -l idle-timeout -x -d 'seconds an authenticated client may stay idle without capturing'
+complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -l capture-group -x -d 'members of GROUP may capture after a password login'
 complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -s o -l output -r -F -d 'write to FILE instead of standard output'
 
 # rpcap-conf check

@@ -18,6 +18,7 @@ complete -c rpcapd -s v -l active-only -d 'do not listen for passive connections
 complete -c rpcapd -l max-sessions -x -d 'most sessions served at once'
 complete -c rpcapd -l auth-timeout -x -d 'seconds a client has to authenticate'
 complete -c rpcapd -l idle-timeout -x -d 'seconds an authenticated client may stay idle without capturing'
+complete -c rpcapd -l capture-group -x -d 'members of GROUP may capture after a password login'
 complete -c rpcapd -s d -l daemon -d 'run in the background, logging to syslog'
 complete -c rpcapd -l pid-file -r -F -d 'with -d, write the daemon\'s process id to FILE'
 complete -c rpcapd -s i -l inetd -d 'serve the one connection on standard input'
