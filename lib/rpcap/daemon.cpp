@@ -3,6 +3,7 @@
 
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -12,6 +13,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -19,6 +21,9 @@ namespace rpcap {
 namespace {
 
 constexpr int k_shutdown_grace_ms = 3000;
+constexpr int k_active_retry_min_ms = 1000;
+constexpr int k_active_retry_max_ms = 60000;
+constexpr int k_active_connect_timeout_ms = 10000;
 
 // Send `msg` and close so that the peer reads it before the connection
 // ends: stop writing, then drain what it sent for a bounded time.
@@ -84,6 +89,61 @@ void serve_connection(Fd fd, const DaemonOptions& opts, const DaemonConfig& cfg,
   std::unique_ptr<Authenticator> auth = opts.make_authenticator ? opts.make_authenticator(cfg) : nullptr;
   auto backend = make_pcap_backend();
   run_daemon_session(std::move(fd), session_config(cfg, opts.session), *backend, auth.get(), log);
+}
+
+std::string target_name(const ActiveClient& t)
+{
+  return (t.host.find(':') != std::string::npos ? "[" + t.host + "]" : t.host) + ":" + t.port;
+}
+
+// Serve one connection the daemon made to an active-mode client (§6.4):
+// no host list (the daemon chose the peer), no idle timeout (the analyst
+// may take a while), and data connections made by the daemon.
+void serve_active(Fd fd, const DaemonOptions& opts, const DaemonConfig& cfg, const LogFn& log)
+{
+  DaemonSessionConfig sc = session_config(cfg, opts.session);
+  sc.active = true;
+  sc.idle_timeout_s = 0;
+  std::unique_ptr<Authenticator> auth = opts.make_authenticator ? opts.make_authenticator(cfg) : nullptr;
+  auto backend = make_pcap_backend();
+  run_daemon_session(std::move(fd), sc, *backend, auth.get(), log);
+}
+
+// The process that keeps a connection to one active-mode client: connect,
+// serve the session in a child process (a password login changes that
+// process's user, never the worker's: libpcap's B15), and when it ends or
+// the connection fails, try again after a pause that doubles up to a cap.
+[[noreturn]] void active_worker(const ActiveClient& target, const DaemonOptions& opts, const DaemonConfig& cfg,
+                                const LogFn& log)
+{
+  const std::string name = target_name(target);
+  int pause_ms = k_active_retry_min_ms;
+  for (;;) {
+    auto fd = connect_tcp(target.host, target.port, cfg.family, k_active_connect_timeout_ms);
+    if (!fd) {
+      log(LogLevel::warning, "active mode: " + fd.error().message + "; retrying in " + std::to_string(pause_ms / 1000)
+                                 + " s");
+    } else {
+      log(LogLevel::info, "active mode: connected to " + name);
+      const pid_t pid = ::fork();
+      if (pid == 0) {
+        ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+        serve_active(std::move(*fd), opts, cfg, log);
+        ::_exit(0);
+      }
+      fd->reset();
+      if (pid > 0) {
+        int status = 0;
+        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+        pause_ms = k_active_retry_min_ms;  // it worked: start again from the shortest pause
+      }
+      log(LogLevel::info, "active mode: session with " + name + " ended; reconnecting in "
+                              + std::to_string(pause_ms / 1000) + " s");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
+    if (fd) { continue; }
+    pause_ms = std::min(pause_ms * 2, k_active_retry_max_ms);
+  }
 }
 
 class SignalFd {
@@ -171,7 +231,41 @@ int run_daemon(const DaemonOptions& opts, const LogFn& log)
     ::close(opts.ready_fd);
   }
 
-  std::set<pid_t> children;
+  std::set<pid_t> children;                  // passive sessions
+  std::map<std::string, pid_t> workers;      // active-mode targets, by "host:port"
+  auto start_worker = [&](const ActiveClient& target) {
+    const pid_t pid = ::fork();
+    if (pid < 0) {
+      log(LogLevel::error, std::string{"fork: "} + std::strerror(errno));
+      return;
+    }
+    if (pid == 0) {
+      listeners.clear();
+      signals.restore_in_child();
+      ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+      active_worker(target, opts, cfg, log);
+    }
+    workers[target_name(target)] = pid;
+  };
+  // Bring the active-mode workers in line with `cfg`: stop those no longer
+  // listed, start the new ones, leave the others connected.
+  auto sync_workers = [&] {
+    std::set<std::string> wanted;
+    for (const auto& t : cfg.active_clients) { wanted.insert(target_name(t)); }
+    for (auto it = workers.begin(); it != workers.end();) {
+      if (wanted.count(it->first) == 0) {
+        log(LogLevel::info, "active mode: no longer connecting to " + it->first);
+        ::kill(it->second, SIGTERM);
+        it = workers.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    for (const auto& t : cfg.active_clients) {
+      if (workers.count(target_name(t)) == 0) { start_worker(t); }
+    }
+  };
+  sync_workers();
   bool stopping = false;
   while (!stopping) {
     std::vector<pollfd> pfds;
@@ -185,7 +279,20 @@ int run_daemon(const DaemonOptions& opts, const LogFn& log)
     if ((pfds[0].revents & POLLIN) != 0) {
       for (int sig = signals.next(); sig != 0; sig = signals.next()) {
         if (sig == SIGCHLD) {
-          for (pid_t pid; (pid = ::waitpid(-1, nullptr, WNOHANG)) > 0;) { children.erase(pid); }
+          for (pid_t pid; (pid = ::waitpid(-1, nullptr, WNOHANG)) > 0;) {
+            children.erase(pid);
+            for (auto it = workers.begin(); it != workers.end(); ++it) {
+              if (it->second == pid) {
+                log(LogLevel::error, "active mode: the worker for " + it->first + " ended; restarting it");
+                const std::string gone = it->first;
+                workers.erase(it);
+                for (const auto& t : cfg.active_clients) {
+                  if (target_name(t) == gone) { start_worker(t); }
+                }
+                break;
+              }
+            }
+          }
         } else if (sig == SIGHUP) {
           if (opts.config_file.empty()) {
             log(LogLevel::info, "SIGHUP: no configuration file to re-read (-f not given)");
@@ -205,6 +312,7 @@ int run_daemon(const DaemonOptions& opts, const LogFn& log)
             listeners = std::move(*reopened);
           }
           cfg = std::move(*fresh);
+          sync_workers();
           log(LogLevel::info, "SIGHUP: re-read " + opts.config_file);
         } else {
           log(LogLevel::info, std::string{"stopping on "} + ::strsignal(sig));
@@ -241,6 +349,7 @@ int run_daemon(const DaemonOptions& opts, const LogFn& log)
 
   // Stop: no new connections; end our own sessions, and only those (B21).
   listeners.clear();
+  for (const auto& [name, pid] : workers) { children.insert(pid); }
   for (pid_t pid : children) { ::kill(pid, SIGTERM); }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(k_shutdown_grace_ms);
   while (!children.empty() && std::chrono::steady_clock::now() < deadline) {

@@ -226,3 +226,43 @@ TEST_CASE("interop: tshark dissects a whole session with our daemon without a ma
   INFO(bad.out);
   CHECK(bad.out.empty());
 }
+
+TEST_CASE("interop: our rpcapd in active mode serves a libpcap client that waits for it", "[e2e][interop][active]")
+{
+  if (!have_reference()) { return; }
+  TempDir dir;
+  const std::string refclient = build_refclient(dir);
+  // A free port for the client to listen on.
+  auto probe = listen_tcp("127.0.0.1", "0", AddressFamily::ipv4);
+  REQUIRE(probe.has_value());
+  const auto port = local_address(probe->front().get())->port();
+  probe->clear();
+  const std::string out = dir.path() + "/refclient.out";
+  const pid_t client = ::fork();
+  REQUIRE(client >= 0);
+  if (client == 0) {
+    const int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ::dup2(fd, 1);
+    ::dup2(fd, 2);
+    ::execl(refclient.c_str(), refclient.c_str(), "active", std::to_string(port).c_str(), "lo",
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  Traffic traffic;
+  // -v: active only, no listening socket; the daemon keeps trying until the client listens.
+  Daemon d{{program("rpcapd"), "-n", "-v", "-a", "127.0.0.1," + std::to_string(port)}};
+  int status = -1;
+  for (int i = 0; i < 3000 && ::waitpid(client, &status, WNOHANG) == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (status == -1) {
+    ::kill(client, SIGKILL);
+    ::waitpid(client, &status, 0);
+  }
+  INFO(read_file(out) << "\ndaemon:\n" << d.log());
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(d.log().find("active mode: connected to 127.0.0.1:" + std::to_string(port)) != std::string::npos);
+  // The daemon is still running and trying again.
+  CHECK(::kill(d.pid(), 0) == 0);
+}

@@ -17,7 +17,8 @@ namespace rpcap::test {
 
 class Daemon {
 public:
-  // Start `argv` (a daemon that understands `--ready-fd 3` and writes its port there).
+  // Start `argv` (a daemon that understands `--ready-fd 3` and writes its port
+  // there; 0 when it does not listen, as with -v).
   explicit Daemon(std::vector<std::string> argv);
   ~Daemon();
   Daemon(const Daemon&) = delete;
