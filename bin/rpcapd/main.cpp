@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "common/tool.hpp"
+#include "rpcap/auth.hpp"
 #include "rpcap/config_view.hpp"
 #include "rpcap/daemon.hpp"
 #include "rpcapd/cli.hpp"
@@ -112,6 +113,15 @@ int main(int argc, char** argv)
     if (auto st = save_config(opts.save_file, run.config); !st) { return tool::report(app, st.error()); }
   }
   run.ready_fd = opts.ready_fd;
+  AuthSettings auth;
+  auth.capture_group = run.config.capture_group;
+  if (auto st = check_auth_settings(auth); !st) { return tool::report(app, st.error()); }
+  // Each session's process logs in through PAM and becomes the user.
+  run.make_authenticator = [auth](const DaemonConfig& cfg) {
+    AuthSettings now = auth;
+    now.capture_group = cfg.capture_group;
+    return std::unique_ptr<Authenticator>{std::make_unique<PamAuthenticator>(now)};
+  };
 
   if (opts.inetd) {
     const int control = ::dup(0);
