@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -553,4 +554,137 @@ TEST_CASE("rpcapd: a member of the capture group captures after a password login
   RawClient data = start_lo_capture(c, d.port(), "udp dst port " + std::to_string(port));
   send_udp(port, "as a user", 3);
   CHECK(read_packets(data, 3).size() == 3);
+}
+
+TEST_CASE("rpcapd: with -f, the other switches are ignored with a warning naming each", "[e2e][rpcapd]")
+{
+  TempDir dir;
+  const auto file = dir.write("rpcapd.conf", "NullAuthPermit = NO\nListenAddress = 127.0.0.1\nListenPort = 0\n");
+  Daemon d{{program("rpcapd"), "-f", file, "-n", "-l", "192.0.2.1"}};
+  const auto log = d.log();
+  CHECK(log.find("rpcapd: warning: --null-auth is ignored: -f gives the whole configuration\n") != std::string::npos);
+  CHECK(log.find("rpcapd: warning: --hosts is ignored: -f gives the whole configuration\n") != std::string::npos);
+  RawClient c{d.port()};
+  c.send(AuthRequest{});
+  c.expect_error(ErrorCode::auth_failed);  // -n did not apply
+}
+
+TEST_CASE("rpcapd: -s saves every setting in a file that -f and rpcap-conf read back", "[e2e][rpcapd]")
+{
+  TempDir dir;
+  const std::string saved = dir.path() + "/saved.conf";
+  {
+    Daemon d{Daemon::ours({"-n", "-l", "192.0.2.1,127.0.0.1", "--idle-timeout", "30", "-s", saved})};
+  }
+  auto show = run({program("rpcap-conf"), "show", saved});
+  CHECK(show.exit_code == 0);
+  CHECK(show.out.find("PassiveClient = 192.0.2.1\nPassiveClient = 127.0.0.1\n") != std::string::npos);
+  CHECK(show.out.find("NullAuthPermit = YES\n") != std::string::npos);
+  CHECK(show.out.find("ListenAddress = 127.0.0.1\n") != std::string::npos);
+  CHECK(show.out.find("IdleTimeout = 30\n") != std::string::npos);
+  Daemon again{{program("rpcapd"), "-f", saved}};
+  RawClient c{again.port()};
+  c.null_auth();
+}
+
+TEST_CASE("rpcapd: -d detaches, writes its pid file and keeps serving", "[e2e][rpcapd]")
+{
+  TempDir dir;
+  auto probe = listen_tcp("127.0.0.1", "0", AddressFamily::ipv4);
+  REQUIRE(probe.has_value());
+  const auto port = std::to_string(local_address(probe->front().get())->port());
+  probe->clear();
+  const std::string pid_file = dir.path() + "/rpcapd.pid";
+  auto r = run({program("rpcapd"), "-d", "--pid-file", pid_file, "-n", "-b", "127.0.0.1", "-p", port});
+  CHECK(r.exit_code == 0);
+  std::string pid_text;
+  for (int i = 0; i < 500 && pid_text.empty(); ++i) {
+    pid_text = read_file(pid_file);
+    if (pid_text.empty()) { std::this_thread::sleep_for(std::chrono::milliseconds(10)); }
+  }
+  REQUIRE_FALSE(pid_text.empty());
+  const pid_t pid = static_cast<pid_t>(std::stol(pid_text));
+  Fd fd;
+  for (int i = 0; i < 500 && !fd; ++i) {
+    auto c = connect_tcp("127.0.0.1", port, AddressFamily::ipv4, 1000);
+    if (c) {
+      fd = std::move(*c);
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  REQUIRE(fd.valid());
+  RawClient c{std::move(fd)};
+  c.null_auth();
+  CHECK(::kill(pid, SIGTERM) == 0);
+  for (int i = 0; i < 500 && ::kill(pid, 0) == 0; ++i) { std::this_thread::sleep_for(std::chrono::milliseconds(10)); }
+  CHECK(::kill(pid, 0) != 0);
+}
+
+namespace {
+
+// A veth pair whose far end lives in a network namespace this test creates
+// (and removes): traffic sent there reaches only our own interfaces.
+class VethNamespace {
+public:
+  VethNamespace()
+      : m_ns("rpcapt" + std::to_string(::getpid())), m_near("rv" + std::to_string(::getpid()) + "a"),
+        m_far("rv" + std::to_string(::getpid()) + "b")
+  {
+    cleanup();
+    m_ok = sh("ip netns add " + m_ns) && sh("ip link add " + m_near + " type veth peer name " + m_far)
+           && sh("ip link set " + m_far + " netns " + m_ns) && sh("ip addr add 198.18.7.1/30 dev " + m_near)
+           && sh("ip link set " + m_near + " up")
+           && sh("ip netns exec " + m_ns + " ip addr add 198.18.7.2/30 dev " + m_far)
+           && sh("ip netns exec " + m_ns + " ip link set " + m_far + " up");
+  }
+  ~VethNamespace() { cleanup(); }
+  VethNamespace(const VethNamespace&) = delete;
+  VethNamespace& operator=(const VethNamespace&) = delete;
+
+  bool ok() const { return m_ok; }
+  const std::string& near_end() const { return m_near; }
+  // Send `count` UDP datagrams from inside the namespace to 198.18.7.1:`port`.
+  void send_from_namespace(std::uint16_t port, int count) const
+  {
+    sh("ip netns exec " + m_ns + " bash -c 'for i in $(seq " + std::to_string(count)
+       + "); do echo veth > /dev/udp/198.18.7.1/" + std::to_string(port) + "; done'");
+  }
+
+private:
+  static bool sh(const std::string& cmd) { return run({"/bin/sh", "-c", cmd}).exit_code == 0; }
+  void cleanup() const
+  {
+    sh("ip link del " + m_near + " 2>/dev/null; ip netns del " + m_ns + " 2>/dev/null; true");
+  }
+
+  std::string m_ns;
+  std::string m_near;
+  std::string m_far;
+  bool m_ok{false};
+};
+
+}  // namespace
+
+TEST_CASE("rpcapd: captures on a veth interface with traffic from a test namespace", "[e2e][rpcapd][veth]")
+{
+  if (!can_capture()) { return; }
+  VethNamespace net;
+  REQUIRE(net.ok());
+  Daemon d{Daemon::ours({"-n"})};
+  RawClient c{d.port()};
+  c.null_auth();
+  c.send(FindAllIfRequest{});
+  auto ifs = c.expect<FindAllIfReply>();
+  CHECK(std::any_of(ifs.interfaces.begin(), ifs.interfaces.end(),
+                    [&](const Interface& i) { return i.name == net.near_end(); }));
+  c.send(OpenRequest{net.near_end()});
+  CHECK(c.expect<OpenReply>().linktype == 1);
+  const auto port = traffic_port();
+  c.send(startcap_for("udp dst port " + std::to_string(port)));
+  auto reply = c.expect<StartCapReply>();
+  RawClient data{reply.portdata};
+  net.send_from_namespace(port, 5);
+  auto pkts = read_packets(data, 5);
+  for (const auto& p : pkts) { CHECK(std::string(p.data.end() - 5, p.data.end()) == "veth\n"); }
 }
