@@ -19,6 +19,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "support/account.hpp"
 #include "support/daemon.hpp"
 #include "support/process.hpp"
 
@@ -265,4 +266,22 @@ TEST_CASE("interop: our rpcapd in active mode serves a libpcap client that waits
   CHECK(d.log().find("active mode: connected to 127.0.0.1:" + std::to_string(port)) != std::string::npos);
   // The daemon is still running and trying again.
   CHECK(::kill(d.pid(), 0) == 0);
+}
+
+TEST_CASE("interop: a libpcap client logs in with a password and lists our interfaces", "[e2e][interop][auth]")
+{
+  if (!have_reference() || !can_manage_users()) { return; }
+  TempDir dir;
+  const std::string refclient = build_refclient(dir);
+  TestUser user;
+  Daemon d{Daemon::ours({})};
+  const std::string base = "rpcap://127.0.0.1:" + std::to_string(d.port()) + "/";
+  auto ok = run({refclient, "findall", base, user.name(), user.password()});
+  INFO(ok.out << ok.err << "\ndaemon:\n" << d.log());
+  CHECK(ok.exit_code == 0);
+  CHECK(ok.out.find("dev " + base + "lo ") != std::string::npos);
+  auto bad = run({refclient, "findall", base, user.name(), "not-the-password"});
+  CHECK(bad.out.find("Authentication failed") != std::string::npos);
+  auto null = run({refclient, "findall", base});
+  CHECK(null.out.find("NULL authentication not permitted") != std::string::npos);
 }

@@ -15,6 +15,7 @@
 
 #include "rpcap/capture.hpp"
 #include "rpcap/protocol.hpp"
+#include "support/account.hpp"
 #include "support/daemon.hpp"
 #include "support/process.hpp"
 
@@ -473,46 +474,6 @@ TEST_CASE("rpcapd: usage errors are one line and exit 2", "[e2e][rpcapd]")
   CHECK(r.exit_code == 2);
   CHECK(r.err.rfind("rpcapd: error: ", 0) == 0);
 }
-
-namespace {
-
-// A throwaway system account (and group) with a known password, removed at the end.
-class TestUser {
-public:
-  TestUser()
-      : m_name("rpcape2e" + std::to_string(::getpid() % 100000)), m_group(m_name + "g"), m_password("Pw-" + m_name + "-7")
-  {
-    run({"/usr/sbin/userdel", m_name});
-    run({"/usr/sbin/groupdel", m_group});
-    REQUIRE(run({"/usr/sbin/groupadd", m_group}).exit_code == 0);
-    REQUIRE(run({"/usr/sbin/useradd", "-M", "-s", "/usr/sbin/nologin", "-G", m_group, m_name}).exit_code == 0);
-    REQUIRE(run({"/usr/sbin/chpasswd"}, m_name + ":" + m_password + "\n").exit_code == 0);
-  }
-  ~TestUser()
-  {
-    run({"/usr/sbin/userdel", m_name});
-    run({"/usr/sbin/groupdel", m_group});
-  }
-  TestUser(const TestUser&) = delete;
-  TestUser& operator=(const TestUser&) = delete;
-  const std::string& name() const { return m_name; }
-  const std::string& group() const { return m_group; }
-  const std::string& password() const { return m_password; }
-
-private:
-  std::string m_name;
-  std::string m_group;
-  std::string m_password;
-};
-
-bool can_manage_users()
-{
-  if (::geteuid() == 0 && ::access("/usr/sbin/useradd", X_OK) == 0) { return true; }
-  WARN("SKIPPED: needs root and useradd to create a throwaway account");
-  return false;
-}
-
-}  // namespace
 
 TEST_CASE("rpcapd: password login; wrong passwords and unknown users get one answer and no password is logged",
           "[e2e][rpcapd][auth]")

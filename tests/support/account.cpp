@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "support/account.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include "support/process.hpp"
+
+namespace rpcap::test {
+
+TestUser::TestUser()
+    : m_name("rpcape2e" + std::to_string(::getpid() % 100000)), m_group(m_name + "g"), m_password("Pw-" + m_name + "-7")
+{
+  run({"/usr/sbin/userdel", m_name});
+  run({"/usr/sbin/groupdel", m_group});
+  REQUIRE(run({"/usr/sbin/groupadd", m_group}).exit_code == 0);
+  REQUIRE(run({"/usr/sbin/useradd", "-M", "-s", "/usr/sbin/nologin", "-G", m_group, m_name}).exit_code == 0);
+  REQUIRE(run({"/usr/sbin/chpasswd"}, m_name + ":" + m_password + "\n").exit_code == 0);
+}
+
+TestUser::~TestUser()
+{
+  run({"/usr/sbin/userdel", m_name});
+  run({"/usr/sbin/groupdel", m_group});
+}
+
+bool can_manage_users()
+{
+  if (::geteuid() == 0 && ::access("/usr/sbin/useradd", X_OK) == 0) { return true; }
+  WARN("SKIPPED: needs root and useradd to create a throwaway account");
+  return false;
+}
+
+}  // namespace rpcap::test
