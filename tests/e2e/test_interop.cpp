@@ -136,7 +136,7 @@ TEST_CASE("interop: the reference tcpdump captures through our rpcapd, with a fi
   CHECK(shown.out.find(".10:") == std::string::npos);  // nothing for port 10 crossed
 }
 
-TEST_CASE("interop: the reference tcpdump captures through our rpcapd over IPv6", "[e2e][interop]")
+TEST_CASE("interop: the reference tcpdump and a libpcap client work with our rpcapd over IPv6", "[e2e][interop]")
 {
   if (!have_reference()) { return; }
   Daemon d{{program("rpcapd"), "-n", "-b", "::1", "-p", "0"}};
@@ -149,6 +149,14 @@ TEST_CASE("interop: the reference tcpdump captures through our rpcapd over IPv6"
   INFO(r.err << "\ndaemon:\n" << d.log());
   CHECK(r.exit_code == 0);
   CHECK(count_packets(out) == 3);
+  TempDir bin;
+  const std::string refclient = build_refclient(bin);
+  const std::string base = "rpcap://[::1]:" + std::to_string(d.port()) + "/";
+  auto list = run({refclient, "findall", base});
+  INFO(list.out << list.err);
+  CHECK(list.exit_code == 0);
+  CHECK(list.out.find("dev " + base + "lo ") != std::string::npos);
+  CHECK(run({refclient, "capture", base + "lo", "tcp"}).exit_code == 0);
 }
 
 TEST_CASE("interop: a libpcap client lists our interfaces and captures over TCP and UDP", "[e2e][interop]")

@@ -649,3 +649,18 @@ TEST_CASE("rpcapd: captures on a veth interface with traffic from a test namespa
   auto pkts = read_packets(data, 5);
   for (const auto& p : pkts) { CHECK(std::string(p.data.end() - 5, p.data.end()) == "veth\n"); }
 }
+
+TEST_CASE("rpcapd: a connection that does not authenticate in time is closed", "[e2e][rpcapd]")
+{
+  Daemon d{Daemon::ours({"--auth-timeout", "1"})};
+  {
+    RawClient silent{d.port()};  // never sends a byte: closed without a word
+    const auto start = std::chrono::steady_clock::now();
+    CHECK(silent.closed(5000));
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(3));
+  }
+  RawClient slow{d.port()};
+  slow.send_bytes(from_hex("00 08 00"));  // a third of a header, then nothing
+  CHECK(slow.expect_error(ErrorCode::inittimeout).text == "The RPCAP initial timeout has expired");
+  CHECK(slow.closed());
+}
