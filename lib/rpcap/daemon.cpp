@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <set>
 #include <thread>
@@ -233,19 +234,25 @@ int run_daemon(const DaemonOptions& opts, const LogFn& log)
 
   std::set<pid_t> children;                  // passive sessions
   std::map<std::string, pid_t> workers;      // active-mode targets, by "host:port"
-  auto start_worker = [&](const ActiveClient& target) {
+  // Fork a process that runs `body` without this one's listening sockets
+  // and signal handling, then exits; -1 if fork failed (logged).
+  auto fork_child = [&](const std::function<void()>& body) -> pid_t {
     const pid_t pid = ::fork();
-    if (pid < 0) {
-      log(LogLevel::error, std::string{"fork: "} + std::strerror(errno));
-      return;
-    }
+    if (pid < 0) { log(LogLevel::error, std::string{"fork: "} + std::strerror(errno)); }
     if (pid == 0) {
       listeners.clear();
       signals.restore_in_child();
+      body();
+      ::_exit(0);
+    }
+    return pid;
+  };
+  auto start_worker = [&](const ActiveClient& target) {
+    const pid_t pid = fork_child([&] {
       ::prctl(PR_SET_PDEATHSIG, SIGTERM);
       active_worker(target, opts, cfg, log);
-    }
-    workers[target_name(target)] = pid;
+    });
+    if (pid > 0) { workers[target_name(target)] = pid; }
   };
   // Bring the active-mode workers in line with `cfg`: stop those no longer
   // listed, start the new ones, leave the others connected.
@@ -332,18 +339,8 @@ int run_daemon(const DaemonOptions& opts, const LogFn& log)
                                    + " sessions already (MaxSessions)");
         continue;
       }
-      const pid_t pid = ::fork();
-      if (pid < 0) {
-        log(LogLevel::error, std::string{"fork: "} + std::strerror(errno));
-        continue;
-      }
-      if (pid == 0) {
-        listeners.clear();
-        signals.restore_in_child();
-        serve_connection(std::move(conn), opts, cfg, log);
-        ::_exit(0);
-      }
-      children.insert(pid);
+      const pid_t pid = fork_child([&] { serve_connection(std::move(conn), opts, cfg, log); });
+      if (pid > 0) { children.insert(pid); }
     }
   }
 

@@ -122,11 +122,17 @@ std::vector<Packet> read_packets(RawClient& data, std::size_t want, int timeout_
   return out;
 }
 
-// Open lo and start a TCP capture of `expr` (authenticated already); returns the data connection.
-RawClient start_lo_capture(RawClient& c, std::uint16_t daemon_port, const std::string& expr)
+// Open lo (authenticated already); lo captures Ethernet frames on Linux.
+void open_lo(RawClient& c)
 {
   c.send(OpenRequest{"lo"});
   CHECK(c.expect<OpenReply>().linktype == 1);
+}
+
+// Open lo and start a TCP capture of `expr` (authenticated already); returns the data connection.
+RawClient start_lo_capture(RawClient& c, std::uint16_t daemon_port, const std::string& expr)
+{
+  open_lo(c);
   c.send(startcap_for(expr));
   auto reply = c.expect<StartCapReply>();
   REQUIRE(reply.portdata != 0);
@@ -204,8 +210,7 @@ TEST_CASE("rpcapd: UDP data channel", "[e2e][rpcapd]")
   Daemon d{Daemon::ours({"-n"})};
   RawClient c{d.port()};
   c.null_auth();
-  c.send(OpenRequest{"lo"});
-  c.expect<OpenReply>();
+  open_lo(c);
   Fd udp{::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)};
   sockaddr_in a{};
   a.sin_family = AF_INET;
@@ -307,8 +312,7 @@ TEST_CASE("rpcapd: bad input gets its error reply and the daemon keeps serving",
   {
     RawClient c{d.port()};
     c.null_auth();
-    c.send(OpenRequest{"lo"});
-    c.expect<OpenReply>();
+    open_lo(c);
     StartCapRequest sc;
     sc.snaplen = 100;
     sc.filter.insns = {BpfInsn{0x15, 5, 5, 0}};  // jumps past the end
@@ -374,8 +378,7 @@ TEST_CASE("rpcapd: the data connection is taken only from the client's address",
   Daemon d{Daemon::ours({"-n"})};
   RawClient c{d.port()};
   c.null_auth();
-  c.send(OpenRequest{"lo"});
-  c.expect<OpenReply>();
+  open_lo(c);
   c.send(startcap_for("udp"));
   auto reply = c.expect<StartCapReply>();
   // Connect to the data port from another local address (127.0.0.2): refused.
