@@ -83,6 +83,14 @@ public:
     return e;
   }
   bool closed(int timeout_ms = 5000) { return !recv(timeout_ms).has_value(); }
+  // True if no byte arrives for `ms` milliseconds (and nothing is buffered).
+  bool quiet_for(int ms)
+  {
+    if (!m_in.empty()) { return false; }
+    auto ready = wait_readable(m_fd.get(), ms);
+    REQUIRE(ready.has_value());
+    return !*ready;
+  }
   void null_auth()
   {
     send(AuthRequest{});
@@ -666,4 +674,53 @@ TEST_CASE("rpcapd: a connection that does not authenticate in time is closed", "
   slow.send_bytes(from_hex("00 08 00"));  // a third of a header, then nothing
   CHECK(slow.expect_error(ErrorCode::inittimeout).text == "The RPCAP initial timeout has expired");
   CHECK(slow.closed());
+}
+
+TEST_CASE("rpcapd: sampling is applied: one packet out of every N", "[e2e][rpcapd]")
+{
+  if (!can_capture()) { return; }
+  Daemon d{Daemon::ours({"-n"})};
+  RawClient c{d.port()};
+  c.null_auth();
+  c.send(SetSamplingRequest{SetSamplingRequest::Method::every_nth, 3});
+  c.expect<SetSamplingReply>();
+  const auto port = traffic_port();
+  RawClient data = start_lo_capture(c, d.port(), "udp dst port " + std::to_string(port));
+  send_udp(port, "sampled", 9);
+  auto pkts = read_packets(data, 3);
+  c.send(StatsRequest{});
+  auto st = c.expect<StatsReply>();
+  CHECK(st.svrcapt == 3);
+  CHECK(pkts[2].hdr.npkt == 3);
+  // nothing more than the 3 sampled packets arrives
+  CHECK(data.quiet_for(500));
+}
+
+TEST_CASE("rpcapd: packets larger than 64 KiB keep their full length (B2)", "[e2e][rpcapd]")
+{
+  if (!can_capture()) { return; }
+  Daemon d{Daemon::ours({"-n"})};
+  RawClient c{d.port()};
+  c.null_auth();
+  const auto port = traffic_port();
+  open_lo(c);
+  c.send(startcap_for("udp dst port " + std::to_string(port), 262144));
+  RawClient data{c.expect<StartCapReply>().portdata};
+  send_udp(port, std::string(65507, 'z'), 1);  // the largest UDP datagram: a 65549-byte frame on lo
+  auto pkts = read_packets(data, 1);
+  CHECK(pkts[0].hdr.len == 14 + 20 + 8 + 65507);
+  CHECK(pkts[0].hdr.caplen == pkts[0].hdr.len);
+  CHECK(pkts[0].data.size() == pkts[0].hdr.caplen);
+}
+
+TEST_CASE("rpcapd: connections beyond --max-sessions are closed at once", "[e2e][rpcapd]")
+{
+  Daemon d{Daemon::ours({"-n", "--max-sessions", "2"})};
+  RawClient a{d.port()};
+  RawClient b{d.port()};
+  a.null_auth();
+  b.null_auth();
+  RawClient third{d.port()};
+  CHECK(third.closed(3000));
+  CHECK(d.log().find("refused: 2 sessions already (MaxSessions)") != std::string::npos);
 }
