@@ -724,3 +724,21 @@ TEST_CASE("rpcapd: connections beyond --max-sessions are closed at once", "[e2e]
   CHECK(third.closed(3000));
   CHECK(d.log().find("refused: 2 sessions already (MaxSessions)") != std::string::npos);
 }
+
+TEST_CASE("rpcapd: a data connection that is never made ends the capture after 10 s, not the session", "[e2e][rpcapd]")
+{
+  if (!can_capture()) { return; }
+  Daemon d{Daemon::ours({"-n"})};
+  RawClient c{d.port()};
+  c.null_auth();
+  open_lo(c);
+  c.send(startcap_for("udp"));
+  c.expect<StartCapReply>();
+  auto e = c.recv(15000);  // nobody connects to the data port
+  REQUIRE(e.has_value());
+  REQUIRE(std::holds_alternative<ErrorMsg>(e->message));
+  CHECK(std::get<ErrorMsg>(e->message).code == ErrorCode::startcapture);
+  CHECK(std::get<ErrorMsg>(e->message).text == "The data connection was not opened in time");
+  c.send(EndCapRequest{});
+  c.expect_error(ErrorCode::endcapture);  // the capture is gone; the session goes on
+}
