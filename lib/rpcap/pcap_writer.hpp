@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// A classic pcap stream (the format tcpdump -w writes and tcpdump -r -,
+// tshark and Wireshark read from a pipe), written to a descriptor with few
+// system calls: records collect in a buffer that goes out when it is full,
+// when flush() is called (the caller's short timer keeps pipes live), or
+// after every packet in per-packet mode (-U).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+
+#include "rpcap/bytes.hpp"
+#include "rpcap/error.hpp"
+
+namespace rpcap {
+
+class PcapWriter {
+public:
+  enum class Flush { buffered, per_packet };
+
+  // Write to `fd` (not owned). Nothing is written until begin().
+  explicit PcapWriter(int fd, Flush mode = Flush::buffered, std::size_t buffer_size = 256 * 1024);
+
+  // Write the file header: magic 0xa1b2c3d4 in this host's byte order,
+  // version 2.4, `snaplen` and link type `linktype`.
+  Status begin(int linktype, std::uint32_t snaplen);
+  // Add one record: timestamp, captured and original length, the bytes.
+  Status write(std::uint32_t ts_sec, std::uint32_t ts_usec, std::uint32_t len, ByteView data);
+  // Write out everything buffered.
+  Status flush();
+
+  std::uint64_t packets() const noexcept { return m_packets; }
+  std::size_t buffered() const noexcept { return m_buf.size(); }
+
+private:
+  int m_fd;
+  Flush m_mode;
+  std::size_t m_limit;
+  Bytes m_buf;
+  std::uint64_t m_packets{0};
+  bool m_failed{false};
+};
+
+}  // namespace rpcap
