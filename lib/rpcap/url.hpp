@@ -59,8 +59,9 @@ struct Source {
   bool operator==(const Source&) const = default;
 };
 
+// The port of a source that names none. (The active-mode port 2003 is
+// config.hpp's k_default_active_port, a string there: one name, one header.)
 constexpr std::uint16_t k_default_passive_port = 2002;
-constexpr std::uint16_t k_default_active_port = 2003;
 // Longest source string accepted, as libpcap's PCAP_BUF_SIZE.
 constexpr std::size_t k_max_source_length = 1024;
 
