@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// rpcap-ls: list the capture interfaces of a remote rpcapd, or of this host.
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <iostream>
+
+#include "common/tool.hpp"
+#include "rpcap-ls/cli.hpp"
+#include "rpcap/client.hpp"
+#include "rpcap/interface_view.hpp"
+
+namespace {
+
+using namespace rpcap;
+
+// The interfaces `src` names: this host's, or the daemon's after logging in.
+Result<std::vector<Interface>> interfaces_of(const Source& src, const cli::ls::Options& opts)
+{
+  if (src.kind == SourceKind::local) { return list_local_interfaces(); }
+  if (src.kind == SourceKind::file) {
+    return make_error(ErrorKind::usage, "source \"" + format_source(src) + "\": listing savefiles is not supported");
+  }
+  const char* env = std::getenv("RPCAP_PASSWORD");
+  auto creds = credentials_for(opts.user, PasswordSources{opts.password_file,
+                                                          env != nullptr ? std::optional<std::string>{env} : std::nullopt,
+                                                          ::isatty(STDIN_FILENO) == 1});
+  if (!creds) { return std::move(creds).error(); }
+  ClientOptions copts;
+  copts.credentials = std::move(*creds);
+  copts.timeout_ms = static_cast<int>(std::lround(opts.timeout_s * 1000));
+  copts.family = opts.ipv4 ? AddressFamily::ipv4 : opts.ipv6 ? AddressFamily::ipv6 : AddressFamily::any;
+  auto session = ClientSession::connect(src, copts);
+  if (!session) { return std::move(session).error(); }
+  auto list = session->list_interfaces();
+  if (!list) { return list; }
+  // "rpcap://h/eth0" lists that one interface.
+  if (!src.name.empty()) {
+    std::erase_if(*list, [&](const Interface& i) { return i.name != src.name; });
+    if (list->empty()) {
+      return make_error(ErrorKind::remote, session->daemon_name() + ": no interface \"" + src.name + "\"");
+    }
+  }
+  return list;
+}
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+  cli::ls::Options opts;
+  CLI::App app{"", "rpcap-ls"};
+  cli::ls::define_cli(app, opts);
+  if (auto rc = tool::parse(app, argc, argv)) { return *rc; }
+  auto src = parse_source(opts.source, SourceUse::list);
+  if (!src) { return tool::report(app, src.error()); }
+  auto list = interfaces_of(*src, opts);
+  if (!list) { return tool::report(app, list.error()); }
+
+  std::vector<ListedInterface> listed;
+  for (auto& ifc : *list) {
+    listed.push_back(ListedInterface{format_source(remote_interface_source(*src, ifc.name)), std::move(ifc)});
+  }
+  switch (opts.format()) {
+  case cli::ls::Format::names: std::cout << interfaces_names(listed); break;
+  case cli::ls::Format::long_listing: std::cout << interfaces_long(listed); break;
+  case cli::ls::Format::json: std::cout << interfaces_json(listed); break;
+  }
+  std::cout.flush();
+  return std::cout ? tool::exit_ok : tool::exit_failure;
+}

@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// rpcap-ls as a user runs it, against our rpcapd and against libpcap
+// 1.10.3's: exact lines on stdout, exact error lines, exit codes.
+#include <catch2/catch.hpp>
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <sstream>
+#include <thread>
+
+#include "support/daemon.hpp"
+#include "support/process.hpp"
+
+using namespace rpcap;
+using namespace rpcap::test;
+
+namespace {
+
+RunResult ls(std::vector<std::string> args, int timeout_ms = 20000)
+{
+  args.insert(args.begin(), program("rpcap-ls"));
+  return run(args, {}, timeout_ms);
+}
+
+std::vector<std::string> lines_of(const std::string& text)
+{
+  std::vector<std::string> out;
+  std::istringstream in{text};
+  for (std::string line; std::getline(in, line);) { out.push_back(line); }
+  return out;
+}
+
+bool contains(const std::vector<std::string>& v, const std::string& s)
+{
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+std::string listing_of(std::uint16_t port) { return "rpcap://127.0.0.1:" + std::to_string(port) + "/"; }
+
+// A port nothing listens on (bound, then closed).
+std::uint16_t closed_port()
+{
+  Fd fd{::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)};
+  REQUIRE(fd.valid());
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  auto local = local_address(fd.get());
+  REQUIRE(local.has_value());
+  return local->port();
+}
+
+std::string reference_rpcapd()
+{
+  const char* d = std::getenv("RPCAP_REF_DIR");
+  const char* home = std::getenv("HOME");
+  const std::string dir = d != nullptr && *d != '\0' ? d : std::string{home != nullptr ? home : "/root"} + "/.cache/rpcap-ref";
+  return dir + "/inst/sbin/rpcapd";
+}
+
+// True if libpcap 1.10.3's rpcapd is built; otherwise reports SKIPPED,
+// or fails when RPCAP_REQUIRE_REFERENCE=1 (CI).
+bool have_reference_rpcapd()
+{
+  const bool present = ::access(reference_rpcapd().c_str(), X_OK) == 0;
+  const char* required = std::getenv("RPCAP_REQUIRE_REFERENCE");
+  if (required != nullptr && std::string{required} == "1") {
+    INFO(reference_rpcapd() << " is missing; run scripts/reference-build");
+    REQUIRE(present);
+    return true;
+  }
+  if (!present) { WARN("SKIPPED: no reference rpcapd at " << reference_rpcapd() << " (scripts/reference-build makes one)"); }
+  return present;
+}
+
+// libpcap 1.10.3's rpcapd on 127.0.0.1 with `args`, in its own process
+// group (it SIGKILLs its group when it exits). It cannot report readiness,
+// so it gets a port that was free a moment ago, and is polled until it accepts.
+class ReferenceDaemon {
+public:
+  explicit ReferenceDaemon(const std::vector<std::string>& args) : m_port(closed_port())
+  {
+    std::vector<std::string> argv{reference_rpcapd(), "-b", "127.0.0.1", "-p", std::to_string(m_port)};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::vector<char*> cargv;
+    for (auto& a : argv) { cargv.push_back(a.data()); }
+    cargv.push_back(nullptr);
+    const pid_t parent = ::getpid();
+    m_pid = ::fork();
+    REQUIRE(m_pid >= 0);
+    if (m_pid == 0) {
+      ::setsid();
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (::getppid() != parent) { ::_exit(127); }
+      const int null = ::open("/dev/null", O_RDWR);
+      ::dup2(null, 0);
+      ::dup2(null, 1);
+      ::dup2(null, 2);
+      ::execv(cargv[0], cargv.data());
+      ::_exit(127);
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    for (;;) {
+      auto fd = connect_tcp("127.0.0.1", std::to_string(m_port), AddressFamily::ipv4, 1000);
+      if (fd) { break; }
+      REQUIRE(std::chrono::steady_clock::now() < deadline);
+      int status = 0;
+      REQUIRE(::waitpid(m_pid, &status, WNOHANG) == 0);  // it has not died
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  ~ReferenceDaemon()
+  {
+    ::kill(-m_pid, SIGTERM);
+    int status = 0;
+    ::waitpid(m_pid, &status, 0);
+  }
+  ReferenceDaemon(const ReferenceDaemon&) = delete;
+  ReferenceDaemon& operator=(const ReferenceDaemon&) = delete;
+  std::uint16_t port() const { return m_port; }
+
+private:
+  std::uint16_t m_port;
+  pid_t m_pid{-1};
+};
+
+}  // namespace
+
+TEST_CASE("rpcap-ls: lists the daemon's interfaces as sources rpcap-capture takes", "[e2e][ls]")
+{
+  Daemon d{Daemon::ours({"-n"})};
+  auto r = ls({listing_of(d.port())});
+  INFO(r.err << "\ndaemon:\n" << d.log());
+  CHECK(r.err.empty());
+  REQUIRE(r.exit_code == 0);
+  const auto lines = lines_of(r.out);
+  CHECK(contains(lines, listing_of(d.port()) + "lo"));
+  for (const auto& line : lines) { CHECK(line.starts_with(listing_of(d.port()))); }
+
+  // the same interfaces as this host's own list, in the same order
+  auto local = ls({"rpcap://"});
+  REQUIRE(local.exit_code == 0);
+  std::string expected;
+  for (const auto& name : lines_of(local.out)) { expected += listing_of(d.port()) + name + "\n"; }
+  CHECK(r.out == expected);
+
+  // the host as written: a name stays a name, no port stays without one
+  auto by_name = ls({"rpcap://localhost:" + std::to_string(d.port()) + "/", "-4"});
+  REQUIRE(by_name.exit_code == 0);
+  CHECK(contains(lines_of(by_name.out), "rpcap://localhost:" + std::to_string(d.port()) + "/lo"));
+
+  // one interface
+  auto one = ls({listing_of(d.port()) + "lo"});
+  CHECK(one.exit_code == 0);
+  CHECK(one.out == listing_of(d.port()) + "lo\n");
+  auto none = ls({listing_of(d.port()) + "nosuch0"});
+  CHECK(none.exit_code == 1);
+  CHECK(none.out.empty());
+  CHECK(none.err == "rpcap-ls: error: " + listing_of(d.port()) + ": no interface \"nosuch0\"\n");
+}
+
+TEST_CASE("rpcap-ls: --long shows flags and addresses", "[e2e][ls]")
+{
+  Daemon d{Daemon::ours({"-n"})};
+  auto r = ls({"--long", listing_of(d.port()) + "lo"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto lines = lines_of(r.out);
+  REQUIRE(lines.size() >= 3);
+  CHECK(lines[0] == listing_of(d.port()) + "lo");
+  CHECK(lines[1] == "  flags: 0x37 (loopback, up, running, status-not-applicable)");
+  CHECK(contains(lines, "  inet 127.0.0.1/8"));
+
+  auto all = ls({"-l", listing_of(d.port())});
+  REQUIRE(all.exit_code == 0);
+  CHECK(all.out.find(listing_of(d.port()) + "lo\n  flags: 0x37 (loopback, up, running, status-not-applicable)\n")
+        != std::string::npos);
+}
+
+TEST_CASE("rpcap-ls: --json is one array of interface objects", "[e2e][ls]")
+{
+  Daemon d{Daemon::ours({"-n"})};
+  auto r = ls({"--json", listing_of(d.port())});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.starts_with("[{\"source\":\""));
+  CHECK(r.out.ends_with("}]\n"));
+  CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 1);
+  CHECK(r.out.find("{\"source\":\"" + listing_of(d.port())
+                   + "lo\",\"name\":\"lo\",\"description\":null,\"flags\":55,"
+                     "\"flag_names\":[\"loopback\",\"up\",\"running\",\"status-not-applicable\"],\"addresses\":[")
+        != std::string::npos);
+  CHECK(r.out.find("{\"family\":\"ipv4\",\"address\":\"127.0.0.1\",\"netmask\":\"255.0.0.0\",\"prefix\":8,"
+                   "\"broadaddr\":null,\"dstaddr\":null}")
+        != std::string::npos);
+  // as many objects as the plain listing has lines
+  auto plain = ls({listing_of(d.port())});
+  std::size_t objects = 0;
+  for (std::size_t pos = 0; (pos = r.out.find("{\"source\":", pos)) != std::string::npos; ++pos) { ++objects; }
+  CHECK(objects == lines_of(plain.out).size());
+  // and a JSON parser takes it
+  if (::access("/usr/bin/python3", X_OK) == 0) {
+    auto parsed = run({"/usr/bin/python3", "-c",
+                       "import json,sys; d=json.load(sys.stdin); print(len(d), [i['name'] for i in d].count('lo'))"},
+                      r.out);
+    CHECK(parsed.out == std::to_string(objects) + " 1\n");
+  }
+}
+
+TEST_CASE("rpcap-ls: refusals and unreachable daemons exit 1 with the host and the cause", "[e2e][ls]")
+{
+  SECTION("NULL authentication not permitted")
+  {
+    Daemon d{Daemon::ours({})};
+    auto r = ls({listing_of(d.port())});
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.empty());
+    CHECK(r.err
+          == "rpcap-ls: error: " + listing_of(d.port())
+                 + ": authentication failed: Authentication failed; NULL authentication not permitted.\n");
+  }
+  SECTION("a wrong user and password, from a file and from RPCAP_PASSWORD")
+  {
+    Daemon d{Daemon::ours({})};
+    TempDir dir;
+    const auto pw = dir.write("pw", "not-the-password\n");
+    auto r = ls({"-u", "nosuchuser-rpcap", "--password-file", pw, listing_of(d.port())});
+    CHECK(r.exit_code == 1);
+    CHECK(r.err == "rpcap-ls: error: " + listing_of(d.port()) + ": authentication failed: Authentication failed\n");
+    auto env = run({"/usr/bin/env", "RPCAP_PASSWORD=not-the-password", program("rpcap-ls"), "-u", "nosuchuser-rpcap",
+                    listing_of(d.port())});
+    CHECK(env.exit_code == 1);
+    CHECK(env.err == r.err);
+  }
+  SECTION("a host not on the daemon's allow list")
+  {
+    Daemon d{Daemon::ours({"-n", "-l", "192.0.2.99"})};
+    auto r = ls({listing_of(d.port())});
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.starts_with("rpcap-ls: error: " + listing_of(d.port()) + ": authenticate: "));
+    CHECK(r.err.find("allowed host list") != std::string::npos);
+  }
+  SECTION("nothing listens on the port")
+  {
+    const auto port = closed_port();
+    const auto start = std::chrono::steady_clock::now();
+    auto r = ls({listing_of(port)});
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.empty());
+    CHECK(r.err == "rpcap-ls: error: connect to 127.0.0.1:" + std::to_string(port) + ": Connection refused\n");
+  }
+  SECTION("a daemon that accepts but never answers: --timeout")
+  {
+    auto fds = listen_tcp("127.0.0.1", "0", AddressFamily::ipv4);
+    REQUIRE(fds.has_value());
+    const auto port = local_address(fds->front().get())->port();
+    const auto start = std::chrono::steady_clock::now();
+    auto r = ls({"--timeout", "0.3", listing_of(port)});
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+    CHECK(r.exit_code == 1);
+    CHECK(r.err == "rpcap-ls: error: " + listing_of(port) + ": authenticate: no reply within 300 ms\n");
+  }
+}
+
+TEST_CASE("rpcap-ls: usage errors are one line and exit 2", "[e2e][ls]")
+{
+  struct Case {
+    std::vector<std::string> args;
+    std::string err;
+  };
+  const std::vector<Case> cases = {
+    {{"rpcap://probe1"},
+     "source \"rpcap://probe1\": names the local device \"probe1\", which cannot be listed (write "
+     "\"rpcap://probe1/\" to list a remote host, or \"rpcap://\" for local interfaces)"},
+    {{"rpcapp://probe1/"}, "source \"rpcapp://probe1/\": unsupported scheme \"rpcapp\" (expected rpcap, rpcaps or file)"},
+    {{"rpcap://[::1/"}, "source \"rpcap://[::1/\": IP literal has no closing \"]\""},
+    {{"rpcaps://127.0.0.1/"}, "source \"rpcaps://127.0.0.1/\": rpcaps:// (TLS) is not supported; use rpcap://"},
+    {{"file:///tmp/"}, "source \"file:///tmp/\": listing savefiles is not supported"},
+    {{"-u", "alice", "rpcap://127.0.0.1:1/"},
+     "no password for user \"alice\": give --password-file, set RPCAP_PASSWORD or run on a terminal"},
+    {{"-u", "alice", "--password-file", "/nonexistent/pw", "rpcap://127.0.0.1:1/"},
+     "password file \"/nonexistent/pw\": No such file or directory"},
+    {{"--password-file", "/etc/hostname", "rpcap://127.0.0.1:1/"}, "--password-file requires --user (see --help)"},
+    {{"--timeout", "0", "rpcap://"}, "--timeout: value \"0\" is not a number of seconds from 0.001 to 86400 (see --help)"},
+    {{"-l", "--json", "rpcap://"}, "--long excludes --json (see --help)"},
+    {{}, "SOURCE is required (see --help)"},
+  };
+  for (const auto& c : cases) {
+    auto r = ls(c.args);
+    INFO(c.err);
+    CHECK(r.exit_code == 2);
+    CHECK(r.out.empty());
+    CHECK(r.err == "rpcap-ls: error: " + c.err + "\n");
+  }
+}
+
+TEST_CASE("rpcap-ls: rpcap:// lists this host's interfaces by name", "[e2e][ls]")
+{
+  for (const std::string source : {"rpcap://", ""}) {
+    auto r = ls({source});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(contains(lines_of(r.out), "lo"));
+  }
+  auto j = ls({"--json", "rpcap://"});
+  REQUIRE(j.exit_code == 0);
+  CHECK(j.out.find("{\"source\":\"lo\",\"name\":\"lo\",") != std::string::npos);
+}
+
+TEST_CASE("rpcap-ls: lists the interfaces of libpcap 1.10.3's rpcapd", "[e2e][ls][interop]")
+{
+  if (!have_reference_rpcapd()) { return; }
+  SECTION("with -n")
+  {
+    ReferenceDaemon d{{"-n"}};
+    auto r = ls({listing_of(d.port())});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    // (its libpcap is built without some of the system's capture sources)
+    CHECK(contains(lines_of(r.out), listing_of(d.port()) + "lo"));
+    for (const auto& line : lines_of(r.out)) { CHECK(line.starts_with(listing_of(d.port()))); }
+
+    auto l = ls({"-l", listing_of(d.port()) + "lo"});
+    CHECK(l.exit_code == 0);
+    CHECK(contains(lines_of(l.out), "  inet 127.0.0.1/8"));
+    auto j = ls({"--json", listing_of(d.port())});
+    CHECK(j.exit_code == 0);
+    CHECK(j.out.find("\"address\":\"127.0.0.1\",\"netmask\":\"255.0.0.0\",\"prefix\":8") != std::string::npos);
+  }
+  SECTION("without -n: the daemon's refusal")
+  {
+    ReferenceDaemon d{{}};
+    auto r = ls({listing_of(d.port())});
+    CHECK(r.exit_code == 1);
+    CHECK(r.err
+          == "rpcap-ls: error: " + listing_of(d.port())
+                 + ": authentication failed: Authentication failed; NULL authentication not permitted.\n");
+  }
+}
