@@ -74,6 +74,7 @@ public:
   explicit PcapHandle(PcapPtr h) : m_h(std::move(h)) {}
 
   int linktype() const override { return pcap_datalink(m_h.get()); }
+  std::uint32_t snaplen() const override { return static_cast<std::uint32_t>(pcap_snapshot(m_h.get())); }
   int buffer_size() const override { return pcap_bufsize(m_h.get()); }
   int selectable_fd() const override { return pcap_get_selectable_fd(m_h.get()); }
 
@@ -172,6 +173,14 @@ public:
 }  // namespace
 
 std::unique_ptr<CaptureBackend> make_pcap_backend() { return std::make_unique<PcapBackend>(); }
+
+Result<std::unique_ptr<CaptureHandle>> open_savefile(const std::string& path)
+{
+  char errbuf[PCAP_ERRBUF_SIZE] = {};
+  PcapPtr h{pcap_open_offline(path.c_str(), errbuf)};
+  if (!h) { return make_error(ErrorKind::io, "open \"" + path + "\": " + errbuf); }
+  return std::unique_ptr<CaptureHandle>{std::make_unique<PcapHandle>(std::move(h))};
+}
 
 Result<Filter> compile_filter(const std::string& expression, int linktype, int snaplen)
 {

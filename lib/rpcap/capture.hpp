@@ -54,6 +54,7 @@ class CaptureHandle {
 public:
   virtual ~CaptureHandle() = default;
   virtual int linktype() const = 0;
+  virtual std::uint32_t snaplen() const = 0;
   // The kernel buffer size in bytes, as STARTCAP_REPLY reports it.
   virtual int buffer_size() const = 0;
   // A descriptor that polls readable when packets are waiting; -1 if none.
@@ -79,6 +80,11 @@ public:
 
 // The backend over the local machine's devices through libpcap.
 std::unique_ptr<CaptureBackend> make_pcap_backend();
+
+// Open the capture file at `path` (pcap or pcapng) for reading: dispatch()
+// hands over its records in order and returns 0 at the end; it has no
+// selectable descriptor and no statistics.
+Result<std::unique_ptr<CaptureHandle>> open_savefile(const std::string& path);
 
 // Compile filter `expression` for link type `linktype` and `snaplen`, as a
 // client does before sending it (optimised, netmask unknown).
