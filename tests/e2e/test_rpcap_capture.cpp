@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// rpcap-capture as a user runs it: through our rpcapd on loopback into a
+// pcap stream that tcpdump reads, from local interfaces and files, and
+// what it does when things go wrong.
+#include <catch2/catch.hpp>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <thread>
+
+#include "support/daemon.hpp"
+#include "support/process.hpp"
+
+using namespace rpcap;
+using namespace rpcap::test;
+
+namespace {
+
+bool can_capture()
+{
+  if (::geteuid() == 0) { return true; }
+  WARN("SKIPPED: live capture needs root (CAP_NET_RAW)");
+  return false;
+}
+
+std::uint16_t traffic_port() { return static_cast<std::uint16_t>(40000 + ::getpid() % 20000); }
+
+struct PcapRecord {
+  std::uint32_t caplen;
+  std::uint32_t len;
+  std::string data;
+};
+
+// The records of a pcap stream in this host's byte order; fails the test on a bad stream.
+std::vector<PcapRecord> pcap_records(const std::string& s, std::uint32_t* linktype = nullptr)
+{
+  REQUIRE(s.size() >= 24);
+  std::uint32_t magic = 0;
+  std::memcpy(&magic, s.data(), 4);
+  REQUIRE(magic == 0xa1b2c3d4);
+  if (linktype != nullptr) { std::memcpy(linktype, s.data() + 20, 4); }
+  std::vector<PcapRecord> out;
+  std::size_t off = 24;
+  while (off < s.size()) {
+    REQUIRE(s.size() - off >= 16);
+    PcapRecord r{};
+    std::memcpy(&r.caplen, s.data() + off + 8, 4);
+    std::memcpy(&r.len, s.data() + off + 12, 4);
+    REQUIRE(s.size() - off - 16 >= r.caplen);
+    r.data = s.substr(off + 16, r.caplen);
+    out.push_back(r);
+    off += 16 + r.caplen;
+  }
+  return out;
+}
+
+// Sends UDP datagrams to 127.0.0.1:`port` every few milliseconds while alive.
+class Traffic {
+public:
+  Traffic(std::uint16_t port, std::string payload)
+      : m_thread([this, port, payload] {
+          for (int i = 0; i < 3000 && !m_stop; ++i) {
+            send_udp(port, payload, 1);
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+          }
+        })
+  {
+  }
+  ~Traffic()
+  {
+    m_stop = true;
+    m_thread.join();
+  }
+  Traffic(const Traffic&) = delete;
+  Traffic& operator=(const Traffic&) = delete;
+
+private:
+  std::atomic<bool> m_stop{false};
+  std::thread m_thread;
+};
+
+std::string source(const Daemon& d, const std::string& iface = "lo")
+{
+  return "rpcap://127.0.0.1:" + std::to_string(d.port()) + "/" + iface;
+}
+
+}  // namespace
+
+TEST_CASE("rpcap-capture: packets of real traffic through rpcapd, filtered on the daemon, read by tcpdump",
+          "[e2e][capture]")
+{
+  if (!can_capture()) { return; }
+  Daemon d{Daemon::ours({"-n"})};
+  const auto port = traffic_port();
+  Traffic wanted{port, "wanted"};
+  Traffic other{static_cast<std::uint16_t>(port + 1), "other"};
+  TempDir dir;
+  const std::string file = dir.path() + "/out.pcap";
+  auto r = run({program("rpcap-capture"), "-c", "7", "-w", file, source(d), "udp", "dst", "port", std::to_string(port)});
+  INFO(r.err << "\ndaemon:\n" << d.log());
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.find("7 packets captured\n") != std::string::npos);
+  auto recs = pcap_records(read_file(file));
+  CHECK(recs.size() == 7);
+  for (const auto& rec : recs) { CHECK(rec.data.substr(rec.data.size() - 6) == "wanted"); }
+  // tcpdump reads the stream from a pipe
+  auto shown = run({"/bin/sh", "-c", "'" + program("rpcap-capture") + "' -q -c 3 '" + source(d) + "' udp dst port "
+                                         + std::to_string(port) + " | tcpdump -n -r - 2>/dev/null | wc -l"});
+  CHECK(shown.out == "3\n");
+}
+
+TEST_CASE("rpcap-capture: UDP data channel", "[e2e][capture]")
+{
+  if (!can_capture()) { return; }
+  Daemon d{Daemon::ours({"-n"})};
+  const auto port = traffic_port();
+  Traffic t{port, "over udp"};
+  auto r = run({program("rpcap-capture"), "--udp", "-c", "5", source(d), "udp dst port " + std::to_string(port)});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(pcap_records(r.out).size() == 5);
+}
+
+TEST_CASE("rpcap-capture: without a filter its own connections are not captured", "[e2e][capture]")
+{
+  if (!can_capture()) { return; }
+  Daemon d{Daemon::ours({"-n"})};
+  Traffic t{traffic_port(), "x"};
+  auto r = run({program("rpcap-capture"), "-c", "20", source(d)});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  auto recs = pcap_records(r.out);
+  REQUIRE(recs.size() == 20);
+  for (const auto& rec : recs) {
+    // IPv4 over Ethernet on lo: protocol byte at 14 + 9; TCP would be our own connections
+    REQUIRE(rec.data.size() > 23);
+    CHECK(static_cast<unsigned char>(rec.data[23]) != 6);
+  }
+}
+
+TEST_CASE("rpcap-capture: a file:// source is written out again unchanged", "[e2e][capture]")
+{
+  if (!can_capture()) { return; }
+  Daemon d{Daemon::ours({"-n"})};
+  const auto port = traffic_port();
+  Traffic t{port, "file"};
+  TempDir dir;
+  const std::string file = dir.path() + "/in.pcap";
+  REQUIRE(run({program("rpcap-capture"), "-q", "-c", "4", "-w", file, source(d), "udp dst port " + std::to_string(port)})
+              .exit_code == 0);
+  auto again = run({program("rpcap-capture"), "-q", "file://" + file});
+  CHECK(again.exit_code == 0);
+  CHECK(again.out == read_file(file));
+}
+
+TEST_CASE("rpcap-capture: a local interface is captured with libpcap directly", "[e2e][capture]")
+{
+  if (!can_capture()) { return; }
+  const auto port = traffic_port();
+  Traffic t{port, "local"};
+  auto r = run({program("rpcap-capture"), "-c", "3", "lo", "udp dst port " + std::to_string(port)});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(pcap_records(r.out).size() == 3);
+  auto r2 = run({program("rpcap-capture"), "-q", "-c", "2", "rpcap://lo", "udp dst port " + std::to_string(port)});
+  CHECK(pcap_records(r2.out).size() == 2);
+}
+
+TEST_CASE("rpcap-capture: a reader that goes away ends the capture with status 0", "[e2e][capture]")
+{
+  if (!can_capture()) { return; }
+  Daemon d{Daemon::ours({"-n"})};
+  Traffic t{traffic_port(), "pipe"};
+  // the capture's own exit status, from bash's PIPESTATUS
+  auto w = run({"/bin/bash", "-c", "'" + program("rpcap-capture") + "' -q -U '" + source(d)
+                                       + "' udp | head -c 100 > /dev/null; echo ${PIPESTATUS[0]}"},
+               {}, 20000);
+  CHECK(w.out == "0\n");
+  // the daemon ended that session and serves the next one
+  auto next = run({program("rpcap-capture"), "-q", "-c", "1", source(d), "udp"});
+  CHECK(next.exit_code == 0);
+}
+
+TEST_CASE("rpcap-capture: a daemon killed mid-capture leaves every packet written and exit 1", "[e2e][capture]")
+{
+  if (!can_capture()) { return; }
+  auto d = std::make_unique<Daemon>(Daemon::ours({"-n"}));
+  const auto port = traffic_port();
+  Traffic t{port, "until the end"};
+  TempDir dir;
+  const std::string file = dir.path() + "/partial.pcap";
+  const std::string src = source(*d);
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    const int null = ::open("/dev/null", O_WRONLY);
+    ::dup2(null, 2);
+    const std::string prog = program("rpcap-capture");
+    const std::string filter = "udp dst port " + std::to_string(port);
+    ::execl(prog.c_str(), prog.c_str(), "-w", file.c_str(), src.c_str(), filter.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  // SIGKILL the daemon's whole process group: its session dies with it
+  ::kill(-d->pid(), SIGKILL);
+  int status = 0;
+  for (int i = 0; i < 1000 && ::waitpid(pid, &status, WNOHANG) == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (::waitpid(pid, &status, WNOHANG) == 0 && !WIFEXITED(status)) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+  }
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 1);
+  auto recs = pcap_records(read_file(file));  // a valid file, whole records only
+  CHECK(recs.size() > 10);
+  d.reset();
+}
+
+TEST_CASE("rpcap-capture: refused logins, unreachable hosts and bad input", "[e2e][capture]")
+{
+  Daemon d{Daemon::ours({})};
+  auto r = run({program("rpcap-capture"), source(d)});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("NULL authentication not permitted") != std::string::npos);
+
+  auto probe = listen_tcp("127.0.0.1", "0", AddressFamily::ipv4);
+  REQUIRE(probe.has_value());
+  const auto closed_port = std::to_string(local_address(probe->front().get())->port());
+  probe->clear();
+  auto unreachable = run({program("rpcap-capture"), "rpcap://127.0.0.1:" + closed_port + "/lo"});
+  CHECK(unreachable.exit_code == 1);
+  CHECK(unreachable.err.find("Connection refused") != std::string::npos);
+
+  for (const char* bad : {"rpcap://", "rpcap://hostname/"}) {
+    auto u = run({program("rpcap-capture"), bad});
+    INFO(bad);
+    CHECK(u.exit_code == 2);
+    CHECK(u.err.rfind("rpcap-capture: error: source \"", 0) == 0);
+    CHECK(std::count(u.err.begin(), u.err.end(), '\n') == 1);
+  }
+  auto filter = run({program("rpcap-capture"), "-w", "/dev/null", "file:///dev/null", "no such", "filter"});
+  CHECK(filter.exit_code != 0);
+  auto missing = run({program("rpcap-capture"), "-F", "/nonexistent/filter", "lo"});
+  CHECK(missing.exit_code == 2);
+  auto sampling = run({program("rpcap-capture"), "--sampling", "every:0", source(d)});
+  CHECK(sampling.exit_code == 2);
+  CHECK(sampling.err == "rpcap-capture: error: --sampling \"every:0\": expected every:N or after-ms:N with N >= 1\n");
+}
