@@ -16,6 +16,7 @@
 
 #include "support/daemon.hpp"
 #include "support/process.hpp"
+#include "support/reference.hpp"
 
 using namespace rpcap;
 using namespace rpcap::test;
@@ -253,4 +254,25 @@ TEST_CASE("rpcap-capture: refused logins, unreachable hosts and bad input", "[e2
   auto sampling = run({program("rpcap-capture"), "--sampling", "every:0", source(d)});
   CHECK(sampling.exit_code == 2);
   CHECK(sampling.err == "rpcap-capture: error: --sampling \"every:0\": expected every:N or after-ms:N with N >= 1\n");
+}
+
+TEST_CASE("rpcap-capture: captures from libpcap 1.10.3's rpcapd over TCP and UDP", "[e2e][capture][interop]")
+{
+  if (!can_capture() || !have_reference_rpcapd()) { return; }
+  ReferenceDaemon d{{"-n"}};
+  const auto port = traffic_port();
+  Traffic t{port, "from libpcap"};
+  const std::string src = "rpcap://127.0.0.1:" + std::to_string(d.port()) + "/lo";
+  for (const bool udp : {false, true}) {
+    std::vector<std::string> argv{program("rpcap-capture"), "-c", "5"};
+    if (udp) { argv.push_back("--udp"); }
+    argv.push_back(src);
+    argv.push_back("udp dst port " + std::to_string(port));
+    auto r = run(argv);
+    INFO((udp ? "UDP: " : "TCP: ") << r.err);
+    CHECK(r.exit_code == 0);
+    auto recs = pcap_records(r.out);
+    CHECK(recs.size() == 5);
+    for (const auto& rec : recs) { CHECK(rec.data.substr(rec.data.size() - 12) == "from libpcap"); }
+  }
 }
