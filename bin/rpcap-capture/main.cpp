@@ -154,7 +154,8 @@ int main(int argc, char** argv)
   CaptureTotals totals;
   auto end = run_capture(run, writer, totals, RunSignals{&g_stop, &g_report}, cb);
   if (live_count) { std::cerr << "\r"; }
-  if (!opts.quiet) { std::cerr << statistics(totals, opts.udp) << std::flush; }
+  // Statistics for a capture that ran; a failure to start is only its error line.
+  if (!opts.quiet && writer.begun()) { std::cerr << statistics(totals, opts.udp) << std::flush; }
   if (!end) { return tool::report(app, end.error()); }
   return tool::exit_ok;
 }

@@ -27,6 +27,7 @@ PcapWriter::PcapWriter(int fd, Flush mode, std::size_t buffer_size) : m_fd(fd), 
 
 Status PcapWriter::begin(int linktype, std::uint32_t snaplen)
 {
+  m_begun = true;
   put_native<std::uint32_t>(m_buf, 0xa1b2c3d4);
   put_native<std::uint16_t>(m_buf, 2);
   put_native<std::uint16_t>(m_buf, 4);

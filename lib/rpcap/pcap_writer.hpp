@@ -30,6 +30,8 @@ public:
   Status flush();
 
   std::uint64_t packets() const noexcept { return m_packets; }
+  // True once begin() was called: the capture got as far as its output.
+  bool begun() const noexcept { return m_begun; }
   std::size_t buffered() const noexcept { return m_buf.size(); }
 
 private:
@@ -39,6 +41,7 @@ private:
   Bytes m_buf;
   std::uint64_t m_packets{0};
   bool m_failed{false};
+  bool m_begun{false};
 };
 
 }  // namespace rpcap

@@ -247,8 +247,13 @@ TEST_CASE("rpcap-capture: refused logins, unreachable hosts and bad input", "[e2
     CHECK(u.err.rfind("rpcap-capture: error: source \"", 0) == 0);
     CHECK(std::count(u.err.begin(), u.err.end(), '\n') == 1);
   }
-  auto filter = run({program("rpcap-capture"), "-w", "/dev/null", "file:///dev/null", "no such", "filter"});
-  CHECK(filter.exit_code != 0);
+  auto filter = run({program("rpcap-capture"), "-w", "/dev/null", source(d), "no such", "filter"});
+  CHECK(filter.exit_code == 1);  // the daemon refuses the login before any filter is compiled
+  if (::geteuid() == 0) {
+    auto bad = run({program("rpcap-capture"), "-w", "/dev/null", "lo", "no such", "filter"});
+    CHECK(bad.exit_code == 2);
+    CHECK(bad.err.rfind("rpcap-capture: error: filter \"no such filter\": ", 0) == 0);
+  }
   auto missing = run({program("rpcap-capture"), "-F", "/nonexistent/filter", "lo"});
   CHECK(missing.exit_code == 2);
   auto sampling = run({program("rpcap-capture"), "--sampling", "every:0", source(d)});
@@ -275,4 +280,41 @@ TEST_CASE("rpcap-capture: captures from libpcap 1.10.3's rpcapd over TCP and UDP
     CHECK(recs.size() == 5);
     for (const auto& rec : recs) { CHECK(rec.data.substr(rec.data.size() - 12) == "from libpcap"); }
   }
+}
+
+TEST_CASE("rpcap-capture: SIGUSR1 prints the statistics, SIGINT ends the capture cleanly", "[e2e][capture]")
+{
+  if (!can_capture()) { return; }
+  Daemon d{Daemon::ours({"-n"})};
+  const auto port = traffic_port();
+  Traffic t{port, "signals"};
+  TempDir dir;
+  const std::string out = dir.path() + "/out.pcap";
+  const std::string err = dir.path() + "/err.txt";
+  const std::string src = source(d);
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    const int fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ::dup2(fd, 2);
+    const std::string prog = program("rpcap-capture");
+    const std::string filter = "udp dst port " + std::to_string(port);
+    ::execl(prog.c_str(), prog.c_str(), "-w", out.c_str(), src.c_str(), filter.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  ::kill(pid, SIGUSR1);
+  for (int i = 0; i < 300 && read_file(err).find("packets captured") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  CHECK(read_file(err).find("packets sent by the daemon") != std::string::npos);
+  ::kill(pid, SIGINT);
+  int status = 0;
+  for (int i = 0; i < 500 && ::waitpid(pid, &status, WNOHANG) == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(pcap_records(read_file(out)).size() > 10);
+  CHECK(d.log().find("capture ended") != std::string::npos);  // the session was closed, not dropped
 }

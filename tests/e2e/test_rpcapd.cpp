@@ -3,6 +3,7 @@
 // speaks the protocol with librpcap's encoder, capturing real traffic on lo.
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -741,4 +742,45 @@ TEST_CASE("rpcapd: a data connection that is never made ends the capture after 1
   CHECK(std::get<ErrorMsg>(e->message).text == "The data connection was not opened in time");
   c.send(EndCapRequest{});
   c.expect_error(ErrorCode::endcapture);  // the capture is gone; the session goes on
+}
+
+TEST_CASE("rpcapd: stopping signals nothing outside the daemon's own processes (B21)", "[e2e][rpcapd]")
+{
+  // A sleeper and the daemon share a process group, as under a script
+  // without job control; SIGTERM to the daemon must leave the sleeper alone.
+  int ready[2];
+  REQUIRE(::pipe(ready) == 0);
+  const pid_t group = ::fork();
+  REQUIRE(group >= 0);
+  if (group == 0) {
+    ::setpgid(0, 0);
+    const pid_t daemon = ::fork();
+    if (daemon == 0) {
+      ::dup2(ready[1], 3);
+      const int null = ::open("/dev/null", O_RDWR);
+      ::dup2(null, 2);
+      const std::string prog = program("rpcapd");
+      ::execl(prog.c_str(), prog.c_str(), "-n", "-b", "127.0.0.1", "-p", "0", "--ready-fd", "3",
+              static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    const std::string pid_line = std::to_string(daemon) + "\n";
+    (void)!::write(ready[1], pid_line.data(), pid_line.size());
+    for (int i = 0; i < 300; ++i) { ::usleep(100000); }  // the sleeper: 30 s at most
+    ::_exit(0);
+  }
+  ::close(ready[1]);
+  std::string text;
+  char buf[64];
+  for (ssize_t n; text.find('\n', text.find('\n') + 1) == std::string::npos && (n = ::read(ready[0], buf, sizeof buf)) > 0;) {
+    text.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(ready[0]);
+  const pid_t daemon = static_cast<pid_t>(std::stol(text));
+  ::kill(daemon, SIGTERM);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  int status = 0;
+  CHECK(::waitpid(group, &status, WNOHANG) == 0);  // the sleeper is still there
+  ::kill(-group, SIGKILL);
+  ::waitpid(group, &status, 0);
 }
