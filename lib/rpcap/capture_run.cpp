@@ -152,6 +152,14 @@ Result<RunEnd> run_remote(const CaptureRunOptions& opts, PcapWriter& out, Captur
     if (!f) { return std::move(f).error(); }
     start.filter = std::move(*f);
   }
+  if (opts.exclude_self) {
+    // The control connection is known already: exclude it from the first
+    // packet on (the data connection follows once it exists, below).
+    const std::string text = exclude_self_filter(session->control_fd(), -1, opts.filter);
+    if (auto f = compile_filter(text, linktype, static_cast<int>(opts.snaplen)); f && !text.empty()) {
+      start.filter = std::move(*f);
+    }
+  }
   if (opts.sampling) {
     if (auto st = session->set_sampling(opts.sampling->method, opts.sampling->value); !st) { return std::move(st).error(); }
   }
