@@ -36,17 +36,7 @@ void define_cli(CLI::App& app, Options& opts)
       ->type_name("every:N|after-ms:N");
   app.add_flag("--include-self", opts.include_self,
                "remote: also capture this session's own RPCAP connections (excluded by default)");
-  auto* user = app.add_option("-u,--user", opts.user, "log in as USER with a password (default: no authentication)")
-                   ->type_name("USER");
-  app.add_option("--password-file", opts.password_file, "read the password from the first line of FILE")
-      ->type_name("FILE")
-      ->needs(user);
-  app.add_option("--timeout", opts.timeout_s, "give up on a connection or a reply after SECONDS")
-      ->type_name("SECONDS")
-      ->check(CLI::Range(0.001, 86400.0))
-      ->capture_default_str();
-  auto* v4 = app.add_flag("-4,--ipv4", opts.ipv4, "connect over IPv4 only");
-  app.add_flag("-6,--ipv6", opts.ipv6, "connect over IPv6 only")->excludes(v4);
+  tool::add_client_options(app, opts.client);
   app.add_flag("-q,--quiet", opts.quiet, "print no statistics at the end");
 }
 

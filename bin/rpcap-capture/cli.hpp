@@ -9,6 +9,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "common/client_options.hpp"
+
 namespace rpcap::cli::capture {
 
 struct Options {
@@ -23,11 +25,7 @@ struct Options {
   bool udp{false};                   // --udp
   std::string sampling;              // --sampling every:N | after-ms:N
   bool include_self{false};          // --include-self
-  std::string user;                  // -u
-  std::string password_file;         // --password-file
-  double timeout_s{10};              // --timeout
-  bool ipv4{false};                  // -4
-  bool ipv6{false};                  // -6
+  tool::ClientFlags client;          // -u --password-file --timeout -4 -6
   bool quiet{false};                 // -q: no statistics at the end
 };
 

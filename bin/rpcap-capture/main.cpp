@@ -13,6 +13,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "common/client_options.hpp"
 #include "common/tool.hpp"
 #include "rpcap-capture/cli.hpp"
 #include "rpcap/capture_run.hpp"
@@ -102,7 +103,7 @@ int main(int argc, char** argv)
   if (!filter) { return tool::report(app, filter.error()); }
   auto sampling = parse_sampling(opts.sampling);
   if (!sampling) { return tool::report(app, sampling.error()); }
-  if (src->kind != SourceKind::remote && (opts.udp || sampling->has_value() || !opts.user.empty())) {
+  if (src->kind != SourceKind::remote && (opts.udp || sampling->has_value() || !opts.client.user.empty())) {
     return tool::report(app, make_error(ErrorKind::usage, "--udp, --sampling and -u apply to rpcap:// sources only"));
   }
 
@@ -129,14 +130,9 @@ int main(int argc, char** argv)
   run.sampling = *sampling;
   run.exclude_self = !opts.include_self;
   if (src->kind == SourceKind::remote) {
-    const char* env = std::getenv("RPCAP_PASSWORD");
-    auto creds = credentials_for(opts.user, PasswordSources{opts.password_file,
-                                                            env != nullptr ? std::optional<std::string>{env} : std::nullopt,
-                                                            ::isatty(STDIN_FILENO) == 1});
-    if (!creds) { return tool::report(app, creds.error()); }
-    run.client.credentials = std::move(*creds);
-    run.client.timeout_ms = static_cast<int>(std::lround(opts.timeout_s * 1000));
-    run.client.family = opts.ipv4 ? AddressFamily::ipv4 : opts.ipv6 ? AddressFamily::ipv6 : AddressFamily::any;
+    auto client = tool::client_options(opts.client);
+    if (!client) { return tool::report(app, client.error()); }
+    run.client = std::move(*client);
   }
 
   handle(SIGINT, on_stop);

@@ -7,6 +7,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "common/client_options.hpp"
+
 namespace rpcap::cli::ls {
 
 enum class Format { names, long_listing, json };
@@ -15,11 +17,7 @@ struct Options {
   std::string source;         // SOURCE: rpcap://host[:port]/ or rpcap://
   bool long_listing{false};   // -l
   bool json{false};           // --json
-  std::string user;           // -u: password authentication as USER
-  std::string password_file;  // --password-file
-  double timeout_s{10};       // --timeout
-  bool ipv4{false};           // -4
-  bool ipv6{false};           // -6
+  tool::ClientFlags client;   // -u --password-file --timeout -4 -6
 
   Format format() const { return json ? Format::json : long_listing ? Format::long_listing : Format::names; }
 };

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "common/client_options.hpp"
 #include "common/tool.hpp"
 #include "rpcap-ls/cli.hpp"
 #include "rpcap/client.hpp"
@@ -23,16 +24,9 @@ Result<std::vector<Interface>> interfaces_of(const Source& src, const cli::ls::O
   if (src.kind == SourceKind::file) {
     return make_error(ErrorKind::usage, "source \"" + format_source(src) + "\": listing savefiles is not supported");
   }
-  const char* env = std::getenv("RPCAP_PASSWORD");
-  auto creds = credentials_for(opts.user, PasswordSources{opts.password_file,
-                                                          env != nullptr ? std::optional<std::string>{env} : std::nullopt,
-                                                          ::isatty(STDIN_FILENO) == 1});
-  if (!creds) { return std::move(creds).error(); }
-  ClientOptions copts;
-  copts.credentials = std::move(*creds);
-  copts.timeout_ms = static_cast<int>(std::lround(opts.timeout_s * 1000));
-  copts.family = opts.ipv4 ? AddressFamily::ipv4 : opts.ipv6 ? AddressFamily::ipv6 : AddressFamily::any;
-  auto session = ClientSession::connect(src, copts);
+  auto copts = tool::client_options(opts.client);
+  if (!copts) { return std::move(copts).error(); }
+  auto session = ClientSession::connect(src, *copts);
   if (!session) { return std::move(session).error(); }
   auto list = session->list_interfaces();
   if (!list) { return list; }

@@ -81,32 +81,6 @@ std::string build_refclient(const TempDir& dir)
   return out;
 }
 
-// Sends UDP datagrams to 127.0.0.1:9 every few milliseconds while alive:
-// the traffic refclient waits for.
-class Traffic {
-public:
-  explicit Traffic(std::uint16_t port = 9, std::string payload = "rpcap interop")
-      : m_thread([this, port, payload] {
-          while (!m_stop) {
-            send_udp(port, payload, 1);
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-          }
-        })
-  {
-  }
-  ~Traffic()
-  {
-    m_stop = true;
-    m_thread.join();
-  }
-  Traffic(const Traffic&) = delete;
-  Traffic& operator=(const Traffic&) = delete;
-
-private:
-  std::atomic<bool> m_stop{false};
-  std::thread m_thread;
-};
-
 // Packets in the pcap file at `path`, counted by Debian's tcpdump.
 std::size_t count_packets(const std::string& path)
 {
@@ -124,8 +98,8 @@ TEST_CASE("interop: the reference tcpdump captures through our rpcapd, with a fi
   Daemon d{Daemon::ours({"-n"})};
   TempDir dir;
   const std::string out = dir.path() + "/cap.pcap";
-  Traffic traffic{9, "tcpdump through rpcapd"};
-  Traffic noise{10, "filtered out"};
+  Traffic traffic{9, "tcpdump through rpcapd", 20};
+  Traffic noise{10, "filtered out", 20};
   auto r = run_reference({reference_dir() + "/tcpdump-4.99.3/tcpdump", "-i",
                           "rpcap://127.0.0.1:" + std::to_string(d.port()) + "/lo", "-c", "5", "-w", out,
                           "udp dst port 9"});
@@ -142,7 +116,7 @@ TEST_CASE("interop: the reference tcpdump and a libpcap client work with our rpc
   Daemon d{{program("rpcapd"), "-n", "-b", "::1", "-p", "0"}};
   TempDir dir;
   const std::string out = dir.path() + "/cap.pcap";
-  Traffic traffic;
+  Traffic traffic{9, "rpcap interop", 20};
   auto r = run_reference({reference_dir() + "/tcpdump-4.99.3/tcpdump", "-i",
                           "rpcap://[::1]:" + std::to_string(d.port()) + "/lo", "-c", "3", "-w", out,
                           "udp dst port 9"});
@@ -172,7 +146,7 @@ TEST_CASE("interop: a libpcap client lists our interfaces and captures over TCP 
   CHECK(list.exit_code == 0);
   CHECK(list.out.find("dev " + base + "lo flags 0x37") != std::string::npos);
 
-  Traffic traffic;
+  Traffic traffic{9, "rpcap interop", 20};
   for (const char* mode : {"tcp", "udp"}) {
     auto cap = run({refclient, "capture", base + "lo", mode});
     INFO(mode << ": " << cap.out << cap.err << "\ndaemon:\n" << d.log());
@@ -186,7 +160,7 @@ TEST_CASE("interop: a libpcap client that sets no filter is served (B1)", "[e2e]
   TempDir dir;
   const std::string refclient = build_refclient(dir);
   Daemon d{Daemon::ours({"-n"})};
-  Traffic traffic;
+  Traffic traffic{9, "rpcap interop", 20};
   auto r = run({refclient, "nofilter", "rpcap://127.0.0.1:" + std::to_string(d.port()) + "/lo"});
   INFO(r.out << r.err << "\ndaemon:\n" << d.log());
   CHECK(r.exit_code == 0);
@@ -217,7 +191,7 @@ TEST_CASE("interop: tshark dissects a whole session with our daemon without a ma
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(700));  // tcpdump has no readiness signal
   {
-    Traffic traffic;
+    Traffic traffic{9, "rpcap interop", 20};
     const std::string base = "rpcap://127.0.0.1:" + std::to_string(d.port()) + "/";
     CHECK(run({refclient, "findall", base}).exit_code == 0);
     CHECK(run({refclient, "capture", base + "lo", "tcp"}).exit_code == 0);
@@ -266,7 +240,7 @@ TEST_CASE("interop: our rpcapd in active mode serves a libpcap client that waits
             static_cast<char*>(nullptr));
     ::_exit(127);
   }
-  Traffic traffic;
+  Traffic traffic{9, "rpcap interop", 20};
   // -v: active only, no listening socket; the daemon keeps trying until the client listens.
   Daemon d{{program("rpcapd"), "-n", "-v", "-a", "127.0.0.1," + std::to_string(port)}};
   int status = -1;

@@ -23,15 +23,6 @@ using namespace rpcap::test;
 
 namespace {
 
-bool can_capture()
-{
-  if (::geteuid() == 0) { return true; }
-  WARN("SKIPPED: live capture needs root (CAP_NET_RAW)");
-  return false;
-}
-
-std::uint16_t traffic_port() { return static_cast<std::uint16_t>(40000 + ::getpid() % 20000); }
-
 struct PcapRecord {
   std::uint32_t caplen;
   std::uint32_t len;
@@ -60,31 +51,6 @@ std::vector<PcapRecord> pcap_records(const std::string& s, std::uint32_t* linkty
   }
   return out;
 }
-
-// Sends UDP datagrams to 127.0.0.1:`port` every few milliseconds while alive.
-class Traffic {
-public:
-  Traffic(std::uint16_t port, std::string payload)
-      : m_thread([this, port, payload] {
-          for (int i = 0; i < 3000 && !m_stop; ++i) {
-            send_udp(port, payload, 1);
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-          }
-        })
-  {
-  }
-  ~Traffic()
-  {
-    m_stop = true;
-    m_thread.join();
-  }
-  Traffic(const Traffic&) = delete;
-  Traffic& operator=(const Traffic&) = delete;
-
-private:
-  std::atomic<bool> m_stop{false};
-  std::thread m_thread;
-};
 
 std::string source(const Daemon& d, const std::string& iface = "lo")
 {

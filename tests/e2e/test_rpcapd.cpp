@@ -25,13 +25,6 @@ using namespace rpcap::test;
 
 namespace {
 
-bool can_capture()
-{
-  if (::geteuid() == 0) { return true; }
-  WARN("SKIPPED: live capture needs root (CAP_NET_RAW)");
-  return false;
-}
-
 // A protocol-level client for tests: sends messages, reads whole messages.
 class RawClient {
 public:
@@ -103,9 +96,6 @@ private:
   Fd m_fd;
   Bytes m_in;
 };
-
-// A UDP port for test traffic, different per test process.
-std::uint16_t traffic_port() { return static_cast<std::uint16_t>(40000 + ::getpid() % 20000); }
 
 StartCapRequest startcap_for(const std::string& expr, std::uint32_t snaplen = 65535)
 {

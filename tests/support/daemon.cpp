@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -117,6 +118,32 @@ Fd connect_local(std::uint16_t port)
   INFO((fd ? std::string{} : fd.error().message));
   REQUIRE(fd.has_value());
   return std::move(*fd);
+}
+
+bool can_capture()
+{
+  if (::geteuid() == 0) { return true; }
+  WARN("SKIPPED: live capture needs root (CAP_NET_RAW)");
+  return false;
+}
+
+std::uint16_t traffic_port() { return static_cast<std::uint16_t>(40000 + ::getpid() % 20000); }
+
+Traffic::Traffic(std::uint16_t port, std::string payload, int interval_ms)
+    : m_thread([this, port, payload, interval_ms] {
+        const int rounds = 30000 / std::max(1, interval_ms);
+        for (int i = 0; i < rounds && !m_stop; ++i) {
+          send_udp(port, payload, 1);
+          std::this_thread::sleep_for(std::chrono::milliseconds(interval_ms));
+        }
+      })
+{
+}
+
+Traffic::~Traffic()
+{
+  m_stop = true;
+  m_thread.join();
 }
 
 }  // namespace rpcap::test

@@ -7,8 +7,10 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <cstdint>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "rpcap/net.hpp"
@@ -46,5 +48,25 @@ void send_udp(std::uint16_t port, const std::string& payload, int count);
 
 // A connected client socket to 127.0.0.1:`port`.
 Fd connect_local(std::uint16_t port);
+
+// True if this process may capture live traffic (root); otherwise reports SKIPPED.
+bool can_capture();
+
+// A UDP port for test traffic, different for each test process (ctest runs them in parallel).
+std::uint16_t traffic_port();
+
+// Sends a UDP datagram with `payload` to 127.0.0.1:`port` every
+// `interval_ms` while alive (for at most 30 s).
+class Traffic {
+public:
+  Traffic(std::uint16_t port, std::string payload, int interval_ms = 10);
+  ~Traffic();
+  Traffic(const Traffic&) = delete;
+  Traffic& operator=(const Traffic&) = delete;
+
+private:
+  std::atomic<bool> m_stop{false};
+  std::thread m_thread;
+};
 
 }  // namespace rpcap::test
