@@ -74,11 +74,19 @@ std::string synopsis_option(const Opt& o)
   return out;
 }
 
+// `item` in brackets, as one word groff never breaks: "\\%" goes before the
+// "[" (a "\\%" inside a word marks a place where groff may break it).
+std::string bracketed(std::string item)
+{
+  if (const auto at = item.find("\\%"); at != std::string::npos) { item.erase(at, 2); }
+  return "\\%[" + item + "]";
+}
+
 std::string synopsis_positional(const Opt& p)
 {
   std::string out = italic(p.positional);
   if (p.repeatable) { out += "\\ ..."; }
-  return p.required ? out : "[" + out + "]";
+  return p.required ? out : bracketed(out);
 }
 
 void synopsis_of(const Command& cmd, std::string& out)
@@ -105,11 +113,11 @@ void synopsis_of(const Command& cmd, std::string& out)
           }
         }
       }
-      if (!o.required) { item = "[" + item + "]"; }
+      if (!o.required) { item = bracketed(item); }
       if (o.repeatable) { item += "\\ ..."; }
       out += item + "\n";
     }
-    if (!cmd.subcommands.empty()) { out += "[" + italic("COMMAND") + "]\n"; }
+    if (!cmd.subcommands.empty()) { out += bracketed(italic("COMMAND")) + "\n"; }
     for (const auto& p : cmd.positionals) { out += synopsis_positional(p) + "\n"; }
     out += ".YS\n";
   }
