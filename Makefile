@@ -7,7 +7,7 @@ DESTDIR ?=
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps reference test install docs demo ci format check-format clean
+.PHONY: all deps reference test install docs demo ci fuzz fuzz-ci format check-format clean
 
 all: $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j$(JOBS)
@@ -43,6 +43,19 @@ demo: all
 ci:
 	RPCAP_REQUIRE_REFERENCE=1 $(MAKE) test BUILD=build-ci CMAKE_FLAGS="-DRPCAP_WERROR=ON -DRPCAP_SANITIZE='address;undefined' -DCMAKE_BUILD_TYPE=Debug"
 
+# Fuzz every parser (fuzz/): build the libFuzzer targets with clang into
+# FUZZ_BUILD and run each for FUZZ_SECONDS on a copy of its seeds there.
+# fuzz-ci: 20 s each, warnings as errors.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+fuzz:
+	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_CXX_COMPILER=clang++ -DRPCAP_FUZZ=ON $(FUZZ_CMAKE_FLAGS)
+	cmake --build $(FUZZ_BUILD) -j$(JOBS) --target fuzz_targets
+	fuzz/run $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+fuzz-ci:
+	$(MAKE) fuzz FUZZ_SECONDS=20 FUZZ_CMAKE_FLAGS=-DRPCAP_WERROR=ON
+
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
 
@@ -50,4 +63,4 @@ check-format:
 	clang-format --dry-run --Werror $$(git ls-files '*.cpp' '*.hpp')
 
 clean:
-	rm -rf $(BUILD) build-ci
+	rm -rf $(BUILD) build-ci $(FUZZ_BUILD)
