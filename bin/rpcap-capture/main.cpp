@@ -74,9 +74,10 @@ std::string statistics(const CaptureTotals& t, bool udp)
 {
   std::string s = std::to_string(t.written) + " packets captured\n";
   if (t.remote) {
-    s += std::to_string(t.remote->ifrecv) + " packets received by the daemon's interface\n";
-    s += std::to_string(t.remote->ifdrop) + " packets dropped by the interface\n";
-    s += std::to_string(t.remote->krnldrop) + " packets dropped by the daemon's kernel\n";
+    // tcpdump's wording, so that scripts reading tcpdump's statistics read these too
+    s += std::to_string(t.remote->ifrecv) + " packets received by filter\n";
+    s += std::to_string(t.remote->krnldrop) + " packets dropped by kernel\n";
+    s += std::to_string(t.remote->ifdrop) + " packets dropped by interface\n";
     s += std::to_string(t.remote->svrcapt) + " packets sent by the daemon\n";
   }
   if (t.local) {

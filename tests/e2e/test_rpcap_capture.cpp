@@ -73,6 +73,7 @@ TEST_CASE("rpcap-capture: packets of real traffic through rpcapd, filtered on th
   INFO(r.err << "\ndaemon:\n" << d.log());
   CHECK(r.exit_code == 0);
   CHECK(r.err.find("7 packets captured\n") != std::string::npos);
+  CHECK(r.err.find(" packets dropped by kernel\n") != std::string::npos);  // tcpdump's wording
   auto recs = pcap_records(read_file(file));
   CHECK(recs.size() == 7);
   for (const auto& rec : recs) { CHECK(rec.data.substr(rec.data.size() - 6) == "wanted"); }
