@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "rpcap/auth.hpp"
 
+#include "rpcap/text.hpp"
+
 #include <grp.h>
 #include <pwd.h>
 #include <security/pam_appl.h>
@@ -35,25 +37,7 @@ Error io_error(const std::string& what, int err)
 
 // `text` in double quotes, with control bytes, quotes and backslashes
 // escaped and overlong text cut: a peer's user name must not forge log lines.
-std::string quote(const std::string& text)
-{
-  std::string out = "\"";
-  for (std::size_t i = 0; i < text.size() && i < k_max_quoted; ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20 || c >= 0x7f) {
-      char hex[8];
-      std::snprintf(hex, sizeof hex, "\\x%02x", static_cast<unsigned>(c));
-      out += hex;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  if (text.size() > k_max_quoted) { out += "..."; }
-  return out + "\"";
-}
+std::string quote(const std::string& text) { return quote_text(text, k_max_quoted); }
 
 bool has_nul(const std::string& s)
 {

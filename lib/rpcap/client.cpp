@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "rpcap/client.hpp"
 
+#include "rpcap/text.hpp"
+
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -51,23 +53,7 @@ private:
 };
 
 // Daemon text fit for one line of a message: control bytes as \xNN, cut short.
-std::string sanitize(std::string_view s)
-{
-  static constexpr char k_hex[] = "0123456789abcdef";
-  std::string out;
-  for (char c : s.substr(0, k_max_quoted_text)) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) {
-      out += "\\x";
-      out += k_hex[u >> 4];
-      out += k_hex[u & 0x0f];
-    } else {
-      out += c;
-    }
-  }
-  if (s.size() > k_max_quoted_text) { out += "..."; }
-  return out;
-}
+std::string sanitize(std::string_view s) { return escape_control(s, k_max_quoted_text); }
 
 std::string describe_ms(int ms)
 {

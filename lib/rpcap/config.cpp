@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "rpcap/config.hpp"
 
+#include "rpcap/text.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -91,31 +93,7 @@ std::vector<std::string_view> split_blanks(std::string_view s)
 
 // `s` quoted for a message: escapes make control and non-ASCII bytes visible
 // (a log line must not be forged by a value), and long values are cut.
-std::string quote(std::string_view s)
-{
-  constexpr std::size_t k_shown = 64;
-  constexpr std::string_view k_hex = "0123456789abcdef";
-  std::string out = "\"";
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (i == k_shown) {
-      out += "...";
-      break;
-    }
-    auto u = static_cast<unsigned char>(s[i]);
-    if (s[i] == '"' || s[i] == '\\') {
-      out += '\\';
-      out += s[i];
-    } else if (is_control(s[i]) || u >= 0x80) {
-      out += "\\x";
-      out += k_hex[u >> 4];
-      out += k_hex[u & 0xf];
-    } else {
-      out += s[i];
-    }
-  }
-  out += '"';
-  return out;
-}
+std::string quote(std::string_view s) { return quote_text(s, 64); }
 
 std::string hex_byte(char c)
 {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "rpcap/interface_view.hpp"
 
+#include "rpcap/text.hpp"
+
 #include <bit>
 #include <cstdio>
 
@@ -10,23 +12,7 @@ namespace rpcap {
 namespace {
 
 // `s` with control bytes as \xNN.
-std::string printable(std::string_view s)
-{
-  static constexpr char k_hex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) {
-      out += "\\x";
-      out += k_hex[u >> 4];
-      out += k_hex[u & 0x0f];
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
+std::string printable(std::string_view s) { return escape_control(s); }
 
 std::string hex(std::uint32_t v)
 {

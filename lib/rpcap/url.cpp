@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "rpcap/url.hpp"
 
+#include "rpcap/text.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
@@ -58,23 +60,7 @@ bool is_known_scheme(std::string_view scheme)
 }
 
 // `s` with control bytes as \xNN, so a message never carries them to a terminal.
-std::string escape(std::string_view s)
-{
-  static constexpr char k_hex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    if (is_control(c)) {
-      const auto u = static_cast<unsigned char>(c);
-      out += "\\x";
-      out += k_hex[u >> 4];
-      out += k_hex[u & 0x0f];
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
+std::string escape(std::string_view s) { return escape_control(s); }
 
 std::string quote(std::string_view s)
 {

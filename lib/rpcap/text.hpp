@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Text from peers, files and users made safe for one line of a message or
+// a listing: a value must never carry control bytes to a terminal or forge
+// a log line.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace rpcap {
+
+// `s` with control bytes (below 0x20, and 0x7f) as \xNN; other bytes,
+// UTF-8 included, kept. Longer than `max` bytes: cut there, then "...".
+std::string escape_control(std::string_view s, std::size_t max = std::string_view::npos);
+
+// `s` in double quotes for a log or error line: '"' and '\' escaped with a
+// backslash, control and non-ASCII bytes as \xNN, and cut after `max`
+// bytes with "...".
+std::string quote_text(std::string_view s, std::size_t max);
+
+}  // namespace rpcap
