@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "common/client_options.hpp"
 
+#include <fcntl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 
 namespace rpcap::tool {
+namespace {
 
-void add_client_options(CLI::App& app, ClientFlags& flags)
+void add_login_options(CLI::App& app, ClientFlags& flags)
 {
   auto* user = app.add_option("-u,--user", flags.user, "log in as USER with a password (default: no authentication)")
                    ->type_name("USER");
@@ -25,8 +30,56 @@ void add_client_options(CLI::App& app, ClientFlags& flags)
           },
           "0.001-86400"))
       ->capture_default_str();
-  auto* v4 = app.add_flag("-4,--ipv4", flags.ipv4, "connect over IPv4 only");
-  app.add_flag("-6,--ipv6", flags.ipv6, "connect over IPv6 only")->excludes(v4);
+}
+
+}  // namespace
+
+void add_client_options(CLI::App& app, ClientFlags& flags, unsigned sets)
+{
+  if ((sets & login_options) != 0) { add_login_options(app, flags); }
+  if ((sets & connect_options) != 0) {
+    auto* v4 = app.add_flag("-4,--ipv4", flags.ipv4, "connect over IPv4 only");
+    app.add_flag("-6,--ipv6", flags.ipv6, "connect over IPv6 only")->excludes(v4);
+  }
+  if ((sets & attach_option) != 0) {
+    app.add_option("--fd", flags.fd,
+                   "speak RPCAP over descriptor N, a connection a daemon made in active mode (as rpcap-listen "
+                   "exec passes it), instead of connecting")
+        ->type_name("N")
+        ->check(CLI::Range(0, 1 << 20));
+  }
+}
+
+Result<ClientSession> open_session(const ClientFlags& flags, const Source& src)
+{
+  auto opts = client_options(flags);
+  if (!opts) { return std::move(opts).error(); }
+  if (flags.fd < 0) { return ClientSession::connect(src, *opts); }
+  // The session owns the descriptor from here on: its close() is the end
+  // of the connection. Not passed on to programs this one might run.
+  if (::fcntl(flags.fd, F_SETFD, FD_CLOEXEC) != 0) {
+    return make_error(ErrorKind::usage, "--fd " + std::to_string(flags.fd) + ": " + std::strerror(errno));
+  }
+  Fd conn{flags.fd};
+  int type = 0;
+  socklen_t len = sizeof type;
+  if (::getsockopt(conn.get(), SOL_SOCKET, SO_TYPE, &type, &len) != 0 || type != SOCK_STREAM) {
+    return make_error(ErrorKind::usage, "--fd " + std::to_string(flags.fd) + " is not a TCP connection");
+  }
+  return ClientSession::attach(std::move(conn), *opts);
+}
+
+Result<Source> source_over_fd(const Source& parsed)
+{
+  if (parsed.kind == SourceKind::file) {
+    return make_error(ErrorKind::usage, "--fd takes an interface of the daemon, not a file:// source");
+  }
+  if (parsed.tls) { return make_error(ErrorKind::usage, "--fd: rpcaps:// (TLS) is not supported"); }
+  Source src;
+  src.kind = SourceKind::remote;
+  src.host = parsed.kind == SourceKind::remote ? parsed.host : "";
+  src.name = parsed.name;
+  return src;
 }
 
 Result<ClientOptions> client_options(const ClientFlags& flags)

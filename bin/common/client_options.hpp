@@ -18,13 +18,32 @@ struct ClientFlags {
   double timeout_s{10};       // --timeout
   bool ipv4{false};           // -4
   bool ipv6{false};           // -6
+  int fd{-1};                 // --fd: a connection from a daemon in active mode
 };
 
-// Add -u --password-file --timeout -4 -6 to `app`.
-void add_client_options(CLI::App& app, ClientFlags& flags);
+// Which of the client options a program takes.
+enum ClientOptionSet : unsigned {
+  login_options = 1,    // -u --password-file --timeout
+  connect_options = 2,  // -4 -6
+  attach_option = 4,    // --fd
+};
+
+// Add the client options of `sets` to `app`.
+void add_client_options(CLI::App& app, ClientFlags& flags,
+                        unsigned sets = login_options | connect_options | attach_option);
 
 // The session options the flags give: the password from --password-file,
 // else RPCAP_PASSWORD, else a prompt when standard input is a terminal.
 Result<ClientOptions> client_options(const ClientFlags& flags);
+
+// The session the flags and `src` give: over --fd's connection
+// (ClientSession::attach) when there is one, else connected to `src`.
+Result<ClientSession> open_session(const ClientFlags& flags, const Source& src);
+
+// With --fd, SOURCE names an interface of the daemon at the other end: a
+// bare name ("eth0") or an rpcap:// string whose host is only a label.
+// Returns the source a remote capture or listing uses.
+Result<Source> source_over_fd(const Source& parsed);
+
 
 }  // namespace rpcap::tool

@@ -17,7 +17,7 @@ struct Options {
   std::string source;         // SOURCE: rpcap://host[:port]/ or rpcap://
   bool long_listing{false};   // -l
   bool json{false};           // --json
-  tool::ClientFlags client;   // -u --password-file --timeout -4 -6
+  tool::ClientFlags client;   // -u --password-file --timeout -4 -6 --fd
 
   Format format() const { return json ? Format::json : long_listing ? Format::long_listing : Format::names; }
 };

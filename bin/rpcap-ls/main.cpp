@@ -18,16 +18,18 @@ namespace {
 using namespace rpcap;
 
 // The interfaces `src` names: this host's, or the daemon's after logging in.
-Result<std::vector<Interface>> interfaces_of(const Source& src, const cli::ls::Options& opts)
+Result<std::vector<Interface>> interfaces_of(Source& src, const cli::ls::Options& opts)
 {
   if (src.kind == SourceKind::local) { return list_local_interfaces(); }
   if (src.kind == SourceKind::file) {
     return make_error(ErrorKind::usage, "source \"" + format_source(src) + "\": listing savefiles is not supported");
   }
-  auto copts = tool::client_options(opts.client);
-  if (!copts) { return std::move(copts).error(); }
-  auto session = ClientSession::connect(src, *copts);
+  auto session = tool::open_session(opts.client, src);
   if (!session) { return std::move(session).error(); }
+  if (src.host.empty()) {
+    // Over --fd without a label: name the interfaces after the daemon's address.
+    if (auto named = parse_source(session->daemon_name(), SourceUse::list); named) { src.host = named->host; }
+  }
   auto list = session->list_interfaces();
   if (!list) { return list; }
   // "rpcap://h/eth0" lists that one interface.
@@ -48,8 +50,12 @@ int main(int argc, char** argv)
   CLI::App app{"", "rpcap-ls"};
   cli::ls::define_cli(app, opts);
   if (auto rc = tool::parse(app, argc, argv)) { return *rc; }
-  auto src = parse_source(opts.source, SourceUse::list);
+  auto src = opts.source.empty() ? Result<Source>{Source{}} : parse_source(opts.source, SourceUse::list);
   if (!src) { return tool::report(app, src.error()); }
+  if (opts.client.fd >= 0) {
+    src = tool::source_over_fd(*src);
+    if (!src) { return tool::report(app, src.error()); }
+  }
   auto list = interfaces_of(*src, opts);
   if (!list) { return tool::report(app, list.error()); }
 

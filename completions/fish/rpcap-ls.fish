@@ -14,3 +14,4 @@ complete -c rpcap-ls -l password-file -r -F -d 'read the password from the first
 complete -c rpcap-ls -l timeout -x -d 'give up on a connection or a reply after SECONDS'
 complete -c rpcap-ls -s 4 -l ipv4 -d 'connect over IPv4 only'
 complete -c rpcap-ls -s 6 -l ipv6 -d 'connect over IPv6 only'
+complete -c rpcap-ls -l fd -x -d 'speak RPCAP over descriptor N, a connection a daemon made in active mode'

@@ -135,12 +135,12 @@ Result<RunEnd> run_local(const CaptureRunOptions& opts, PcapWriter& out, Capture
   return RunEnd::done;
 }
 
-Result<RunEnd> run_remote(const CaptureRunOptions& opts, PcapWriter& out, CaptureTotals& totals,
-                          const RunSignals& sig, const RunCallbacks& cb)
+}  // namespace
+
+Result<RunEnd> run_session_capture(ClientSession& session, const CaptureRunOptions& opts, PcapWriter& out,
+                                   CaptureTotals& totals, const RunSignals& sig, const RunCallbacks& cb)
 {
-  auto session = ClientSession::connect(opts.source, opts.client);
-  if (!session) { return std::move(session).error(); }
-  auto opened = session->open(opts.source.name);
+  auto opened = session.open(opts.source.name);
   if (!opened) { return std::move(opened).error(); }
   const int linktype = opened->linktype;
   StartOptions start;
@@ -155,22 +155,22 @@ Result<RunEnd> run_remote(const CaptureRunOptions& opts, PcapWriter& out, Captur
   if (opts.exclude_self) {
     // The control connection is known already: exclude it from the first
     // packet on (the data connection follows once it exists, below).
-    const std::string text = exclude_self_filter(session->control_fd(), -1, opts.filter);
+    const std::string text = exclude_self_filter(session.control_fd(), -1, opts.filter);
     if (auto f = compile_filter(text, linktype, static_cast<int>(opts.snaplen)); f && !text.empty()) {
       start.filter = std::move(*f);
     }
   }
   if (opts.sampling) {
-    if (auto st = session->set_sampling(opts.sampling->method, opts.sampling->value); !st) { return std::move(st).error(); }
+    if (auto st = session.set_sampling(opts.sampling->method, opts.sampling->value); !st) { return std::move(st).error(); }
   }
-  if (auto st = session->start_capture(start); !st) { return std::move(st).error(); }
+  if (auto st = session.start_capture(start); !st) { return std::move(st).error(); }
   if (opts.exclude_self) {
     // Our own control and data connections must not be captured (a capture
     // of lo through a daemon on 127.0.0.1 would otherwise feed itself).
-    const std::string text = exclude_self_filter(session->control_fd(), session->data_fd(), opts.filter);
+    const std::string text = exclude_self_filter(session.control_fd(), session.data_fd(), opts.filter);
     if (!text.empty()) {
       if (auto f = compile_filter(text, linktype, static_cast<int>(opts.snaplen)); f) {
-        if (auto st = session->update_filter(*f); !st) { return std::move(st).error(); }
+        if (auto st = session.update_filter(*f); !st) { return std::move(st).error(); }
       }
       // A link type without IP (compile fails) cannot carry our connections.
     }
@@ -184,12 +184,12 @@ Result<RunEnd> run_remote(const CaptureRunOptions& opts, PcapWriter& out, Captur
   }};
   Ticker ticker{opts, out, sig, cb};
   auto refresh = [&] {
-    if (auto st = session->stats(); st) { totals.remote = *st; }
-    totals.udp_lost = session->udp_lost();
+    if (auto st = session.stats(); st) { totals.remote = *st; }
+    totals.udp_lost = session.udp_lost();
   };
   for (;;) {
     if (flag(sig.stop) || (opts.count != 0 && out.packets() >= opts.count)) { break; }
-    auto n = session->read_packets(handler, opts.flush_ms);
+    auto n = session.read_packets(handler, opts.flush_ms);
     if (write_error) { return output_failed(*write_error); }
     if (!n) {
       // The daemon or the network died: keep every packet received.
@@ -202,11 +202,9 @@ Result<RunEnd> run_remote(const CaptureRunOptions& opts, PcapWriter& out, Captur
   totals.written = out.packets();
   if (auto st = out.flush(); !st) { return output_failed(st.error()); }
   refresh();
-  session->close();
+  session.close();
   return RunEnd::done;
 }
-
-}  // namespace
 
 std::string exclude_self_filter(int control_fd, int data_fd, const std::string& user)
 {
@@ -227,7 +225,11 @@ std::string exclude_self_filter(int control_fd, int data_fd, const std::string& 
 Result<RunEnd> run_capture(const CaptureRunOptions& opts, PcapWriter& out, CaptureTotals& totals,
                            const RunSignals& signals, const RunCallbacks& callbacks)
 {
-  if (opts.source.kind == SourceKind::remote) { return run_remote(opts, out, totals, signals, callbacks); }
+  if (opts.source.kind == SourceKind::remote) {
+    auto session = ClientSession::connect(opts.source, opts.client);
+    if (!session) { return std::move(session).error(); }
+    return run_session_capture(*session, opts, out, totals, signals, callbacks);
+  }
   return run_local(opts, out, totals, signals, callbacks);
 }
 

@@ -66,6 +66,12 @@ enum class RunEnd {
 Result<RunEnd> run_capture(const CaptureRunOptions& opts, PcapWriter& out, CaptureTotals& totals,
                            const RunSignals& signals, const RunCallbacks& callbacks);
 
+// The same over an established session (connected or attached, see
+// ClientSession): capture its daemon's device `opts.source.name`. The
+// session is closed at the end of a clean run.
+Result<RunEnd> run_session_capture(ClientSession& session, const CaptureRunOptions& opts, PcapWriter& out,
+                                   CaptureTotals& totals, const RunSignals& signals, const RunCallbacks& callbacks);
+
 // The filter that excludes a session's own connections: the control
 // connection (both ends) and the data connection's local port, as libpcap's
 // NOCAPTURE_RPCAP builds it, joined to `user` with "and". Empty if the

@@ -98,8 +98,8 @@ std::string io_cause(const char* call, int err) { return std::string{call} + ": 
 
 class ClientSession::Impl {
 public:
-  Impl(const Source& src, int timeout_ms, Fd control)
-    : m_timeout_ms(timeout_ms), m_control(std::move(control))
+  Impl(const Source& src, int timeout_ms, Fd control, bool active)
+    : m_timeout_ms(timeout_ms), m_active(active), m_control(std::move(control))
   {
     Source listing = src;
     listing.name.clear();
@@ -168,6 +168,7 @@ private:
 
   std::string m_where;  // "rpcap://host:port/"
   int m_timeout_ms;
+  bool m_active;  // the daemon connected to us (§6.4)
   Fd m_control;
   Bytes m_ctrl_in;  // control bytes received and not yet consumed
   bool m_authenticated{false};
@@ -348,6 +349,7 @@ Result<StartCapReply> ClientSession::Impl::start_capture(const StartOptions& opt
   if (!peer) { return broken(ErrorKind::io, doing, peer.error().message); }
 
   Fd data;
+  Fd data_listen;  // active mode, TCP: the daemon connects here
   if (opts.udp) {
     // The daemon sends to our control connection's address at `portdata`:
     // the socket must exist before the request (§1.2).
@@ -365,12 +367,30 @@ Result<StartCapReply> ClientSession::Impl::start_capture(const StartOptions& opt
     if (!bound) { return fail(ErrorKind::io, doing, bound.error().message); }
     req.flags = static_cast<std::uint16_t>(req.flags | startcap_flags::dgram);
     req.portdata = bound->port();
+  } else if (m_active) {
+    // Active mode (§1.2): we listen before the request, on the address the
+    // daemon reached us at; it connects before it replies.
+    auto local = local_address(m_control.get());
+    if (!local) { return broken(ErrorKind::io, doing, local.error().message); }
+    auto listening = listen_ephemeral(*local);
+    if (!listening) { return fail(ErrorKind::io, doing, listening.error().message); }
+    if (auto st = set_nonblocking(listening->get(), true); !st) { return fail(ErrorKind::io, doing, st.error().message); }
+    auto bound = local_address(listening->get());
+    if (!bound) { return fail(ErrorKind::io, doing, bound.error().message); }
+    data_listen = std::move(*listening);
+    req.portdata = bound->port();
   }
+  if (m_active) { req.flags = static_cast<std::uint16_t>(req.flags | startcap_flags::serveropen); }
 
   auto reply = request(req, doing, k_max_reply);
   if (!reply) { return std::move(reply).error(); }
   const auto sc = std::get<StartCapReply>(*reply);
-  if (!opts.udp) {
+  if (data_listen) {
+    // Only the daemon's host may be the data connection (B16).
+    auto fd = accept_from(data_listen.get(), *peer, m_timeout_ms, "data connection");
+    if (!fd) { return broken(ErrorKind::io, doing, fd.error().message); }
+    data = std::move(*fd);
+  } else if (!opts.udp) {
     // Passive TCP (§1.2): the daemon listens; connect after reading its reply.
     // The kernel's receive-buffer autotuning is left alone: setting
     // SO_RCVBUF as libpcap does (§9.6) would cap it.
@@ -426,7 +446,7 @@ Status ClientSession::Impl::end_capture()
 
 void ClientSession::Impl::close()
 {
-  if (m_control && m_authenticated) {
+  if (m_control && m_authenticated && !m_active) {
     const Bytes out = encode(CloseMsg{}, m_version);
     (void)write_all(m_control.get(), out.data(), out.size(), std::min(m_timeout_ms, k_close_timeout_ms));
   }
@@ -619,7 +639,23 @@ Result<ClientSession> ClientSession::connect(const Source& src, const ClientOpti
   const std::string port = src.port.empty() ? std::to_string(k_default_passive_port) : src.port;
   auto fd = connect_tcp(src.host, port, opts.family, opts.timeout_ms);
   if (!fd) { return std::move(fd).error(); }
-  auto impl = std::make_unique<Impl>(src, opts.timeout_ms, std::move(*fd));
+  auto impl = std::make_unique<Impl>(src, opts.timeout_ms, std::move(*fd), false);
+  if (auto st = impl->authenticate(opts.credentials); !st) { return std::move(st).error(); }
+  return ClientSession{std::move(impl)};
+}
+
+Result<ClientSession> ClientSession::attach(Fd conn, const ClientOptions& opts)
+{
+  if (opts.credentials && (opts.credentials->username.size() > 0xffff || opts.credentials->password.size() > 0xffff)) {
+    return make_error(ErrorKind::usage, "the user name and the password may have at most 65535 bytes each");
+  }
+  auto peer = peer_address(conn.get());
+  if (!peer) { return std::move(peer).error(); }
+  if (auto st = set_nonblocking(conn.get(), false); !st) { return std::move(st).error(); }
+  Source src;
+  src.kind = SourceKind::remote;
+  src.host = peer->host();
+  auto impl = std::make_unique<Impl>(src, opts.timeout_ms, std::move(conn), true);
   if (auto st = impl->authenticate(opts.credentials); !st) { return std::move(st).error(); }
   return ClientSession{std::move(impl)};
 }

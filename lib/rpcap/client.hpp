@@ -39,6 +39,7 @@
 #include "rpcap/config.hpp"
 #include "rpcap/credentials.hpp"
 #include "rpcap/error.hpp"
+#include "rpcap/net.hpp"
 #include "rpcap/protocol.hpp"
 #include "rpcap/url.hpp"
 
@@ -99,6 +100,14 @@ public:
   // for another ERROR reply, `unsupported_version` if the daemon does not
   // speak version 0.
   static Result<ClientSession> connect(const Source& src, const ClientOptions& opts);
+  // Run a session over `conn`, a connection a daemon made to us in active
+  // mode (rpcap-listen accepted it), and authenticate as connect() does.
+  // The session is named "rpcap://<daemon address>/", as libpcap names an
+  // active daemon. In active mode the daemon makes the TCP data connection
+  // to a port we listen on (SERVEROPEN, §1.2), and close() ends the session
+  // by closing the connection without CLOSE, which would stop libpcap's
+  // rpcapd from ever calling back (§6.4).
+  static Result<ClientSession> attach(Fd conn, const ClientOptions& opts);
 
   ClientSession(ClientSession&&) noexcept;
   ClientSession& operator=(ClientSession&&) noexcept;
@@ -114,7 +123,8 @@ public:
   // Ask for sampling (§3.10; libpcap 1.10 daemons accept it and ignore it). Before start_capture().
   Status set_sampling(SetSamplingRequest::Method method, std::uint32_t value);
   // Start capturing the opened device and set up the data connection: for
-  // TCP, connect to the daemon's address at the port its reply names; for
+  // TCP, connect to the daemon's address at the port its reply names (in
+  // active mode, accept its connection to a port named in the request); for
   // UDP, a socket on the control connection's local address whose port
   // goes in the request. Fails with `usage` if a capture is running.
   Result<StartCapReply> start_capture(const StartOptions& opts);
@@ -125,7 +135,7 @@ public:
   // Stop the capture (ENDCAP), discarding packets still in flight, and
   // close the data connection. The device stays open for another start.
   Status end_capture();
-  // Send CLOSE (if the session is usable) and close both connections.
+  // Send CLOSE (if the session is usable and not in active mode) and close both connections.
   // Idempotent; every later call fails.
   void close();
 

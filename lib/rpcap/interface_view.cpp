@@ -113,9 +113,10 @@ std::string interfaces_long(const std::vector<ListedInterface>& list)
   return out;
 }
 
-std::string interfaces_json(const std::vector<ListedInterface>& list)
+namespace {
+
+void write_interfaces(JsonWriter& w, const std::vector<ListedInterface>& list)
 {
-  JsonWriter w;
   w.begin_array();
   for (const auto& l : list) {
     const Interface& ifc = l.interface;
@@ -156,6 +157,32 @@ std::string interfaces_json(const std::vector<ListedInterface>& list)
     w.end_object();
   }
   w.end_array();
+}
+
+}  // namespace
+
+std::string interfaces_json(const std::vector<ListedInterface>& list)
+{
+  JsonWriter w;
+  write_interfaces(w, list);
+  return w.str() + "\n";
+}
+
+std::string daemon_interfaces_line(const std::string& daemon, const std::vector<ListedInterface>& list)
+{
+  std::string out = printable(daemon);
+  for (const auto& l : list) { out += " " + printable(l.interface.name); }
+  return out + "\n";
+}
+
+std::string daemon_interfaces_json(const std::string& daemon, const std::vector<ListedInterface>& list)
+{
+  JsonWriter w;
+  w.begin_object();
+  w.key("daemon").value(daemon);
+  w.key("interfaces");
+  write_interfaces(w, list);
+  w.end_object();
   return w.str() + "\n";
 }
 

@@ -51,4 +51,13 @@ std::string interfaces_long(const std::vector<ListedInterface>& list);
 // Absent members are null (an empty description too).
 std::string interfaces_json(const std::vector<ListedInterface>& list);
 
+// One line for a daemon that called in (rpcap-listen ls): its address, then
+// the names of its interfaces, separated by blanks:
+//   192.0.2.7 eth0 lo any
+std::string daemon_interfaces_line(const std::string& daemon, const std::vector<ListedInterface>& list);
+
+// The same as one line of JSON (JSON Lines): {"daemon":"192.0.2.7","interfaces":[...]}
+// with the interface objects of interfaces_json().
+std::string daemon_interfaces_json(const std::string& daemon, const std::vector<ListedInterface>& list);
+
 }  // namespace rpcap

@@ -271,6 +271,29 @@ Status write_all(int fd, const void* data, std::size_t size, int timeout_ms)
   return {};
 }
 
+Result<Fd> accept_from(int listen_fd, const SockAddress& peer, int timeout_ms, std::string_view what)
+{
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max(timeout_ms, 0));
+  for (;;) {
+    pollfd p{listen_fd, POLLIN, 0};
+    const int rc = ::poll(&p, 1, remaining_ms(deadline, timeout_ms < 0));
+    if (rc < 0 && errno == EINTR) { continue; }
+    if (rc < 0) { return io_error("poll", errno); }
+    if (rc == 0) {
+      return make_error(ErrorKind::io, "no " + std::string{what} + " from " + peer.host() + " within "
+                                           + std::to_string(timeout_ms) + " ms");
+    }
+    SockAddress from;
+    from.length = sizeof from.storage;
+    Fd fd{::accept4(listen_fd, from.get(), &from.length, SOCK_CLOEXEC)};
+    if (!fd) {
+      if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED) { continue; }
+      return io_error("accept the " + std::string{what}, errno);
+    }
+    if (from.same_host(peer)) { return fd; }
+  }
+}
+
 Result<bool> wait_readable(int fd, int timeout_ms)
 {
   pollfd p{fd, POLLIN, 0};

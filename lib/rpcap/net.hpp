@@ -81,6 +81,11 @@ Result<std::vector<Fd>> listen_tcp(std::string_view host, std::string_view port,
 // Listen on an ephemeral TCP port of the local address `local` (port 0).
 Result<Fd> listen_ephemeral(const SockAddress& local, int backlog = 1);
 
+// Accept from listening socket `listen_fd` the first connection that comes
+// from `peer`'s host within `timeout_ms` (negative: no limit); connections
+// from other hosts are closed at once (libpcap's B16). The socket is
+// returned in blocking mode. `what` names the connection in errors.
+Result<Fd> accept_from(int listen_fd, const SockAddress& peer, int timeout_ms, std::string_view what);
 // Connect to `host`:`port`, trying every address in turn, each attempt
 // bounded by `timeout_ms`. The socket is returned in blocking mode.
 Result<Fd> connect_tcp(std::string_view host, std::string_view port, AddressFamily family, int timeout_ms);

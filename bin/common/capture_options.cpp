@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "common/capture_options.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace rpcap::tool {
+
+void add_capture_options(CLI::App& app, CaptureFlags& flags, const std::string& output_help)
+{
+  auto* words = app.add_option("FILTER", flags.filter, "a pcap-filter(7) expression, as tcpdump takes it")
+                    ->type_name("FILTER");
+  app.add_option("-F", flags.filter_file, "read the filter expression from FILE")
+      ->type_name("FILE")
+      ->check(CLI::ExistingFile)
+      ->excludes(words);
+  app.add_option("-c", flags.count, "exit after writing COUNT packets")->type_name("COUNT")->check(CLI::PositiveNumber);
+  app.add_option("-s", flags.snaplen, "keep at most SNAPLEN bytes of each packet (0: 262144)")
+      ->type_name("SNAPLEN")
+      ->check(CLI::Range(0u, 262144u))
+      ->capture_default_str();
+  app.add_flag("-p", flags.no_promisc, "do not put the interface into promiscuous mode");
+  app.add_flag("-U", flags.packet_buffered, "write each packet out as soon as it arrives");
+  app.add_option("-w", flags.output, output_help)->type_name("FILE")->capture_default_str();
+  app.add_flag("--udp", flags.udp, "remote: receive the packets over UDP instead of a TCP connection");
+  app.add_option("--sampling", flags.sampling,
+                 "remote: keep one packet out of every N (every:N), or the first after each N ms (after-ms:N)")
+      ->type_name("every:N|after-ms:N");
+  app.add_flag("--include-self", flags.include_self,
+               "remote: also capture this session's own RPCAP connections (excluded by default)");
+  app.add_flag("-q,--quiet", flags.quiet, "print no statistics at the end");
+}
+
+Result<std::optional<SetSamplingRequest>> parse_sampling(const std::string& text)
+{
+  if (text.empty()) { return std::optional<SetSamplingRequest>{}; }
+  const auto colon = text.find(':');
+  const std::string kind = text.substr(0, colon);
+  const std::string number = colon == std::string::npos ? "" : text.substr(colon + 1);
+  char* end = nullptr;
+  const unsigned long n = std::strtoul(number.c_str(), &end, 10);
+  const bool numeric = !number.empty() && *end == '\0' && number[0] != '-' && n >= 1 && n <= 0xffffffffUL;
+  if ((kind == "every" || kind == "after-ms") && numeric) {
+    return std::optional<SetSamplingRequest>{SetSamplingRequest{
+        kind == "every" ? SetSamplingRequest::Method::every_nth : SetSamplingRequest::Method::first_after_ms,
+        static_cast<std::uint32_t>(n)}};
+  }
+  return make_error(ErrorKind::usage, "--sampling \"" + text + "\": expected every:N or after-ms:N with N >= 1");
+}
+
+Result<std::string> filter_text(const CaptureFlags& flags)
+{
+  if (!flags.filter_file.empty()) {
+    std::ifstream f{flags.filter_file};
+    std::stringstream s;
+    s << f.rdbuf();
+    if (!f) { return make_error(ErrorKind::usage, "read filter file \"" + flags.filter_file + "\" failed"); }
+    std::string text;
+    for (char c : s.str()) { text += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c; }
+    return text;
+  }
+  std::string text;
+  for (const auto& w : flags.filter) { text += (text.empty() ? "" : " ") + w; }
+  return text;
+}
+
+Result<CaptureRunOptions> capture_run_options(const CaptureFlags& flags, const Source& source)
+{
+  auto filter = filter_text(flags);
+  if (!filter) { return std::move(filter).error(); }
+  auto sampling = parse_sampling(flags.sampling);
+  if (!sampling) { return std::move(sampling).error(); }
+  CaptureRunOptions run;
+  run.source = source;
+  run.filter = std::move(*filter);
+  run.snaplen = flags.snaplen == 0 ? 262144 : flags.snaplen;
+  run.promisc = !flags.no_promisc;
+  run.count = flags.count;
+  run.udp = flags.udp;
+  run.sampling = *sampling;
+  run.exclude_self = !flags.include_self;
+  return run;
+}
+
+Result<int> open_output(const std::string& path)
+{
+  if (path == "-") {
+    if (::isatty(STDOUT_FILENO) == 1) {
+      return make_error(ErrorKind::usage,
+                        "refusing to write pcap data to a terminal; redirect standard output or use -w FILE");
+    }
+    return STDOUT_FILENO;
+  }
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) { return make_error(ErrorKind::io, "open \"" + path + "\": " + std::strerror(errno)); }
+  return fd;
+}
+
+std::string capture_statistics(const CaptureTotals& t, bool udp)
+{
+  std::string s = std::to_string(t.written) + " packets captured\n";
+  if (t.remote) {
+    s += std::to_string(t.remote->ifrecv) + " packets received by filter\n";
+    s += std::to_string(t.remote->krnldrop) + " packets dropped by kernel\n";
+    s += std::to_string(t.remote->ifdrop) + " packets dropped by interface\n";
+    s += std::to_string(t.remote->svrcapt) + " packets sent by the daemon\n";
+  }
+  if (t.local) {
+    s += std::to_string(t.local->received) + " packets received by filter\n";
+    s += std::to_string(t.local->dropped) + " packets dropped by kernel\n";
+    s += std::to_string(t.local->if_dropped) + " packets dropped by interface\n";
+  }
+  if (udp) { s += std::to_string(t.udp_lost) + " packets lost on the UDP data channel\n"; }
+  return s;
+}
+
+}  // namespace rpcap::tool

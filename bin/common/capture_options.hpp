@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The options of a capture into a pcap stream, shared by rpcap-capture and
+// `rpcap-listen capture` so that both spell, document and complete them
+// alike (tcpdump's spelling where tcpdump has the option), and what turns
+// them into a run: the filter text, the sampling, the output descriptor and
+// the statistics printed at the end.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "rpcap/capture_run.hpp"
+
+namespace rpcap::tool {
+
+struct CaptureFlags {
+  std::vector<std::string> filter;   // FILTER words, joined with blanks
+  std::string filter_file;           // -F
+  std::uint64_t count{0};            // -c
+  std::uint32_t snaplen{262144};     // -s
+  bool no_promisc{false};            // -p
+  bool packet_buffered{false};       // -U
+  std::string output{"-"};           // -w
+  bool udp{false};                   // --udp
+  std::string sampling;              // --sampling every:N | after-ms:N
+  bool include_self{false};          // --include-self
+  bool quiet{false};                 // -q: no statistics at the end
+};
+
+// Add FILTER, -F -c -s -p -U -w --udp --sampling --include-self -q to `app`;
+// `output_help` describes -w.
+void add_capture_options(CLI::App& app, CaptureFlags& flags, const std::string& output_help);
+
+// The filter expression: -F's file with line breaks as blanks, or the FILTER words.
+Result<std::string> filter_text(const CaptureFlags& flags);
+
+// --sampling's request; nullopt without --sampling.
+Result<std::optional<SetSamplingRequest>> parse_sampling(const std::string& text);
+
+// The run the flags ask for, of `source` (filter, sampling, count, ...).
+Result<CaptureRunOptions> capture_run_options(const CaptureFlags& flags, const Source& source);
+
+// Open `path` for the pcap stream ("-": standard output, refused when it is
+// a terminal, as tcpdump -w - does not check but a user would want).
+Result<int> open_output(const std::string& path);
+
+// The statistics at the end of a capture, in tcpdump's wording (so that
+// scripts that read tcpdump's read these), one line each.
+std::string capture_statistics(const CaptureTotals& totals, bool udp);
+
+}  // namespace rpcap::tool

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// rpcap-listen: wait for daemons that connect in active mode (rpcapd -a),
+// from behind the firewalls that keep us from connecting to them, and use
+// each one from the shell:
+//   rpcap-listen wait probe1 && rpcap-listen capture eth0 | tcpdump -r -
+#include <csignal>
+#include <filesystem>
+
+#include "common/tool.hpp"
+#include "rpcap-listen/cli.hpp"
+#include "rpcap-listen/serve.hpp"
+#include "rpcap/config.hpp"
+#include "rpcap/listener.hpp"
+
+namespace {
+
+using namespace rpcap;
+
+volatile std::sig_atomic_t g_stop = 0;    // SIGINT, SIGTERM
+volatile std::sig_atomic_t g_report = 0;  // SIGUSR1
+
+extern "C" void on_stop(int) { g_stop = 1; }
+extern "C" void on_report(int) { g_report = 1; }
+
+// Without SA_RESTART, so that a wait in progress returns at once.
+void handle(int sig, void (*fn)(int))
+{
+  struct sigaction sa {};
+  sa.sa_handler = fn;
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(sig, &sa, nullptr);
+}
+
+// The -l lists and files as one allow list; every entry must resolve.
+Result<HostAllowList> allow_list(const std::vector<std::string>& lists)
+{
+  std::vector<std::string> hosts;
+  for (const auto& list : lists) {
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(list, ec)) {
+      auto loaded = load_host_list(list);
+      if (!loaded) { return std::move(loaded).error(); }
+      if (loaded->empty()) { return make_error(ErrorKind::usage, "-l \"" + list + "\": the file names no host"); }
+      hosts.insert(hosts.end(), loaded->begin(), loaded->end());
+      continue;
+    }
+    auto split = split_host_list(list);
+    if (split.empty()) { return make_error(ErrorKind::usage, "-l \"" + list + "\" names no host"); }
+    hosts.insert(hosts.end(), split.begin(), split.end());
+  }
+  std::vector<Error> errors;
+  auto allow = HostAllowList::resolve(hosts, errors);
+  if (!errors.empty()) { return make_error(ErrorKind::usage, "-l: " + errors.front().message); }
+  return allow;
+}
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+  cli::listen::Options opts;
+  CLI::App app{"", "rpcap-listen"};
+  cli::listen::define_cli(app, opts);
+  if (auto rc = tool::parse(app, argc, argv)) { return *rc; }
+
+  auto allow = allow_list(opts.allow);
+  if (!allow) { return tool::report(app, allow.error()); }
+  const AddressFamily family = opts.ipv4 ? AddressFamily::ipv4 : opts.ipv6 ? AddressFamily::ipv6 : AddressFamily::any;
+  auto listener = ActiveListener::open(opts.bind, opts.port, family, std::move(*allow));
+  if (!listener) { return tool::report(app, listener.error()); }
+
+  handle(SIGINT, on_stop);
+  handle(SIGTERM, on_stop);
+  handle(SIGUSR1, on_report);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  listen::Context ctx{app, opts, *listener, &g_stop, &g_report};
+  return listen::serve(ctx);
+}

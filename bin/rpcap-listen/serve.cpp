@@ -1,0 +1,428 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "rpcap-listen/serve.hpp"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/capture_options.hpp"
+#include "common/tool.hpp"
+#include "rpcap/capture_run.hpp"
+#include "rpcap/client.hpp"
+#include "rpcap/interface_view.hpp"
+#include "rpcap/pcap_writer.hpp"
+#include "rpcap/url.hpp"
+
+namespace rpcap::listen {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using cli::listen::Mode;
+
+// The longest wait between looks at signals and children.
+constexpr int k_tick_ms = 200;
+// How long children get to end after SIGTERM before SIGKILL.
+constexpr auto k_child_grace = std::chrono::seconds(10);
+// The descriptor a command run by `exec` finds the connection on.
+constexpr int k_exec_fd = 3;
+
+std::string prog(const Context& ctx) { return ctx.app.get_name(); }
+
+bool stopped(const Context& ctx) { return ctx.stop != nullptr && *ctx.stop != 0; }
+
+std::string describe_s(double s)
+{
+  std::string t = std::to_string(s);
+  t.erase(t.find_last_not_of('0') + 1);
+  if (!t.empty() && t.back() == '.') { t.pop_back(); }
+  return t + " s";
+}
+
+// The time the listener may still wait for daemons.
+class Deadline {
+public:
+  explicit Deadline(double seconds)
+  {
+    if (seconds > 0) { m_end = Clock::now() + std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000)); }
+  }
+  bool passed() const { return m_end && Clock::now() >= *m_end; }
+  // Milliseconds to wait now: at most `cap`, less if the deadline is nearer.
+  int wait_ms(int cap) const
+  {
+    if (!m_end) { return cap; }
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*m_end - Clock::now()).count();
+    return static_cast<int>(std::clamp<std::int64_t>(left, 0, cap));
+  }
+
+private:
+  std::optional<Clock::time_point> m_end;
+};
+
+// Write `text` to standard output at once: each line a daemon's, for scripts reading as they come.
+bool emit(const std::string& text)
+{
+  std::cout << text << std::flush;
+  return static_cast<bool>(std::cout);
+}
+
+Result<ClientOptions> login(const Context& ctx) { return tool::client_options(ctx.opts.client); }
+
+// Wait for the next daemon, telling of refused ones; nullopt when nothing
+// came within one tick (the caller looks at signals and the deadline).
+Result<std::optional<IncomingDaemon>> next_daemon(Context& ctx, const Deadline& deadline)
+{
+  return ctx.listener.next(deadline.wait_ms(k_tick_ms), [&](const SockAddress& peer) {
+    tool::warning(prog(ctx), "refused a daemon from " + peer.to_string() + ": not in the -l list");
+  });
+}
+
+// ---------------------------------------------------------------------------
+// wait
+
+int serve_wait(Context& ctx)
+{
+  const auto& opts = ctx.opts;
+  auto copts = login(ctx);
+  if (!copts) { return tool::report(ctx.app, copts.error()); }
+  struct Awaited {
+    std::string name;
+    HostAllowList matcher;
+    bool seen{false};
+  };
+  std::vector<Awaited> awaited;
+  for (const auto& h : opts.hosts) {
+    std::vector<Error> errors;
+    auto m = HostAllowList::resolve({h}, errors);
+    if (!errors.empty()) { return tool::report(ctx.app, make_error(ErrorKind::usage, errors.front().message)); }
+    awaited.push_back(Awaited{h, std::move(m)});
+  }
+  const std::uint64_t wanted = awaited.empty() ? (opts.daemons == 0 ? 1 : opts.daemons) : awaited.size();
+  std::set<std::string> seen;  // distinct daemon addresses that logged in
+  const Deadline deadline{opts.deadline_s};
+  while (seen.size() < wanted && !stopped(ctx) && !deadline.passed()) {
+    auto d = next_daemon(ctx, deadline);
+    if (!d) { return tool::report(ctx.app, d.error()); }
+    if (!*d) { continue; }
+    const SockAddress peer = (*d)->peer;
+    Awaited* which = nullptr;
+    if (!awaited.empty()) {
+      for (auto& a : awaited) {
+        if (!a.seen && a.matcher.allows(peer)) {
+          which = &a;
+          break;
+        }
+      }
+      if (which == nullptr) { continue; }  // not one we wait for, or seen already: closed
+    }
+    auto session = ClientSession::attach(std::move((*d)->conn), *copts);
+    if (!session) {
+      tool::warning(prog(ctx), session.error().message);
+      continue;
+    }
+    session->close();
+    if (which != nullptr) { which->seen = true; }
+    if (seen.insert(peer.host()).second && !emit(peer.host() + "\n")) { return tool::exit_failure; }
+  }
+  if (seen.size() >= wanted) { return tool::exit_ok; }
+  std::string why = stopped(ctx) ? "interrupted" : "deadline of " + describe_s(opts.deadline_s) + " passed";
+  if (awaited.empty()) {
+    tool::error(prog(ctx), why + ": " + std::to_string(seen.size()) + " of " + std::to_string(wanted)
+                               + " daemons called in");
+  } else {
+    std::string missing;
+    for (const auto& a : awaited) {
+      if (!a.seen) { missing += (missing.empty() ? "" : ", ") + a.name; }
+    }
+    tool::error(prog(ctx), why + ": still waiting for " + missing);
+  }
+  return tool::exit_failure;
+}
+
+// ---------------------------------------------------------------------------
+// ls
+
+int serve_ls(Context& ctx)
+{
+  const auto& opts = ctx.opts;
+  auto copts = login(ctx);
+  if (!copts) { return tool::report(ctx.app, copts.error()); }
+  std::uint64_t served = 0;
+  const Deadline deadline{opts.deadline_s};
+  while ((opts.daemons == 0 || served < opts.daemons) && !stopped(ctx) && !deadline.passed()) {
+    auto d = next_daemon(ctx, deadline);
+    if (!d) { return tool::report(ctx.app, d.error()); }
+    if (!*d) { continue; }
+    const std::string host = (*d)->peer.host();
+    auto session = ClientSession::attach(std::move((*d)->conn), *copts);
+    if (!session) {
+      tool::warning(prog(ctx), session.error().message);
+      continue;
+    }
+    auto list = session->list_interfaces();
+    session->close();
+    if (!list) {
+      tool::warning(prog(ctx), list.error().message);
+      continue;
+    }
+    Source daemon;
+    daemon.kind = SourceKind::remote;
+    daemon.host = host;
+    std::vector<ListedInterface> listed;
+    for (auto& ifc : *list) {
+      listed.push_back(ListedInterface{format_source(remote_interface_source(daemon, ifc.name)), std::move(ifc)});
+    }
+    if (!emit(opts.json ? daemon_interfaces_json(host, listed) : daemon_interfaces_line(host, listed))) {
+      return tool::exit_failure;
+    }
+    ++served;
+  }
+  if (opts.daemons != 0 && served < opts.daemons && !stopped(ctx)) {
+    tool::error(prog(ctx), "deadline of " + describe_s(opts.deadline_s) + " passed: " + std::to_string(served)
+                               + " of " + std::to_string(opts.daemons) + " daemons listed");
+    return tool::exit_failure;
+  }
+  if (opts.daemons != 0 && served < opts.daemons) { return tool::exit_failure; }
+  return tool::exit_ok;
+}
+
+// ---------------------------------------------------------------------------
+// capture
+
+// Capture from the daemon on `conn` into `out_fd`, as rpcap-capture does;
+// `label` prefixes the statistics ("" for a lone capture).
+int capture_from(Context& ctx, IncomingDaemon d, int out_fd, const std::string& label)
+{
+  const auto& flags = ctx.opts.capture;
+  auto copts = login(ctx);
+  if (!copts) { return tool::report(ctx.app, copts.error()); }
+  Source src;
+  src.kind = SourceKind::remote;
+  src.host = d.peer.host();
+  src.name = ctx.opts.interface;
+  auto run = tool::capture_run_options(flags, src);
+  if (!run) { return tool::report(ctx.app, run.error()); }
+  auto session = ClientSession::attach(std::move(d.conn), *copts);
+  if (!session) { return tool::report(ctx.app, session.error()); }
+  PcapWriter writer{out_fd, flags.packet_buffered ? PcapWriter::Flush::per_packet : PcapWriter::Flush::buffered};
+  CaptureTotals totals;
+  RunCallbacks cb;
+  auto statistics = [&](const CaptureTotals& t) {
+    std::string text = tool::capture_statistics(t, flags.udp);
+    if (!label.empty()) {
+      std::string prefixed;
+      std::size_t start = 0;
+      while (start < text.size()) {
+        const std::size_t nl = text.find('\n', start);
+        prefixed += label + ": " + text.substr(start, nl - start + 1);
+        start = nl + 1;
+      }
+      text = prefixed;
+    }
+    std::cerr << text << std::flush;
+  };
+  cb.on_report = statistics;
+  auto end = run_session_capture(*session, *run, writer, totals, RunSignals{ctx.stop, ctx.report}, cb);
+  if (!flags.quiet && writer.begun()) { statistics(totals); }
+  if (!end) { return tool::report(ctx.app, end.error()); }
+  return tool::exit_ok;
+}
+
+// -w's file for daemon `host`: %h is its address, %% a percent sign.
+std::string output_for(const std::string& pattern, const std::string& host)
+{
+  std::string out;
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] == '%' && i + 1 < pattern.size() && (pattern[i + 1] == 'h' || pattern[i + 1] == '%')) {
+      out += pattern[i + 1] == 'h' ? host : "%";
+      ++i;
+    } else {
+      out += pattern[i];
+    }
+  }
+  return out;
+}
+
+bool per_daemon_output(const std::string& pattern) { return output_for(pattern, "\x01") != output_for(pattern, ""); }
+
+// One capture: the first daemon that calls in and logs in.
+int serve_one_capture(Context& ctx)
+{
+  auto out_fd = tool::open_output(ctx.opts.capture.output);
+  if (!out_fd) { return tool::report(ctx.app, out_fd.error()); }
+  const Deadline deadline{ctx.opts.deadline_s};
+  while (!stopped(ctx) && !deadline.passed()) {
+    auto d = next_daemon(ctx, deadline);
+    if (!d) { return tool::report(ctx.app, d.error()); }
+    if (!*d) { continue; }
+    // Other daemons are refused by the kernel from now on, and call again later.
+    ctx.listener.close();
+    return capture_from(ctx, std::move(**d), *out_fd, "");
+  }
+  if (stopped(ctx)) { return tool::exit_failure; }
+  tool::error(prog(ctx), "deadline of " + describe_s(ctx.opts.deadline_s) + " passed: no daemon called in");
+  return tool::exit_failure;
+}
+
+// ---------------------------------------------------------------------------
+// A child process per daemon: capture with %h, exec
+
+// Put the connection on descriptor 3, describe it in the environment (ours
+// and ucspi-tcp's names), and run the command. Returns only on failure.
+[[noreturn]] void exec_command(Context& ctx, IncomingDaemon& d)
+{
+  const auto& cmd = ctx.opts.command;
+  auto local = local_address(d.conn.get());
+  const int fd = d.conn.release();
+  if (fd == k_exec_fd) {
+    ::fcntl(fd, F_SETFD, 0);
+  } else if (::dup2(fd, k_exec_fd) < 0) {
+    tool::error(prog(ctx), std::string{"dup2: "} + std::strerror(errno));
+    ::_exit(tool::exit_failure);
+  }
+  const std::string host = d.peer.host();
+  const std::string port = std::to_string(d.peer.port());
+  ::setenv("RPCAP_FD", std::to_string(k_exec_fd).c_str(), 1);
+  ::setenv("RPCAP_DAEMON", host.c_str(), 1);
+  ::setenv("RPCAP_DAEMON_PORT", port.c_str(), 1);
+  ::setenv("PROTO", "TCP", 1);
+  ::setenv("TCPREMOTEIP", host.c_str(), 1);
+  ::setenv("TCPREMOTEPORT", port.c_str(), 1);
+  if (local) {
+    ::setenv("TCPLOCALIP", local->host().c_str(), 1);
+    ::setenv("TCPLOCALPORT", std::to_string(local->port()).c_str(), 1);
+  }
+  std::vector<char*> argv;
+  for (const auto& a : cmd) { argv.push_back(const_cast<char*>(a.c_str())); }
+  argv.push_back(nullptr);
+  ::execvp(argv[0], argv.data());
+  const int err = errno;
+  tool::error(prog(ctx), "run \"" + cmd.front() + "\": " + std::strerror(err));
+  ::_exit(err == ENOENT ? 127 : 126);
+}
+
+// The child's work for daemon `d`; returns its exit status.
+int child_work(Context& ctx, IncomingDaemon d)
+{
+  const std::string host = d.peer.host();
+  if (ctx.opts.mode == Mode::exec) {
+    // The command gets the signals' default actions, as any command would.
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+    std::signal(SIGUSR1, SIG_DFL);
+    std::signal(SIGPIPE, SIG_DFL);
+    exec_command(ctx, d);
+  }
+  const std::string path = output_for(ctx.opts.capture.output, host);
+  auto out_fd = tool::open_output(path);
+  if (!out_fd) { return tool::report(ctx.app, out_fd.error()); }
+  return capture_from(ctx, std::move(d), *out_fd, host);
+}
+
+std::string describe_status(int status)
+{
+  if (WIFEXITED(status)) { return "exited with status " + std::to_string(WEXITSTATUS(status)); }
+  if (WIFSIGNALED(status)) { return std::string{"was killed by signal "} + ::strsignal(WTERMSIG(status)); }
+  return "ended";
+}
+
+int serve_forked(Context& ctx)
+{
+  const auto& opts = ctx.opts;
+  std::map<pid_t, std::string> children;  // pid → daemon address
+  bool failed = false;
+  auto reap = [&](int flags) {
+    for (;;) {
+      int status = 0;
+      const pid_t pid = ::waitpid(-1, &status, flags);
+      if (pid <= 0) { return; }
+      auto it = children.find(pid);
+      if (it == children.end()) { continue; }
+      if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+        failed = true;
+        const std::string what = opts.mode == Mode::exec ? "the command for " : "the capture from ";
+        tool::warning(prog(ctx), what + it->second + " " + describe_status(status));
+      }
+      children.erase(it);
+    }
+  };
+  std::uint64_t served = 0;
+  const Deadline deadline{opts.deadline_s};
+  while ((opts.daemons == 0 || served < opts.daemons) && !stopped(ctx) && !deadline.passed()) {
+    reap(WNOHANG);
+    auto d = next_daemon(ctx, deadline);
+    if (!d) {
+      tool::error(prog(ctx), d.error().message);
+      failed = true;
+      break;
+    }
+    if (!*d) { continue; }
+    std::cout.flush();
+    std::cerr.flush();
+    const pid_t pid = ::fork();
+    if (pid < 0) {
+      tool::warning(prog(ctx), std::string{"fork: "} + std::strerror(errno) + "; closing the daemon's connection");
+      continue;
+    }
+    if (pid == 0) {
+      ctx.listener.close();
+      ::_exit(child_work(ctx, std::move(**d)));
+    }
+    children.emplace(pid, (*d)->peer.host());
+    ++served;
+  }
+  ctx.listener.close();
+  const bool deadline_short = opts.daemons != 0 && served < opts.daemons && !stopped(ctx);
+  if (deadline_short) {
+    tool::error(prog(ctx), "deadline of " + describe_s(opts.deadline_s) + " passed: " + std::to_string(served)
+                               + " of " + std::to_string(opts.daemons) + " daemons called in");
+  }
+  // Wait for the children; a stop request is passed on to them.
+  bool forwarded = false;
+  std::optional<Clock::time_point> kill_at;
+  while (!children.empty()) {
+    if (stopped(ctx) && !forwarded) {
+      for (const auto& [pid, host] : children) { ::kill(pid, SIGTERM); }
+      forwarded = true;
+      kill_at = Clock::now() + k_child_grace;
+    }
+    if (kill_at && Clock::now() >= *kill_at) {
+      for (const auto& [pid, host] : children) { ::kill(pid, SIGKILL); }
+      kill_at.reset();
+    }
+    reap(WNOHANG);
+    if (!children.empty()) { ::usleep(k_tick_ms * 1000); }
+  }
+  if (served == 0 && !failed && !stopped(ctx) && !deadline_short) {
+    tool::error(prog(ctx), "deadline of " + describe_s(opts.deadline_s) + " passed: no daemon called in");
+    return tool::exit_failure;
+  }
+  return failed || deadline_short ? tool::exit_failure : tool::exit_ok;
+}
+
+}  // namespace
+
+int serve(Context& ctx)
+{
+  switch (ctx.opts.mode) {
+  case Mode::wait: return serve_wait(ctx);
+  case Mode::ls: return serve_ls(ctx);
+  case Mode::capture:
+    if (per_daemon_output(ctx.opts.capture.output)) { return serve_forked(ctx); }
+    return serve_one_capture(ctx);
+  case Mode::exec: return serve_forked(ctx);
+  }
+  return tool::exit_failure;
+}
+
+}  // namespace rpcap::listen

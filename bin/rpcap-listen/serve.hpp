@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// rpcap-listen's modes: what it does with each daemon that calls in.
+//
+//   wait     log in to each daemon that calls in, print its address, close;
+//            done when the HOSTs (or --daemons N, default 1) have called in
+//   ls       log in, list the interfaces, print one line, close; repeat
+//   capture  log in, capture IFACE into a pcap stream (one daemon), or with
+//            %h in -w into a file per daemon (a child process each)
+//   exec     run COMMAND per daemon (a child each) with the connection on
+//            descriptor 3 and the daemon's address in the environment
+//
+// wait and ls serve one daemon at a time, each bounded by --timeout.
+// Sessions end without CLOSE (see ClientSession::attach), so that every
+// daemon, libpcap's too, calls back.
+#pragma once
+
+#include <csignal>
+
+#include <CLI/CLI.hpp>
+
+#include "rpcap-listen/cli.hpp"
+#include "rpcap/listener.hpp"
+
+namespace rpcap::listen {
+
+// What the modes need besides the options.
+struct Context {
+  const CLI::App& app;                      // for messages
+  const cli::listen::Options& opts;
+  ActiveListener& listener;
+  volatile std::sig_atomic_t* stop{nullptr};    // SIGINT, SIGTERM seen
+  volatile std::sig_atomic_t* report{nullptr};  // SIGUSR1 seen (capture)
+};
+
+// Run the mode the options name; returns the exit status.
+int serve(Context& ctx);
+
+}  // namespace rpcap::listen
