@@ -17,11 +17,13 @@
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <sstream>
 #include <thread>
 
 #include "support/account.hpp"
 #include "support/daemon.hpp"
 #include "support/process.hpp"
+#include "support/reference.hpp"
 
 using namespace rpcap;
 using namespace rpcap::test;
@@ -275,4 +277,73 @@ TEST_CASE("interop: a libpcap client logs in with a password and lists our inter
   CHECK(bad.out.find("Authentication failed") != std::string::npos);
   auto null = run({refclient, "findall", base});
   CHECK(null.out.find("NULL authentication not permitted") != std::string::npos);
+}
+
+// rpcap-listen with libpcap 1.10.3's rpcapd in active mode (-a). That daemon
+// retries a refused call only every 30 s, so rpcap-listen always listens
+// before it calls; and it calls back at once after a session that ended
+// without CLOSE, which rpcap-listen never sends.
+
+TEST_CASE("interop: rpcap-listen captures from libpcap's rpcapd in active mode, which then calls back at once",
+          "[e2e][interop][active]")
+{
+  if (!have_reference() || !have_reference_rpcapd()) { return; }
+  const auto port = closed_port();
+  const auto p = std::to_string(port);
+  const auto udp = traffic_port();
+  const std::string payload = "libpcap active " + std::to_string(::getpid());
+  // rpcap-listen's and tcpdump's exit status, from bash's PIPESTATUS, on stderr after the statistics
+  Background capture{{"/bin/bash", "-c",
+                      "'" + program("rpcap-listen") + "' -p " + p + " --deadline 20 capture lo -c 5 udp dst port "
+                          + std::to_string(udp) + " | /usr/bin/tcpdump -n -A -r - 2>/dev/null; "
+                          "echo \"status ${PIPESTATUS[0]} ${PIPESTATUS[1]}\" >&2"}};
+  REQUIRE(wait_tcp_listening(port));
+  ReferenceDaemon d{{"-n", "-a", "127.0.0.1," + p}};
+  // rpcap-listen stops listening once the daemon called in (a lone capture)...
+  if (!wait_tcp_listening(port, false)) { FAIL("the capture still listens; its stderr:\n" << capture.err()); }
+  // ...so the next listener can be there when the daemon calls back.
+  Background wait{{program("rpcap-listen"), "-p", p, "--deadline", "20", "wait"}};
+  REQUIRE(wait_tcp_listening(port));
+  Traffic traffic{udp, payload};  // only now can the capture end
+  const auto r = capture.wait(25000);
+  INFO(r.err);
+  CHECK(r.err.ends_with("status 0 0\n"));
+  CHECK(r.err.find("5 packets captured\n") != std::string::npos);
+  auto occurrences = [&](const std::string& what) {
+    std::size_t n = 0;
+    for (auto at = r.out.find(what); at != std::string::npos; at = r.out.find(what, at + 1)) { ++n; }
+    return n;
+  };
+  INFO("tcpdump:\n" << r.out);
+  CHECK(occurrences("> 127.0.0.1." + std::to_string(udp) + ": UDP") == 5);
+  CHECK(occurrences(payload) == 5);
+  // The daemon is healthy and called back at once (a refused call would be retried only after 30 s).
+  const auto again = wait.wait(25000);
+  INFO(again.err);
+  CHECK(again.exit_code == 0);
+  CHECK(again.out == "127.0.0.1\n");
+}
+
+TEST_CASE("interop: rpcap-listen ls lists the interfaces of libpcap's rpcapd, twice as it calls back",
+          "[e2e][interop][active]")
+{
+  if (!have_reference() || !have_reference_rpcapd()) { return; }
+  const auto port = closed_port();
+  const auto p = std::to_string(port);
+  Background ls{{program("rpcap-listen"), "-p", p, "--deadline", "20", "--daemons", "2", "ls"}};
+  REQUIRE(wait_tcp_listening(port));
+  ReferenceDaemon d{{"-n", "-a", "127.0.0.1," + p}};
+  const auto r = ls.wait(25000);
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.empty());
+  std::vector<std::string> lines;
+  std::istringstream in{r.out};
+  for (std::string line; std::getline(in, line);) { lines.push_back(line); }
+  REQUIRE(lines.size() == 2);  // the second: it called back after the first session, which had no CLOSE
+  for (const auto& line : lines) {
+    CHECK(line.starts_with("127.0.0.1 "));
+    CHECK((line + " ").find(" lo ") != std::string::npos);
+  }
+  CHECK(lines[0] == lines[1]);
 }

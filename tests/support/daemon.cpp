@@ -15,6 +15,8 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "support/process.hpp"
@@ -118,6 +120,35 @@ Fd connect_local(std::uint16_t port)
   INFO((fd ? std::string{} : fd.error().message));
   REQUIRE(fd.has_value());
   return std::move(*fd);
+}
+
+bool tcp_listening(std::uint16_t port)
+{
+  for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+    std::ifstream f{table};
+    std::string line;
+    std::getline(f, line);  // the column names
+    while (std::getline(f, line)) {
+      // "  0: 0100007F:1F90 00000000:0000 0A ...": local address:port (hex), remote, state (0A = LISTEN)
+      std::istringstream fields{line};
+      std::string slot, local, remote, state;
+      fields >> slot >> local >> remote >> state;
+      const auto colon = local.rfind(':');
+      if (colon == std::string::npos || state != "0A") { continue; }
+      if (std::stoul(local.substr(colon + 1), nullptr, 16) == port) { return true; }
+    }
+  }
+  return false;
+}
+
+bool wait_tcp_listening(std::uint16_t port, bool listening, int timeout_ms)
+{
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (tcp_listening(port) != listening) {
+    if (std::chrono::steady_clock::now() >= deadline) { return false; }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
 }
 
 bool can_capture()

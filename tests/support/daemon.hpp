@@ -49,6 +49,15 @@ void send_udp(std::uint16_t port, const std::string& payload, int count);
 // A connected client socket to 127.0.0.1:`port`.
 Fd connect_local(std::uint16_t port);
 
+// True if some socket of this network namespace listens on TCP port
+// `port` (IPv4 or IPv6), from /proc/net/tcp{,6}: no connection is made, so
+// a program that takes every connection as a peer is not disturbed.
+bool tcp_listening(std::uint16_t port);
+
+// Wait up to `timeout_ms` until TCP port `port` is listened on (`listening`)
+// or no longer is; true if it came to pass.
+bool wait_tcp_listening(std::uint16_t port, bool listening = true, int timeout_ms = 10000);
+
 // True if this process may capture live traffic (root); otherwise reports SKIPPED.
 bool can_capture();
 

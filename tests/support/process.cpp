@@ -10,11 +10,13 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -138,6 +140,82 @@ std::string read_file(const std::string& path)
   std::stringstream s;
   s << f.rdbuf();
   return s.str();
+}
+
+Background::Background(const std::vector<std::string>& argv)
+{
+  REQUIRE_FALSE(argv.empty());
+  const std::string out = m_dir.path() + "/stdout";
+  const std::string err = m_dir.path() + "/stderr";
+  std::vector<char*> args;
+  for (const auto& a : argv) { args.push_back(const_cast<char*>(a.c_str())); }
+  args.push_back(nullptr);
+  const pid_t parent = ::getpid();
+  m_pid = ::fork();
+  REQUIRE(m_pid >= 0);
+  if (m_pid == 0) {
+    // Its own group, so that the destructor reaches the programs it starts,
+    // and gone when the test process dies.
+    ::setpgid(0, 0);
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) { ::_exit(127); }
+    const int in = ::open("/dev/null", O_RDONLY);
+    const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (in < 0 || o < 0 || e < 0) { ::_exit(127); }
+    ::dup2(in, 0);
+    ::dup2(o, 1);
+    ::dup2(e, 2);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  // The parent too, so that no signal can reach the group before the child made it.
+  ::setpgid(m_pid, m_pid);
+}
+
+Background::~Background()
+{
+  if (m_pid > 0) {
+    ::kill(-m_pid, SIGKILL);
+    ::kill(m_pid, SIGKILL);
+    while (::waitpid(m_pid, nullptr, 0) < 0 && errno == EINTR) {}
+  }
+}
+
+void Background::signal(int sig) const
+{
+  if (m_pid > 0) { ::kill(m_pid, sig); }
+}
+
+bool Background::running()
+{
+  if (m_pid <= 0) { return false; }
+  int status = 0;
+  if (::waitpid(m_pid, &status, WNOHANG) != m_pid) { return true; }
+  m_exit = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  // What it started may still run: its group goes with it.
+  ::kill(-m_pid, SIGKILL);
+  m_pid = -1;
+  return false;
+}
+
+RunResult Background::wait(int timeout_ms)
+{
+  eventually([this] { return !running(); }, timeout_ms);
+  return RunResult{m_pid > 0 ? -1 : m_exit, out(), err()};
+}
+
+std::string Background::out() const { return read_file(m_dir.path() + "/stdout"); }
+std::string Background::err() const { return read_file(m_dir.path() + "/stderr"); }
+
+bool eventually(const std::function<bool()>& done, int timeout_ms)
+{
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    if (done()) { return true; }
+    if (std::chrono::steady_clock::now() >= deadline) { return false; }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
 }
 
 }  // namespace rpcap::test

@@ -2,6 +2,9 @@
 // Run a program of ours the way a user would, and collect what it did.
 #pragma once
 
+#include <sys/types.h>
+
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -40,5 +43,37 @@ private:
 
 // The contents of the file at `path` ("" if unreadable).
 std::string read_file(const std::string& path);
+
+// A program started in the background, in a process group of its own (so
+// that its children go with it), its stdin /dev/null and its stdout and
+// stderr kept in files. Killed with its whole group when destroyed.
+class Background {
+public:
+  // Start `argv` (argv[0] is a path); fails the current test if it cannot.
+  explicit Background(const std::vector<std::string>& argv);
+  ~Background();
+  Background(const Background&) = delete;
+  Background& operator=(const Background&) = delete;
+
+  pid_t pid() const { return m_pid; }
+  // Send `sig` to the program (not to its group).
+  void signal(int sig) const;
+  // Wait up to `timeout_ms` for it to exit; returns its status and output,
+  // exit_code -1 if it still runs then.
+  RunResult wait(int timeout_ms = 20000);
+  // True while it has not exited.
+  bool running();
+  // What it wrote so far.
+  std::string out() const;
+  std::string err() const;
+
+private:
+  TempDir m_dir;
+  pid_t m_pid{-1};
+  int m_exit{-1};
+};
+
+// Call `done` every 20 ms until it returns true (then true) or `timeout_ms` passed (then false).
+bool eventually(const std::function<bool()>& done, int timeout_ms = 20000);
 
 }  // namespace rpcap::test
