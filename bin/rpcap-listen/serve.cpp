@@ -107,34 +107,34 @@ int serve_wait(Context& ctx)
     if (!errors.empty()) { return tool::report(ctx.app, make_error(ErrorKind::usage, errors.front().message)); }
     awaited.push_back(Awaited{h, std::move(m)});
   }
-  const std::uint64_t wanted = awaited.empty() ? (opts.daemons == 0 ? 1 : opts.daemons) : awaited.size();
+  const std::uint64_t wanted = opts.daemons == 0 ? 1 : opts.daemons;  // without HOSTs
   std::set<std::string> seen;  // distinct daemon addresses that logged in
   const Deadline deadline{opts.deadline_s};
-  while (seen.size() < wanted && !stopped(ctx) && !deadline.passed()) {
+  auto done = [&] {
+    if (awaited.empty()) { return seen.size() >= wanted; }
+    return std::all_of(awaited.begin(), awaited.end(), [](const Awaited& a) { return a.seen; });
+  };
+  while (!done() && !stopped(ctx) && !deadline.passed()) {
     auto d = next_daemon(ctx, deadline);
     if (!d) { return tool::report(ctx.app, d.error()); }
     if (!*d) { continue; }
     const SockAddress peer = (*d)->peer;
-    Awaited* which = nullptr;
-    if (!awaited.empty()) {
-      for (auto& a : awaited) {
-        if (!a.seen && a.matcher.allows(peer)) {
-          which = &a;
-          break;
-        }
-      }
-      if (which == nullptr) { continue; }  // not one we wait for, or seen already: closed
+    // Every HOST this daemon is (two names may be one daemon).
+    std::vector<Awaited*> matches;
+    for (auto& a : awaited) {
+      if (!a.seen && a.matcher.allows(peer)) { matches.push_back(&a); }
     }
+    if (!awaited.empty() && matches.empty()) { continue; }  // not one we wait for, or seen already: closed
     auto session = ClientSession::attach(std::move((*d)->conn), *copts);
     if (!session) {
       tool::warning(prog(ctx), session.error().message);
       continue;
     }
     session->close();
-    if (which != nullptr) { which->seen = true; }
+    for (auto* a : matches) { a->seen = true; }
     if (seen.insert(peer.host()).second && !emit(peer.host() + "\n")) { return tool::exit_failure; }
   }
-  if (seen.size() >= wanted) { return tool::exit_ok; }
+  if (done()) { return tool::exit_ok; }
   std::string why = stopped(ctx) ? "interrupted" : "deadline of " + describe_s(opts.deadline_s) + " passed";
   if (awaited.empty()) {
     tool::error(prog(ctx), why + ": " + std::to_string(seen.size()) + " of " + std::to_string(wanted)
@@ -192,8 +192,7 @@ int serve_ls(Context& ctx)
                                + " of " + std::to_string(opts.daemons) + " daemons listed");
     return tool::exit_failure;
   }
-  if (opts.daemons != 0 && served < opts.daemons) { return tool::exit_failure; }
-  return tool::exit_ok;
+  return tool::exit_ok;  // a stop signal, or --daemons reached
 }
 
 // ---------------------------------------------------------------------------
