@@ -197,6 +197,12 @@ Result<RunEnd> run_session_capture(ClientSession& session, const CaptureRunOptio
       (void)out.flush();
       return std::move(n).error();
     }
+    // Nothing more at once: the stream is idle, so what is buffered goes out
+    // now rather than on the timer (a lone packet reaches the pipe at once;
+    // under load the data keeps coming and writes stay large).
+    if (*n > 0 && out.buffered() > 0 && !session.data_waiting()) {
+      if (auto st = out.flush(); !st) { return output_failed(st.error()); }
+    }
     if (auto st = ticker.tick(refresh, totals); !st) { return output_failed(st.error()); }
   }
   totals.written = out.packets();

@@ -122,6 +122,17 @@ public:
 
   int control_fd() const noexcept { return m_control.get(); }
   int data_fd() const noexcept { return m_data.get(); }
+  bool data_waiting() const
+  {
+    if (!m_capturing || !m_data) { return false; }
+    if (m_pending_error) { return true; }
+    if (!m_udp && m_end > m_begin) {
+      auto frame = next_frame(ByteView{m_buf.data() + m_begin, m_end - m_begin}, m_max_plen);
+      if (!frame || *frame) { return true; }
+    }
+    pollfd p{m_data.get(), POLLIN, 0};
+    return ::poll(&p, 1, 0) > 0;
+  }
   bool capturing() const noexcept { return m_capturing; }
   const std::string& where() const noexcept { return m_where; }
   AuthReply::ByteOrder byte_order() const noexcept { return m_byte_order; }
@@ -365,7 +376,7 @@ Result<StartCapReply> ClientSession::Impl::start_capture(const StartOptions& opt
     ::setsockopt(data.get(), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
     auto bound = local_address(data.get());
     if (!bound) { return fail(ErrorKind::io, doing, bound.error().message); }
-    req.flags = static_cast<std::uint16_t>(req.flags | startcap_flags::dgram);
+    req.flags = static_cast<std::uint16_t>(req.flags | startcap_flags::dgram | startcap_flags::dgram_batch);
     req.portdata = bound->port();
   } else if (m_active) {
     // Active mode (§1.2): we listen before the request, on the address the
@@ -571,18 +582,22 @@ Result<std::size_t> ClientSession::Impl::read_datagrams(PacketHandler& handler, 
     if (size > m_buf.size()) {
       return failed(fail(ErrorKind::malformed, "read packets", "a datagram of " + std::to_string(size) + " bytes"));
     }
-    auto frame = next_frame(ByteView{m_buf.data(), size}, m_max_plen);
-    if (!frame) {
-      return failed(fail(ErrorKind::malformed, "read packets",
-                         frame.error().message + " (snaplen " + std::to_string(m_snaplen) + ")"));
+    // Our daemon packs several PACKETs into a datagram when asked (dgram_batch).
+    for (std::size_t at = 0; at < size;) {
+      auto frame = next_frame(ByteView{m_buf.data() + at, size - at}, m_max_plen);
+      if (!frame) {
+        return failed(fail(ErrorKind::malformed, "read packets",
+                           frame.error().message + " (snaplen " + std::to_string(m_snaplen) + ")"));
+      }
+      if (!*frame) {
+        return failed(fail(ErrorKind::malformed, "read packets",
+                           "a datagram of " + std::to_string(size) + " bytes holds a message cut short"));
+      }
+      auto delivered = deliver(**frame, handler);
+      if (!delivered) { return failed(std::move(delivered).error()); }
+      if (*delivered) { ++n; }
+      at += (*frame)->size;
     }
-    if (!*frame) {
-      return failed(fail(ErrorKind::malformed, "read packets",
-                         "a datagram of " + std::to_string(size) + " bytes holds a message cut short"));
-    }
-    auto delivered = deliver(**frame, handler);
-    if (!delivered) { return failed(std::move(delivered).error()); }
-    if (*delivered) { ++n; }
   }
   return n;
 }
@@ -678,6 +693,7 @@ Result<std::size_t> ClientSession::read_packets(PacketHandler& handler, int time
 {
   return m_impl->read_packets(handler, timeout_ms, max_packets);
 }
+bool ClientSession::data_waiting() const { return m_impl && m_impl->data_waiting(); }
 int ClientSession::control_fd() const noexcept { return m_impl ? m_impl->control_fd() : -1; }
 int ClientSession::data_fd() const noexcept { return m_impl ? m_impl->data_fd() : -1; }
 bool ClientSession::capturing() const noexcept { return m_impl && m_impl->capturing(); }

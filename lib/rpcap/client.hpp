@@ -140,13 +140,19 @@ public:
   void close();
 
   // Hand the packets that arrive within `timeout_ms` (negative: no limit)
-  // to `handler`, at most `max_packets` (0: no limit) of them. Returns as
+  // to `handler`, at most `max_packets` (0: no limit) of them (UDP data:
+  // whole datagrams, which may hold several). Returns as
   // soon as one read brought whole packets; 0 when the time passed or a
   // signal interrupted the wait. Fails when the daemon closes the data
   // connection, sends an ERROR on the control connection (e.g. code 9, a
   // capture read error) or sends bytes that are not PACKET messages within
   // bounds. Messages of another type or version are skipped (§3.7).
   Result<std::size_t> read_packets(PacketHandler& handler, int timeout_ms, std::size_t max_packets = 0);
+
+  // True if read_packets() would find packets at once: a whole message is
+  // buffered or the data connection is readable. A caller that buffers its
+  // output flushes when this is false, so a lone packet is not held back.
+  bool data_waiting() const;
 
   // Descriptors to poll(): readable when read_packets() has work. -1 if none.
   int control_fd() const noexcept;

@@ -25,6 +25,21 @@ void set_int_option(int fd, int level, int name, int value)
   ::setsockopt(fd, level, name, &value, sizeof value);
 }
 
+// The most bytes of PACKET messages one datagram on connected UDP socket
+// `fd` may carry without being fragmented: its path MTU less the IP and UDP
+// headers (65507 on loopback, 1472 on Ethernet).
+std::size_t batch_limit(int fd)
+{
+  auto local = local_address(fd);
+  const bool v6 = local && local->family() == AF_INET6;
+  int mtu = 0;
+  socklen_t len = sizeof mtu;
+  const int rc = v6 ? ::getsockopt(fd, IPPROTO_IPV6, IPV6_MTU, &mtu, &len) : ::getsockopt(fd, IPPROTO_IP, IP_MTU, &mtu, &len);
+  const int overhead = (v6 ? 40 : 20) + 8;
+  if (rc != 0 || mtu <= overhead) { return 1472; }
+  return std::min<std::size_t>(static_cast<std::size_t>(mtu - overhead), k_max_udp_payload);
+}
+
 int ms_until(Clock::time_point t)
 {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t - Clock::now()).count();
@@ -84,6 +99,7 @@ private:
   Clock::time_point m_data_deadline{};
   Fd m_data;
   bool m_udp{false};
+  std::size_t m_dgram_limit{0};      // UDP: most bytes a datagram gathers several PACKETs into (0: one each)
   Bytes m_out;                       // PACKET messages not yet sent
   std::size_t m_sent{0};             // bytes of m_out already sent
   std::vector<std::size_t> m_dgram_ends;  // UDP: end offset of each datagram in m_out
@@ -145,6 +161,7 @@ Result<StartCapReply> LiveSession::start_capture(const StartCapture& req)
     m_data_deadline = Clock::now() + std::chrono::milliseconds(m_cfg.data_timeout_ms);
   }
   m_udp = dgram;
+  m_dgram_limit = dgram && (req.flags & startcap_flags::dgram_batch) != 0 ? batch_limit(m_data.get()) : 0;
   m_cap = std::move(*cap);
   m_snaplen = req.snaplen;
   m_npkt = 0;
@@ -216,7 +233,15 @@ void LiveSession::on_packet(const PacketInfo& info, const std::uint8_t* data)
   PacketHeader ph{info.ts_sec, info.ts_usec, caplen, info.len, ++m_npkt};
   encode_packet_header(m_out, ph, k_protocol_version);
   m_out.insert(m_out.end(), data, data + caplen);
-  if (m_udp) { m_dgram_ends.push_back(m_out.size()); }
+  if (!m_udp) { return; }
+  // Join the last datagram if it is not sent yet and stays within the limit.
+  const std::size_t n = m_dgram_ends.size();
+  const std::size_t last_start = n >= 2 ? m_dgram_ends[n - 2] : 0;
+  if (m_dgram_limit > 0 && n > 0 && m_dgram_next < n && m_out.size() - last_start <= m_dgram_limit) {
+    m_dgram_ends.back() = m_out.size();
+  } else {
+    m_dgram_ends.push_back(m_out.size());
+  }
 }
 
 void LiveSession::flush_data()

@@ -190,6 +190,12 @@ constexpr std::uint16_t dgram = 0x0002;
 constexpr std::uint16_t serveropen = 0x0004;
 constexpr std::uint16_t inbound = 0x0008;
 constexpr std::uint16_t outbound = 0x0010;
+// This toolkit's extension, for UDP data (with DGRAM): the client reads every
+// PACKET message of a datagram, so the daemon may pack several into one, up
+// to the path MTU. libpcap's daemon ignores the bit and sends one per
+// datagram, which such a client reads alike; libpcap's client never sets it,
+// so it gets one per datagram from us too.
+constexpr std::uint16_t dgram_batch = 0x0100;
 }  // namespace startcap_flags
 
 // ---------------------------------------------------------------------------

@@ -869,7 +869,7 @@ TEST_CASE("client: UDP data: the socket exists before STARTCAP and takes only th
   auto started = in_background([&] { return c.session->start_capture(opts); });
   auto got = c.control->recv_msg();
   const auto req = std::get<StartCapRequest>(got.message);
-  CHECK(req.flags == startcap_flags::dgram);
+  CHECK(req.flags == (startcap_flags::dgram | startcap_flags::dgram_batch));  // our client reads several PACKETs per datagram
   REQUIRE(req.portdata != 0);
   CHECK(got.header.plen == 28);
   c.control->send(load_vector("startcap_reply"));  // portdata is ignored for UDP
