@@ -244,6 +244,57 @@ TEST_CASE("rpcapd: UDP data channel", "[e2e][rpcapd]")
   CHECK(c.closed());
 }
 
+TEST_CASE("rpcapd: UDP data gathers several PACKETs into a datagram only when the client asks", "[e2e][rpcapd]")
+{
+  if (!can_capture()) { return; }
+  Daemon d{Daemon::ours({"-n"})};
+  RawClient c{d.port()};
+  c.null_auth();
+  open_lo(c);
+  Fd udp{::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)};
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(udp.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  auto local = local_address(udp.get());
+  REQUIRE(local.has_value());
+  const auto port = traffic_port();
+  auto sc = startcap_for("udp dst port " + std::to_string(port));
+  sc.flags = startcap_flags::dgram | startcap_flags::dgram_batch;
+  sc.portdata = local->port();
+  c.send(sc);
+  c.expect<StartCapReply>();
+  constexpr std::uint32_t k_count = 50;
+  send_udp(port, "batched", static_cast<int>(k_count));
+  std::uint32_t next = 1;
+  std::size_t most_in_one = 0;
+  while (next <= k_count) {
+    auto ready = wait_readable(udp.get(), 5000);
+    REQUIRE(ready.has_value());
+    REQUIRE(*ready);
+    std::vector<std::uint8_t> buf(70000);
+    const ssize_t n = ::recv(udp.get(), buf.data(), buf.size(), 0);
+    REQUIRE(n > 0);
+    CHECK(static_cast<std::size_t>(n) <= 65507);
+    std::size_t in_this = 0;
+    for (std::size_t at = 0; at < static_cast<std::size_t>(n);) {
+      auto m = decode(ByteView{buf.data() + at, static_cast<std::size_t>(n) - at});
+      REQUIRE(m.has_value());
+      REQUIRE(m->has_value());  // whole messages only: none is cut at a datagram's end
+      const auto& p = std::get<Packet>((*m)->message);
+      CHECK(p.hdr.npkt == next);
+      CHECK(std::string(p.data.end() - 7, p.data.end()) == "batched");
+      ++next;
+      ++in_this;
+      at += (*m)->size;
+    }
+    most_in_one = std::max(most_in_one, in_this);
+  }
+  CHECK(most_in_one > 1);  // 50 packets sent at once arrive in fewer datagrams
+  c.send(CloseMsg{});
+  CHECK(c.closed());
+}
+
 TEST_CASE("rpcapd: NULL authentication is refused without -n", "[e2e][rpcapd]")
 {
   Daemon d{Daemon::ours({})};
