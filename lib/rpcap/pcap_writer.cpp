@@ -40,10 +40,11 @@ Status PcapWriter::begin(int linktype, std::uint32_t snaplen)
 
 Status PcapWriter::write(std::uint32_t ts_sec, std::uint32_t ts_usec, std::uint32_t len, ByteView data)
 {
-  put_native(m_buf, ts_sec);
-  put_native(m_buf, ts_usec);
-  put_native(m_buf, static_cast<std::uint32_t>(data.size()));
-  put_native(m_buf, len);
+  // One record header in this host's byte order, then the bytes: two
+  // appends, no per-field growth checks.
+  const std::uint32_t hdr[4] = {ts_sec, ts_usec, static_cast<std::uint32_t>(data.size()), len};
+  const auto* h = reinterpret_cast<const std::uint8_t*>(hdr);
+  m_buf.insert(m_buf.end(), h, h + sizeof hdr);
   m_buf.insert(m_buf.end(), data.begin(), data.end());
   ++m_packets;
   if (m_mode == Flush::per_packet || m_buf.size() >= m_limit) { return flush(); }
