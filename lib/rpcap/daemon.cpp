@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <chrono>
 #include <cstring>
 #include <functional>
@@ -114,12 +115,30 @@ void serve_active(Fd fd, const DaemonOptions& opts, const DaemonConfig& cfg, con
 // serve the session in a child process (a password login changes that
 // process's user, never the worker's: libpcap's B15), and when it ends or
 // the connection fails, try again after a pause that doubles up to a cap.
-[[noreturn]] void active_worker(const ActiveClient& target, const DaemonOptions& opts, const DaemonConfig& cfg,
+volatile std::sig_atomic_t g_worker_reload = 0;  // a worker's SIGHUP: re-read -f before the next session
+extern "C" void on_worker_hup(int) { g_worker_reload = 1; }
+
+[[noreturn]] void active_worker(const ActiveClient& target, const DaemonOptions& opts, const DaemonConfig& start_cfg,
                                 const LogFn& log)
 {
+  // The main process passes SIGHUP on after re-reading the file: sessions
+  // from then on use the new settings (NullAuthPermit, timeouts), as new
+  // passive connections do; a session in progress keeps its own.
+  struct sigaction sa {};
+  sa.sa_handler = on_worker_hup;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  ::sigaction(SIGHUP, &sa, nullptr);
+  DaemonConfig cfg = start_cfg;
   const std::string name = target_name(target);
   int pause_ms = k_active_retry_min_ms;
   for (;;) {
+    if (g_worker_reload != 0) {
+      g_worker_reload = 0;
+      if (!opts.config_file.empty()) {
+        if (auto fresh = load_config(opts.config_file); fresh) { cfg = std::move(*fresh); }
+      }
+    }
     auto fd = connect_tcp(target.host, target.port, cfg.family, k_active_connect_timeout_ms);
     if (!fd) {
       log(LogLevel::warning, "active mode: " + fd.error().message + "; retrying in " + std::to_string(pause_ms / 1000)
@@ -129,6 +148,7 @@ void serve_active(Fd fd, const DaemonOptions& opts, const DaemonConfig& cfg, con
       const pid_t pid = ::fork();
       if (pid == 0) {
         ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+        ::signal(SIGHUP, SIG_IGN);  // the worker's reload is not the session's business
         serve_active(std::move(*fd), opts, cfg, log);
         ::_exit(0);
       }
@@ -256,7 +276,7 @@ int run_daemon(const DaemonOptions& opts, const LogFn& log)
   };
   // Bring the active-mode workers in line with `cfg`: stop those no longer
   // listed, start the new ones, leave the others connected.
-  auto sync_workers = [&] {
+  auto sync_workers = [&](bool reload) {
     std::set<std::string> wanted;
     for (const auto& t : cfg.active_clients) { wanted.insert(target_name(t)); }
     for (auto it = workers.begin(); it != workers.end();) {
@@ -265,6 +285,7 @@ int run_daemon(const DaemonOptions& opts, const LogFn& log)
         ::kill(it->second, SIGTERM);
         it = workers.erase(it);
       } else {
+        if (reload) { ::kill(it->second, SIGHUP); }  // kept: it re-reads the file for its next session
         ++it;
       }
     }
@@ -272,7 +293,7 @@ int run_daemon(const DaemonOptions& opts, const LogFn& log)
       if (workers.count(target_name(t)) == 0) { start_worker(t); }
     }
   };
-  sync_workers();
+  sync_workers(false);
   bool stopping = false;
   while (!stopping) {
     std::vector<pollfd> pfds;
@@ -319,7 +340,7 @@ int run_daemon(const DaemonOptions& opts, const LogFn& log)
             listeners = std::move(*reopened);
           }
           cfg = std::move(*fresh);
-          sync_workers();
+          sync_workers(true);
           log(LogLevel::info, "SIGHUP: re-read " + opts.config_file);
         } else {
           log(LogLevel::info, std::string{"stopping on "} + ::strsignal(sig));

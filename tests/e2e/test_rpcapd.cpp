@@ -17,6 +17,7 @@
 #include "rpcap/capture.hpp"
 #include "rpcap/protocol.hpp"
 #include "support/account.hpp"
+#include "rpcap/listener.hpp"
 #include "support/daemon.hpp"
 #include "support/process.hpp"
 
@@ -479,6 +480,39 @@ TEST_CASE("rpcapd: SIGHUP re-reads the config file; a bad file keeps the old set
   RawClient c{d.port()};
   c.send(AuthRequest{});
   c.expect_error(ErrorCode::auth_failed);
+}
+
+TEST_CASE("rpcapd: SIGHUP applies new settings to active-mode targets it keeps", "[e2e][rpcapd][active]")
+{
+  auto listener = ActiveListener::open("127.0.0.1", "0", AddressFamily::ipv4, HostAllowList{});
+  REQUIRE(listener.has_value());
+  const std::string port = listener->where().substr(listener->where().rfind(':') + 1);
+  TempDir dir;
+  const std::string base = "ActiveOnly = YES\nActiveClient = 127.0.0.1, " + port + "\n";
+  const auto file = dir.write("rpcapd.conf", "NullAuthPermit = YES\n" + base);
+  Daemon d{{program("rpcapd"), "-f", file}};
+  auto next_daemon = [&] {
+    for (int i = 0; i < 100; ++i) {  // up to 20 s: the daemon calls back 1 s after a session
+      auto in = listener->next(200);
+      REQUIRE(in.has_value());
+      if (*in) { return std::move((*in)->conn); }
+    }
+    FAIL("the daemon did not call in");
+    return Fd{};
+  };
+  {
+    RawClient c{next_daemon()};
+    c.null_auth();
+  }
+  dir.write("rpcapd.conf", "NullAuthPermit = NO\n" + base);
+  ::kill(d.pid(), SIGHUP);
+  for (int i = 0; i < 200 && d.log().find("SIGHUP: re-read") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  RawClient c{next_daemon()};
+  c.send(AuthRequest{});
+  INFO(d.log());
+  c.expect_error(ErrorCode::auth_failed);  // the kept target's next session has the new setting
 }
 
 TEST_CASE("rpcapd: inetd mode serves the connection on standard input", "[e2e][rpcapd]")
