@@ -268,8 +268,9 @@ int serve_one_capture(Context& ctx)
     ctx.listener.close();
     return capture_from(ctx, std::move(**d), *out_fd, "");
   }
-  if (stopped(ctx)) { return tool::exit_failure; }
-  tool::error(prog(ctx), "deadline of " + describe_s(ctx.opts.deadline_s) + " passed: no daemon called in");
+  tool::error(prog(ctx), (stopped(ctx) ? std::string{"interrupted"}
+                                       : "deadline of " + describe_s(ctx.opts.deadline_s) + " passed")
+                             + ": no daemon called in");
   return tool::exit_failure;
 }
 
@@ -310,8 +311,8 @@ int serve_one_capture(Context& ctx)
   ::_exit(err == ENOENT ? 127 : 126);
 }
 
-// The child's work for daemon `d`; returns its exit status.
-int child_work(Context& ctx, IncomingDaemon d)
+// The child's work for daemon `d`, calling in for the `call`th time; returns its exit status.
+int child_work(Context& ctx, IncomingDaemon d, unsigned call)
 {
   const std::string host = d.peer.host();
   if (ctx.opts.mode == Mode::exec) {
@@ -322,7 +323,9 @@ int child_work(Context& ctx, IncomingDaemon d)
     std::signal(SIGPIPE, SIG_DFL);
     exec_command(ctx, d);
   }
-  const std::string path = output_for(ctx.opts.capture.output, host);
+  // A daemon that calls in again gets a new file, not its last one overwritten.
+  std::string path = output_for(ctx.opts.capture.output, host);
+  if (call > 1) { path += "." + std::to_string(call - 1); }
   auto out_fd = tool::open_output(path);
   if (!out_fd) { return tool::report(ctx.app, out_fd.error()); }
   return capture_from(ctx, std::move(d), *out_fd, host);
@@ -357,8 +360,17 @@ int serve_forked(Context& ctx)
   };
   std::uint64_t served = 0;
   const Deadline deadline{opts.deadline_s};
+  std::map<std::string, unsigned> calls;  // daemon address → times it called in
+  // SIGUSR1 asks every running capture for its statistics.
+  auto pass_on_report = [&] {
+    if (ctx.report != nullptr && *ctx.report != 0) {
+      *ctx.report = 0;
+      for (const auto& [pid, host] : children) { ::kill(pid, SIGUSR1); }
+    }
+  };
   while ((opts.daemons == 0 || served < opts.daemons) && !stopped(ctx) && !deadline.passed()) {
     reap(WNOHANG);
+    pass_on_report();
     auto d = next_daemon(ctx, deadline);
     if (!d) {
       tool::error(prog(ctx), d.error().message);
@@ -373,9 +385,10 @@ int serve_forked(Context& ctx)
       tool::warning(prog(ctx), std::string{"fork: "} + std::strerror(errno) + "; closing the daemon's connection");
       continue;
     }
+    const unsigned call = ++calls[(*d)->peer.host()];
     if (pid == 0) {
       ctx.listener.close();
-      ::_exit(child_work(ctx, std::move(**d)));
+      ::_exit(child_work(ctx, std::move(**d), call));
     }
     children.emplace(pid, (*d)->peer.host());
     ++served;
@@ -400,6 +413,7 @@ int serve_forked(Context& ctx)
       kill_at.reset();
     }
     reap(WNOHANG);
+    pass_on_report();
     if (!children.empty()) { ::usleep(k_tick_ms * 1000); }
   }
   if (served == 0 && !failed && !stopped(ctx) && !deadline_short) {

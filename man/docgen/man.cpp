@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // The generated parts of a man page, in man(7) macros that groff and mandoc
 // both know (.SY/.YS come from groff's an-ext, which mandoc implements too).
+#include <algorithm>
 #include <regex>
 #include <set>
 
@@ -89,11 +90,14 @@ std::string synopsis_positional(const Opt& p)
   return p.required ? out : bracketed(out);
 }
 
-void synopsis_of(const Command& cmd, std::string& out)
+// `parent_options`: the command above takes options of its own before this
+// one's name (rpcap-listen's -b -p ...), shown as [OPTIONS].
+void synopsis_of(const Command& cmd, std::string& out, bool parent_options = false)
 {
   bool runnable = cmd.subcommands.empty() || !cmd.subcommand_required;
   if (runnable) {
     out += ".SY " + roff_name(cmd.path.front()) + "\n";
+    if (parent_options) { out += bracketed(italic("OPTIONS")) + "\n"; }
     if (cmd.path.size() > 1) {
       std::vector<std::string> rest(cmd.path.begin() + 1, cmd.path.end());
       out += ".B " + roff_name(join(rest, " ")) + "\n";
@@ -121,7 +125,9 @@ void synopsis_of(const Command& cmd, std::string& out)
     for (const auto& p : cmd.positionals) { out += synopsis_positional(p) + "\n"; }
     out += ".YS\n";
   }
-  for (const auto& sub : cmd.subcommands) { synopsis_of(sub, out); }
+  const bool own_options = std::any_of(cmd.options.begin(), cmd.options.end(),
+                                       [](const Opt& o) { return !o.help && !o.version; });
+  for (const auto& sub : cmd.subcommands) { synopsis_of(sub, out, own_options && !runnable); }
 }
 
 void option_paragraph(const Opt& o, const Command& cmd, std::string& out)

@@ -434,6 +434,28 @@ TEST_CASE("rpcap-listen: capture -w with %h writes a file per daemon", "[e2e][li
   }
 }
 
+TEST_CASE("rpcap-listen: capture -w %h gives a daemon that calls in again a new file", "[e2e][listen][capture]")
+{
+  if (!can_capture()) { return; }
+  const auto port = closed_port();
+  const auto traffic = traffic_port();
+  const std::string payload = "again " + std::to_string(::getpid());
+  TempDir dir;
+  Traffic t{traffic, payload};
+  // The daemon's first capture ends at -c 2; it calls back 1 s later and is captured again.
+  auto l = start_listener(port, {program("rpcap-listen"), "-p", std::to_string(port), "--deadline", "20",
+                                 "--daemons", "2", "capture", "lo", "-q", "-c", "2", "-w", dir.path() + "/cap-%h.pcap",
+                                 "udp dst port " + std::to_string(traffic)});
+  Daemon d{active_daemon(port)};
+  const auto r = l->wait(25000);
+  INFO(r.err << "\ndaemon:\n" << d.log());
+  CHECK(r.exit_code == 0);
+  for (const std::string name : {"cap-127.0.0.1.pcap", "cap-127.0.0.1.pcap.1"}) {
+    INFO(name);
+    CHECK(packets_in(dir.path() + "/" + name) == 2);
+  }
+}
+
 TEST_CASE("rpcap-listen: capture ends cleanly on SIGINT, and with status 1 when the daemon dies",
           "[e2e][listen][capture]")
 {
@@ -553,6 +575,18 @@ TEST_CASE("rpcap-listen: exec rpcap-ls --fd 3 lists the daemon's interfaces", "[
   const auto got = lines_of(r.out);
   CHECK(std::count(got.begin(), got.end(), "rpcap://127.0.0.1/lo") == 1);
   CHECK(d.log().find("NULL authentication accepted") != std::string::npos);
+}
+
+TEST_CASE("rpcap-listen: exec rpcap-ls --fd 3 IFACE lists that interface of the daemon", "[e2e][listen]")
+{
+  const auto port = closed_port();
+  auto l = start_listener(port, {program("rpcap-listen"), "-p", std::to_string(port), "--deadline", "20",
+                                 "--daemons", "1", "exec", "--", program("rpcap-ls"), "--fd", "3", "lo"});
+  Daemon d{active_daemon(port)};
+  const auto r = l->wait(25000);
+  INFO(r.err << "\ndaemon:\n" << d.log());
+  CHECK(r.exit_code == 0);
+  CHECK(lines_of(r.out) == std::vector<std::string>{"rpcap://127.0.0.1/lo"});
 }
 
 TEST_CASE("rpcap-listen: exec exits 1 when the command fails, naming the daemon and the status", "[e2e][listen]")
