@@ -7,7 +7,7 @@ DESTDIR ?=
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps reference test install docs demo ci fuzz fuzz-ci format check-format clean
+.PHONY: all deps reference test install docs demo bench ci fuzz fuzz-ci format check-format clean
 
 all: $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j$(JOBS)
@@ -37,6 +37,14 @@ docs: all
 # The main job, end to end, with the toolkit as it stands.
 demo: all
 	scripts/demo $(BUILD)
+
+# The throughput benchmark (docs/performance.md), as root: local capture,
+# rpcapd + rpcap-capture over TCP and UDP, and libpcap's when the reference
+# build exists. Not a test: neither test nor ci runs it. BENCH_FLAGS adds
+# options, e.g. make bench BENCH_FLAGS="--reps 3 --rates max,300000@64,100000@1500".
+BENCH_FLAGS ?=
+bench: all
+	scripts/bench --build $(BUILD) $(BENCH_FLAGS)
 
 # What CI runs: warnings as errors, ASan and UBSan, and no test may skip
 # for want of the reference peers.
