@@ -100,6 +100,8 @@ public:
     return n < 0 ? 0 : n;
   }
 
+  void break_loop() override { pcap_breakloop(m_h.get()); }
+
   Result<CaptureStats> stats() override
   {
     pcap_stat st{};

@@ -64,6 +64,9 @@ public:
   // Hand every packet waiting (at most `max`, 0 = all) to `sink` without
   // blocking; returns how many were handed over.
   virtual Result<int> dispatch(PacketSink& sink, int max) = 0;
+  // Called from a sink's on_packet(): dispatch() returns after this packet,
+  // and the next dispatch() goes on with the packets still waiting.
+  virtual void break_loop() = 0;
   virtual Result<CaptureStats> stats() = 0;
 };
 

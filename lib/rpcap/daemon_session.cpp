@@ -106,6 +106,7 @@ private:
   std::size_t m_dgram_next{0};       // UDP: next datagram to send
   std::uint32_t m_snaplen{0};
   std::uint32_t m_npkt{0};
+  bool m_more{false};                // dispatch() was stopped with packets still waiting in the ring
   StatsReply m_saved{};
   SetSamplingRequest m_sampling;
   std::uint64_t m_sample_count{0};
@@ -165,6 +166,7 @@ Result<StartCapReply> LiveSession::start_capture(const StartCapture& req)
   m_cap = std::move(*cap);
   m_snaplen = req.snaplen;
   m_npkt = 0;
+  m_more = false;
   m_saved = StatsReply{};
   m_out.clear();
   m_sent = 0;
@@ -233,6 +235,13 @@ void LiveSession::on_packet(const PacketInfo& info, const std::uint8_t* data)
   PacketHeader ph{info.ts_sec, info.ts_usec, caplen, info.len, ++m_npkt};
   encode_packet_header(m_out, ph, k_protocol_version);
   m_out.insert(m_out.end(), data, data + caplen);
+  // Enough queued: send before taking more. Without this, one dispatch()
+  // goes on for as long as the kernel fills blocks, and what it queues
+  // grows without bound when the client cannot keep up.
+  if (pending() >= m_cfg.max_pending) {
+    m_cap->break_loop();
+    m_more = true;
+  }
   if (!m_udp) { return; }
   // Join the last datagram if it is not sent yet and stays within the limit.
   const std::size_t n = m_dgram_ends.size();
@@ -372,6 +381,9 @@ void LiveSession::run()
     if (m_data_listen) { bound(ms_until(m_data_deadline)); }
     // A capture handle without a selectable descriptor is polled on a short timer.
     if (m_cap && m_data && m_cap->selectable_fd() < 0) { bound(m_cfg.max_block_wait_ms); }
+    // Packets left in the ring by a stopped dispatch(): no waiting once there is room.
+    const bool resume = m_more && m_cap && m_data && pending() < m_cfg.max_pending;
+    if (resume) { bound(0); }
 
     const int rc = ::poll(pfd, n, timeout);
     if (rc < 0) {
@@ -403,7 +415,9 @@ void LiveSession::run()
 
     if (i_listen != 99 && (pfd[i_listen].revents & POLLIN) != 0) { accept_data(); }
     if (i_data != 99 && (pfd[i_data].revents & (POLLOUT | POLLERR | POLLHUP)) != 0) { flush_data(); }
-    if (i_cap != 99 && (pfd[i_cap].revents & (POLLIN | POLLERR)) != 0 && m_cap) {
+    if (((i_cap != 99 && (pfd[i_cap].revents & (POLLIN | POLLERR)) != 0) || (resume && pending() < m_cfg.max_pending))
+        && m_cap) {
+      m_more = false;
       auto got = m_cap->dispatch(*this, 0);
       if (!got) {
         log(LogLevel::error, got.error().message);
