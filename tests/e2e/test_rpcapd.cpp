@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <sstream>
 #include <thread>
 
 #include "rpcap/capture.hpp"
@@ -787,6 +788,50 @@ TEST_CASE("rpcapd: packets larger than 64 KiB keep their full length (B2)", "[e2
   CHECK(pkts[0].hdr.len == 14 + 20 + 8 + 65507);
   CHECK(pkts[0].hdr.caplen == pkts[0].hdr.len);
   CHECK(pkts[0].data.size() == pkts[0].hdr.caplen);
+}
+
+namespace {
+
+// The resident memory of process `pid` in KiB (VmRSS), 0 if unknown.
+std::size_t rss_kib(pid_t pid)
+{
+  const std::string status = read_file("/proc/" + std::to_string(pid) + "/status");
+  const auto at = status.find("VmRSS:");
+  return at == std::string::npos ? 0 : std::stoul(status.substr(at + 6));
+}
+
+// The child processes of `pid` (its session processes, for a daemon).
+std::vector<pid_t> children_of(pid_t pid)
+{
+  std::vector<pid_t> out;
+  std::istringstream in{read_file("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children")};
+  for (pid_t child = 0; in >> child;) { out.push_back(child); }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("rpcapd: a client that does not read keeps the session's memory bounded", "[e2e][rpcapd]")
+{
+  if (!can_capture()) { return; }
+  Daemon d{Daemon::ours({"-n"})};
+  RawClient c{d.port()};
+  c.null_auth();
+  const auto port = traffic_port();
+  open_lo(c);
+  c.send(startcap_for("udp dst port " + std::to_string(port), 262144));
+  RawClient data{c.expect<StartCapReply>().portdata};  // connected, and never read
+  const auto sessions = children_of(d.pid());
+  REQUIRE(sessions.size() == 1);
+  // About 1.3 GB of capture in 64 KiB datagrams: far more than any buffer.
+  for (int i = 0; i < 40; ++i) { send_udp(port, std::string(65000, 'm'), 500); }
+  const std::size_t rss = rss_kib(sessions.front());
+  INFO("session RSS " << rss << " KiB\n" << d.log());
+  CHECK(rss > 0);
+  CHECK(rss < 128 * 1024);  // the capture ring (32 MiB), max_pending (8 MiB) and the socket, not the stream
+  c.send(StatsRequest{});
+  const auto st = c.expect<StatsReply>();
+  CHECK(st.krnldrop > 0);  // the kernel dropped what the session could not queue
 }
 
 TEST_CASE("rpcapd: connections beyond --max-sessions are closed at once", "[e2e][rpcapd]")
