@@ -539,14 +539,26 @@ Bytes encode(const Message& msg, std::uint8_t ver)
 
 void encode_packet_header(Bytes& out, const PacketHeader& ph, std::uint8_t ver)
 {
-  encode_header(out, Header{ver, MsgType::packet, 0,
-                            static_cast<std::uint32_t>(PacketHeader::k_size + ph.caplen)});
-  ByteWriter w{out};
-  w.u32(ph.ts_sec);
-  w.u32(ph.ts_usec);
-  w.u32(ph.caplen);
-  w.u32(ph.len);
-  w.u32(ph.npkt);
+  // The data path's per-packet work: 28 bytes built on the stack and
+  // appended at once, not 28 single-byte appends.
+  std::uint8_t b[k_header_size + PacketHeader::k_size];
+  auto put32 = [&b](std::size_t at, std::uint32_t v) {
+    b[at] = static_cast<std::uint8_t>(v >> 24);
+    b[at + 1] = static_cast<std::uint8_t>(v >> 16);
+    b[at + 2] = static_cast<std::uint8_t>(v >> 8);
+    b[at + 3] = static_cast<std::uint8_t>(v);
+  };
+  b[0] = ver;
+  b[1] = static_cast<std::uint8_t>(MsgType::packet);
+  b[2] = 0;
+  b[3] = 0;
+  put32(4, static_cast<std::uint32_t>(PacketHeader::k_size + ph.caplen));
+  put32(8, ph.ts_sec);
+  put32(12, ph.ts_usec);
+  put32(16, ph.caplen);
+  put32(20, ph.len);
+  put32(24, ph.npkt);
+  out.insert(out.end(), b, b + sizeof b);
 }
 
 ErrorMsg make_error_msg(ErrorCode code, std::string_view text)
