@@ -601,7 +601,8 @@ TEST_CASE("CVE-2026-18313: thousands of UPDATEFILTER and STARTCAP messages leave
           "[e2e][hardening][cve]")
 {
   if (!can_capture()) { return; }
-  Daemon d{Daemon::ours({"-n"})};
+  // The restarted captures never get a data connection: no timeout may end them mid-test.
+  Daemon d{Daemon::ours({"-n", "--data-timeout", "3600"})};
   RawClient c{d.port()};
   c.null_auth();
   RawClient data = start_lo_capture(c, "udp dst port 9");
