@@ -53,7 +53,7 @@ cases=(
   'rpcap-conf '                       'check generate show'
   'rpcap-conf -'                      '--help --version -h'
   'rpcap-conf show --j'               '--json'
-  'rpcap-conf generate --max'         '--max-sessions'
+  'rpcap-conf generate --max-s'       '--max-sessions'
   'rpcap-conf generate -o rpcapd.c'   'rpcapd.conf'
   'rpcap-conf generate --output rpc'  'rpcapd.conf rpcapd.hosts'
   'rpcap-conf generate --port '       ''

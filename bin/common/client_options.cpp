@@ -30,6 +30,18 @@ void add_login_options(CLI::App& app, ClientFlags& flags)
           },
           "0.001-86400"))
       ->capture_default_str();
+  app.add_option("--keepalive", flags.keepalive_s,
+                 "probe a connection idle for SECONDS with TCP keepalive, then every third of that, 3 times "
+                 "(0: no keepalive)")
+      ->type_name("SECONDS")
+      ->check(CLI::Range(0u, k_max_keepalive))
+      ->capture_default_str();
+  app.add_option("--user-timeout", flags.user_timeout_s,
+                 "give the daemon up when what was sent to it, keepalive probes included, stays unacknowledged for "
+                 "SECONDS (TCP_USER_TIMEOUT; 0: the kernel's, about 15 minutes)")
+      ->type_name("SECONDS")
+      ->check(CLI::Range(0u, k_max_user_timeout))
+      ->capture_default_str();
 }
 
 }  // namespace
@@ -92,6 +104,7 @@ Result<ClientOptions> client_options(const ClientFlags& flags)
   ClientOptions opts;
   opts.credentials = std::move(*creds);
   opts.timeout_ms = static_cast<int>(std::lround(flags.timeout_s * 1000));
+  opts.keepalive = Keepalive{flags.keepalive_s, flags.user_timeout_s};
   opts.family = flags.ipv4 ? AddressFamily::ipv4 : flags.ipv6 ? AddressFamily::ipv6 : AddressFamily::any;
   return opts;
 }

@@ -16,6 +16,8 @@ struct ClientFlags {
   std::string user;           // -u
   std::string password_file;  // --password-file
   double timeout_s{10};       // --timeout
+  unsigned keepalive_s{k_default_keepalive};        // --keepalive
+  unsigned user_timeout_s{k_default_user_timeout};  // --user-timeout
   bool ipv4{false};           // -4
   bool ipv6{false};           // -6
   int fd{-1};                 // --fd: a connection from a daemon in active mode
@@ -23,7 +25,7 @@ struct ClientFlags {
 
 // Which of the client options a program takes.
 enum ClientOptionSet : unsigned {
-  login_options = 1,    // -u --password-file --timeout
+  login_options = 1,    // -u --password-file --timeout --keepalive --user-timeout
   connect_options = 2,  // -4 -6
   attach_option = 4,    // --fd
 };

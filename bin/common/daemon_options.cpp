@@ -3,6 +3,37 @@
 
 namespace rpcap::tool {
 
+namespace {
+
+// The bounds a session lives within, beyond the three above (issue 8).
+void add_limit_options(CLI::App& app, DaemonFlags& flags)
+{
+  app.add_option("--keepalive", flags.keepalive,
+                 "probe a connection idle for SECONDS with TCP keepalive, then every third of that, 3 times "
+                 "(0: no keepalive)")
+      ->type_name("SECONDS")
+      ->check(CLI::Range(0u, k_max_keepalive))
+      ->capture_default_str();
+  app.add_option("--user-timeout", flags.user_timeout,
+                 "drop a connection whose data or keepalive probes stay unacknowledged for SECONDS "
+                 "(TCP_USER_TIMEOUT; 0: the kernel's, about 15 minutes)")
+      ->type_name("SECONDS")
+      ->check(CLI::Range(0u, k_max_user_timeout))
+      ->capture_default_str();
+  app.add_option("--data-timeout", flags.data_timeout, "seconds a client has to make the data connection")
+      ->type_name("SECONDS")
+      ->check(CLI::Range(1u, k_max_data_timeout))
+      ->capture_default_str();
+  app.add_option("--max-login-delay", flags.max_login_delay,
+                 "longest delay, in seconds, before a failed password login is answered; the delay starts at 1 s "
+                 "and doubles with each failure from the same address")
+      ->type_name("SECONDS")
+      ->check(CLI::Range(1u, k_max_max_login_delay))
+      ->capture_default_str();
+}
+
+}  // namespace
+
 void add_daemon_options(CLI::App& app, DaemonFlags& flags)
 {
   app.add_option("-b,--bind", flags.bind_address,
@@ -41,6 +72,7 @@ void add_daemon_options(CLI::App& app, DaemonFlags& flags)
   app.add_option("--capture-group", flags.capture_group,
                  "members of GROUP may capture after a password login (default: only root)")
       ->type_name("GROUP");
+  add_limit_options(app, flags);
 }
 
 }  // namespace rpcap::tool

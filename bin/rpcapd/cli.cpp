@@ -10,7 +10,8 @@ const std::vector<std::string>& config_switches()
 {
   static const std::vector<std::string> k_names{"--bind",         "--port",         "--ipv4",        "--ipv6",
                                                 "--hosts",        "--null-auth",    "--active",      "--active-only",
-                                                "--max-sessions", "--auth-timeout", "--idle-timeout", "--capture-group"};
+                                                "--max-sessions", "--auth-timeout", "--idle-timeout", "--capture-group",
+                                                "--keepalive",    "--user-timeout", "--data-timeout", "--max-login-delay"};
   return k_names;
 }
 

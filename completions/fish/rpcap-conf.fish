@@ -25,6 +25,10 @@ complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -l max-sessions
 complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -l auth-timeout -x -d 'seconds a client has to authenticate'
 complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -l idle-timeout -x -d 'seconds an authenticated client may stay idle without capturing'
 complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -l capture-group -x -d 'members of GROUP may capture after a password login'
+complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -l keepalive -x -d 'probe a connection idle for SECONDS with TCP keepalive, then every third of that, 3 times'
+complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -l user-timeout -x -d 'drop a connection whose data or keepalive probes stay unacknowledged for SECONDS'
+complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -l data-timeout -x -d 'seconds a client has to make the data connection'
+complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -l max-login-delay -x -d 'longest delay, in seconds, before a failed password login is answered'
 complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -s o -l output -r -F -d 'write to FILE instead of standard output'
 
 # rpcap-conf check

@@ -24,6 +24,8 @@ complete -c rpcap-listen -n '__fish_seen_subcommand_from wait' -s h -l help -d '
 complete -c rpcap-listen -n '__fish_seen_subcommand_from wait' -s u -l user -x -d 'log in as USER with a password'
 complete -c rpcap-listen -n '__fish_seen_subcommand_from wait' -l password-file -r -F -d 'read the password from the first line of FILE'
 complete -c rpcap-listen -n '__fish_seen_subcommand_from wait' -l timeout -x -d 'give up on a connection or a reply after SECONDS'
+complete -c rpcap-listen -n '__fish_seen_subcommand_from wait' -l keepalive -x -d 'probe a connection idle for SECONDS with TCP keepalive, then every third of that, 3 times'
+complete -c rpcap-listen -n '__fish_seen_subcommand_from wait' -l user-timeout -x -d 'give the daemon up when what was sent to it, keepalive probes included, stays unacknowledged for SECONDS'
 
 # rpcap-listen ls
 complete -c rpcap-listen -n '__fish_seen_subcommand_from ls' -s h -l help -d 'print this help message and exit'
@@ -31,6 +33,8 @@ complete -c rpcap-listen -n '__fish_seen_subcommand_from ls' -l json -d 'print o
 complete -c rpcap-listen -n '__fish_seen_subcommand_from ls' -s u -l user -x -d 'log in as USER with a password'
 complete -c rpcap-listen -n '__fish_seen_subcommand_from ls' -l password-file -r -F -d 'read the password from the first line of FILE'
 complete -c rpcap-listen -n '__fish_seen_subcommand_from ls' -l timeout -x -d 'give up on a connection or a reply after SECONDS'
+complete -c rpcap-listen -n '__fish_seen_subcommand_from ls' -l keepalive -x -d 'probe a connection idle for SECONDS with TCP keepalive, then every third of that, 3 times'
+complete -c rpcap-listen -n '__fish_seen_subcommand_from ls' -l user-timeout -x -d 'give the daemon up when what was sent to it, keepalive probes included, stays unacknowledged for SECONDS'
 
 # rpcap-listen capture
 complete -c rpcap-listen -n '__fish_seen_subcommand_from capture' -s h -l help -d 'print this help message and exit'
@@ -47,6 +51,8 @@ complete -c rpcap-listen -n '__fish_seen_subcommand_from capture' -s q -l quiet 
 complete -c rpcap-listen -n '__fish_seen_subcommand_from capture' -s u -l user -x -d 'log in as USER with a password'
 complete -c rpcap-listen -n '__fish_seen_subcommand_from capture' -l password-file -r -F -d 'read the password from the first line of FILE'
 complete -c rpcap-listen -n '__fish_seen_subcommand_from capture' -l timeout -x -d 'give up on a connection or a reply after SECONDS'
+complete -c rpcap-listen -n '__fish_seen_subcommand_from capture' -l keepalive -x -d 'probe a connection idle for SECONDS with TCP keepalive, then every third of that, 3 times'
+complete -c rpcap-listen -n '__fish_seen_subcommand_from capture' -l user-timeout -x -d 'give the daemon up when what was sent to it, keepalive probes included, stays unacknowledged for SECONDS'
 
 # rpcap-listen exec
 complete -c rpcap-listen -n '__fish_seen_subcommand_from exec' -s h -l help -d 'print this help message and exit'

@@ -12,6 +12,8 @@ complete -c rpcap-ls -l json -d 'print one JSON array of interface objects, for 
 complete -c rpcap-ls -s u -l user -x -d 'log in as USER with a password'
 complete -c rpcap-ls -l password-file -r -F -d 'read the password from the first line of FILE'
 complete -c rpcap-ls -l timeout -x -d 'give up on a connection or a reply after SECONDS'
+complete -c rpcap-ls -l keepalive -x -d 'probe a connection idle for SECONDS with TCP keepalive, then every third of that, 3 times'
+complete -c rpcap-ls -l user-timeout -x -d 'give the daemon up when what was sent to it, keepalive probes included, stays unacknowledged for SECONDS'
 complete -c rpcap-ls -s 4 -l ipv4 -d 'connect over IPv4 only'
 complete -c rpcap-ls -s 6 -l ipv6 -d 'connect over IPv6 only'
 complete -c rpcap-ls -l fd -x -d 'speak RPCAP over descriptor N, a connection a daemon made in active mode'

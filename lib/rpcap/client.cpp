@@ -120,6 +120,7 @@ public:
   void close();
   Result<std::size_t> read_packets(PacketHandler& handler, int timeout_ms, std::size_t max_packets);
 
+  void use_keepalive(const Keepalive& k) { m_keepalive = k; }
   int control_fd() const noexcept { return m_control.get(); }
   int data_fd() const noexcept { return m_data.get(); }
   bool data_waiting() const
@@ -179,6 +180,7 @@ private:
 
   std::string m_where;  // "rpcap://host:port/"
   int m_timeout_ms;
+  Keepalive m_keepalive;  // for the data connection
   bool m_active;  // the daemon connected to us (§6.4)
   Fd m_control;
   Bytes m_ctrl_in;  // control bytes received and not yet consumed
@@ -413,6 +415,7 @@ Result<StartCapReply> ClientSession::Impl::start_capture(const StartOptions& opt
     data = std::move(*fd);
   }
   m_data = std::move(data);
+  if (!opts.udp) { (void)set_keepalive(m_data.get(), m_keepalive); }
   m_udp = opts.udp;
   m_daemon = *peer;
   m_snaplen = snaplen;
@@ -654,7 +657,9 @@ Result<ClientSession> ClientSession::connect(const Source& src, const ClientOpti
   const std::string port = src.port.empty() ? std::to_string(k_default_passive_port) : src.port;
   auto fd = connect_tcp(src.host, port, opts.family, opts.timeout_ms);
   if (!fd) { return std::move(fd).error(); }
+  (void)set_keepalive(fd->get(), opts.keepalive);
   auto impl = std::make_unique<Impl>(src, opts.timeout_ms, std::move(*fd), false);
+  impl->use_keepalive(opts.keepalive);
   if (auto st = impl->authenticate(opts.credentials); !st) { return std::move(st).error(); }
   return ClientSession{std::move(impl)};
 }
@@ -670,7 +675,9 @@ Result<ClientSession> ClientSession::attach(Fd conn, const ClientOptions& opts)
   Source src;
   src.kind = SourceKind::remote;
   src.host = peer->host();
+  (void)set_keepalive(conn.get(), opts.keepalive);
   auto impl = std::make_unique<Impl>(src, opts.timeout_ms, std::move(conn), true);
+  impl->use_keepalive(opts.keepalive);
   if (auto st = impl->authenticate(opts.credentials); !st) { return std::move(st).error(); }
   return ClientSession{std::move(impl)};
 }

@@ -49,6 +49,9 @@ struct ClientOptions {
   std::optional<Credentials> credentials;  // none: NULL authentication
   int timeout_ms{10000};                   // bounds the connect and each reply
   AddressFamily family{AddressFamily::any};
+  // On the control and TCP data connections, so that a capture from a
+  // daemon whose network went away ends instead of waiting for ever.
+  Keepalive keepalive;
 };
 
 // What STARTCAP asks for (§3.5, §4.4).

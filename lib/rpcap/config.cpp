@@ -29,6 +29,10 @@ enum class Key {
   auth_timeout,
   idle_timeout,
   capture_group,
+  keepalive,
+  user_timeout,
+  data_timeout,
+  max_login_delay,
 };
 
 constexpr std::size_t k_key_count = k_config_keys.size();
@@ -415,6 +419,10 @@ private:
     case Key::max_sessions: return set_number(v, 1, k_max_max_sessions, m_cfg.max_sessions);
     case Key::auth_timeout: return set_number(v, 1, k_max_auth_timeout, m_cfg.auth_timeout);
     case Key::idle_timeout: return set_number(v, 0, k_max_idle_timeout, m_cfg.idle_timeout);
+    case Key::keepalive: return set_number(v, 0, k_max_keepalive, m_cfg.keepalive);
+    case Key::user_timeout: return set_number(v, 0, k_max_user_timeout, m_cfg.user_timeout);
+    case Key::data_timeout: return set_number(v, 1, k_max_data_timeout, m_cfg.data_timeout);
+    case Key::max_login_delay: return set_number(v, 1, k_max_max_login_delay, m_cfg.max_login_delay);
     case Key::passive_client:
     case Key::active_client: break;  // handled above
     }
@@ -598,6 +606,10 @@ std::vector<Error> check_config(const DaemonConfig& cfg)
   check_range("MaxSessions", cfg.max_sessions, 1, k_max_max_sessions);
   check_range("AuthTimeout", cfg.auth_timeout, 1, k_max_auth_timeout);
   check_range("IdleTimeout", cfg.idle_timeout, 0, k_max_idle_timeout);
+  check_range("Keepalive", cfg.keepalive, 0, k_max_keepalive);
+  check_range("UserTimeout", cfg.user_timeout, 0, k_max_user_timeout);
+  check_range("DataTimeout", cfg.data_timeout, 1, k_max_data_timeout);
+  check_range("MaxLoginDelay", cfg.max_login_delay, 1, k_max_max_login_delay);
   if (cfg.active_only && cfg.active_clients.empty()) { add("ActiveOnly", ConfigParser::active_only_problem()); }
   return errors;
 }
@@ -636,6 +648,10 @@ Result<std::string> write_config(const DaemonConfig& cfg)
   if (cfg.max_sessions != defaults.max_sessions) { put("MaxSessions", std::to_string(cfg.max_sessions)); }
   if (cfg.auth_timeout != defaults.auth_timeout) { put("AuthTimeout", std::to_string(cfg.auth_timeout)); }
   if (cfg.idle_timeout != defaults.idle_timeout) { put("IdleTimeout", std::to_string(cfg.idle_timeout)); }
+  if (cfg.keepalive != defaults.keepalive) { put("Keepalive", std::to_string(cfg.keepalive)); }
+  if (cfg.user_timeout != defaults.user_timeout) { put("UserTimeout", std::to_string(cfg.user_timeout)); }
+  if (cfg.data_timeout != defaults.data_timeout) { put("DataTimeout", std::to_string(cfg.data_timeout)); }
+  if (cfg.max_login_delay != defaults.max_login_delay) { put("MaxLoginDelay", std::to_string(cfg.max_login_delay)); }
   if (!extended.empty()) {
     out += "\n\n"
            "# Settings libpcap's rpcapd does not know (it reports them and ignores them)\n\n";

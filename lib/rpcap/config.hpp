@@ -33,6 +33,17 @@
 //   CaptureGroup   = group          users of this group may capture after a
 //                                   password login (--capture-group); default:
 //                                   only root
+//   Keepalive      = 0-86400        seconds a connection may be idle before TCP
+//                                   keepalive probes it, 0 = none; default 30
+//   UserTimeout    = 0-86400        seconds sent data or probes may stay
+//                                   unacknowledged before the connection is
+//                                   dropped (TCP_USER_TIMEOUT), 0 = the
+//                                   kernel's; default 60
+//   DataTimeout    = 1-3600         seconds for the data connection to be made;
+//                                   default 10
+//   MaxLoginDelay  = 1-3600         cap, in seconds, of the delay before a failed
+//                                   password login is answered, which doubles
+//                                   with each failure from one address; default 30
 //
 // Syntax (libpcap's rpcapd-config(5) and protocol reference §7, with stricter
 // choices): one `Name = value` per line; blank lines and lines starting with `#`
@@ -78,12 +89,21 @@ inline constexpr unsigned k_default_auth_timeout = 90;
 inline constexpr unsigned k_max_auth_timeout = 3600;
 inline constexpr unsigned k_default_idle_timeout = 180;
 inline constexpr unsigned k_max_idle_timeout = 86400;
+inline constexpr unsigned k_default_keepalive = 30;
+inline constexpr unsigned k_max_keepalive = 86400;
+inline constexpr unsigned k_default_user_timeout = 60;
+inline constexpr unsigned k_max_user_timeout = 86400;
+inline constexpr unsigned k_default_data_timeout = 10;
+inline constexpr unsigned k_max_data_timeout = 3600;
+inline constexpr unsigned k_default_max_login_delay = 30;
+inline constexpr unsigned k_max_max_login_delay = 3600;
 
 // Every key the file may hold, in the order write_config() writes them.
-inline constexpr std::array<std::string_view, 12> k_config_keys{
+inline constexpr std::array<std::string_view, 16> k_config_keys{
   "PassiveClient", "ActiveClient", "NullAuthPermit", "ListenAddress", "ListenPort",
   "AddressFamily", "ActiveOnly",   "HostListFile",   "MaxSessions",   "AuthTimeout",
-  "IdleTimeout",   "CaptureGroup"};
+  "IdleTimeout",   "CaptureGroup", "Keepalive",      "UserTimeout",   "DataTimeout",
+  "MaxLoginDelay"};
 
 enum class AddressFamily { any, ipv4, ipv6 };
 
@@ -110,6 +130,10 @@ struct DaemonConfig {
   unsigned auth_timeout{k_default_auth_timeout};  // AuthTimeout, seconds
   unsigned idle_timeout{k_default_idle_timeout};  // IdleTimeout, seconds, 0 = none
   std::string capture_group;                 // CaptureGroup: who may capture after a password login; empty = root only
+  unsigned keepalive{k_default_keepalive};        // Keepalive, seconds, 0 = none
+  unsigned user_timeout{k_default_user_timeout};  // UserTimeout, seconds, 0 = the kernel's
+  unsigned data_timeout{k_default_data_timeout};  // DataTimeout, seconds
+  unsigned max_login_delay{k_default_max_login_delay};  // MaxLoginDelay, seconds
   bool operator==(const DaemonConfig&) const = default;
 };
 

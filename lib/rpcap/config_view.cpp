@@ -44,6 +44,10 @@ std::string show_config_text(const DaemonConfig& cfg)
   } else {
     line(out, "CaptureGroup", cfg.capture_group);
   }
+  line(out, "Keepalive", std::to_string(cfg.keepalive));
+  line(out, "UserTimeout", std::to_string(cfg.user_timeout));
+  line(out, "DataTimeout", std::to_string(cfg.data_timeout));
+  line(out, "MaxLoginDelay", std::to_string(cfg.max_login_delay));
   return out;
 }
 
@@ -72,6 +76,10 @@ std::string show_config_json(const DaemonConfig& cfg)
   w.key("idle_timeout").value(cfg.idle_timeout);
   w.key("capture_group");
   cfg.capture_group.empty() ? w.null() : w.value(cfg.capture_group);
+  w.key("keepalive").value(cfg.keepalive);
+  w.key("user_timeout").value(cfg.user_timeout);
+  w.key("data_timeout").value(cfg.data_timeout);
+  w.key("max_login_delay").value(cfg.max_login_delay);
   w.end_object();
   return w.str() + "\n";
 }

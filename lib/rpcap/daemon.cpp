@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "rpcap/daemon.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -18,6 +19,8 @@
 #include <map>
 #include <set>
 #include <thread>
+
+#include "rpcap/login_throttle.hpp"
 
 namespace rpcap {
 namespace {
@@ -57,8 +60,16 @@ Result<std::vector<std::string>> allowed_hosts(const DaemonConfig& cfg)
   return hosts;
 }
 
+// What a passive session's process gets from the listening process for
+// password logins: the delay its address has earned, and where to report.
+struct LoginLimits {
+  std::chrono::milliseconds delay{1000};
+  int report_fd{-1};
+};
+
 // Serve one accepted connection in this process: the daemon's side of §6.2a.
-void serve_connection(Fd fd, const DaemonOptions& opts, const DaemonConfig& cfg, const LogFn& log)
+void serve_connection(Fd fd, const DaemonOptions& opts, const DaemonConfig& cfg, const LogFn& log,
+                      const LoginLimits& limits = {})
 {
   auto peer = peer_address(fd.get());
   const std::string who = peer ? peer->to_string() : std::string{"?"};
@@ -89,6 +100,11 @@ void serve_connection(Fd fd, const DaemonOptions& opts, const DaemonConfig& cfg,
   }
   log(LogLevel::info, who + ": connected");
   std::unique_ptr<Authenticator> auth = opts.make_authenticator ? opts.make_authenticator(cfg) : nullptr;
+  if (auth) {
+    auth = std::make_unique<ThrottledAuthenticator>(std::move(auth), limits.delay,
+                                                    std::chrono::seconds(cfg.max_login_delay),
+                                                    LoginReporter{limits.report_fd});
+  }
   auto backend = make_pcap_backend();
   run_daemon_session(std::move(fd), session_config(cfg, opts.session), *backend, auth.get(), log);
 }
@@ -219,6 +235,8 @@ DaemonSessionConfig session_config(const DaemonConfig& cfg, DaemonSessionConfig 
   base.protocol.null_auth = cfg.null_auth;
   base.auth_timeout_s = static_cast<int>(cfg.auth_timeout);
   base.idle_timeout_s = static_cast<int>(cfg.idle_timeout);
+  base.data_timeout_ms = static_cast<int>(cfg.data_timeout) * 1000;
+  base.keepalive = Keepalive{cfg.keepalive, cfg.user_timeout};
   return base;
 }
 
@@ -253,6 +271,31 @@ int run_daemon(const DaemonOptions& opts, const LogFn& log)
   }
 
   std::set<pid_t> children;                  // passive sessions
+  // Login outcomes reported by the passive sessions, counted per address.
+  LoginThrottle throttle;
+  std::map<pid_t, std::string> child_hosts;
+  Fd reports_read;
+  Fd reports_write;
+  if (int p[2]; ::pipe2(p, O_CLOEXEC | O_NONBLOCK) == 0) {
+    reports_read.reset(p[0]);
+    reports_write.reset(p[1]);
+  } else {
+    log(LogLevel::warning, std::string{"pipe: "} + std::strerror(errno) + "; failed logins are slowed down per connection only");
+  }
+  auto read_reports = [&] {
+    LoginReporter::Record r[64];
+    for (ssize_t n; (n = ::read(reports_read.get(), r, sizeof r)) > 0;) {
+      for (std::size_t i = 0; i < static_cast<std::size_t>(n) / sizeof r[0]; ++i) {
+        auto it = child_hosts.find(static_cast<pid_t>(r[i].pid));
+        if (it == child_hosts.end()) { continue; }
+        if (r[i].outcome == static_cast<char>(LoginReporter::Outcome::failed)) {
+          throttle.failed(it->second, LoginThrottle::Clock::now());
+        } else {
+          throttle.succeeded(it->second);
+        }
+      }
+    }
+  };
   std::map<std::string, pid_t> workers;      // active-mode targets, by "host:port"
   // Fork a process that runs `body` without this one's listening sockets
   // and signal handling, then exits; -1 if fork failed (logged).
@@ -261,6 +304,7 @@ int run_daemon(const DaemonOptions& opts, const LogFn& log)
     if (pid < 0) { log(LogLevel::error, std::string{"fork: "} + std::strerror(errno)); }
     if (pid == 0) {
       listeners.clear();
+      reports_read.reset();
       signals.restore_in_child();
       body();
       ::_exit(0);
@@ -270,6 +314,7 @@ int run_daemon(const DaemonOptions& opts, const LogFn& log)
   auto start_worker = [&](const ActiveClient& target) {
     const pid_t pid = fork_child([&] {
       ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+      reports_write.reset();  // active sessions are not throttled: the daemon chose the peer
       active_worker(target, opts, cfg, log);
     });
     if (pid > 0) { workers[target_name(target)] = pid; }
@@ -299,6 +344,7 @@ int run_daemon(const DaemonOptions& opts, const LogFn& log)
     std::vector<pollfd> pfds;
     pfds.push_back(pollfd{signals.fd(), POLLIN, 0});
     for (const auto& l : listeners) { pfds.push_back(pollfd{l.get(), POLLIN, 0}); }
+    if (reports_read) { pfds.push_back(pollfd{reports_read.get(), POLLIN, 0}); }
     if (::poll(pfds.data(), pfds.size(), -1) < 0) {
       if (errno == EINTR) { continue; }
       log(LogLevel::error, std::string{"poll: "} + std::strerror(errno));
@@ -307,8 +353,10 @@ int run_daemon(const DaemonOptions& opts, const LogFn& log)
     if ((pfds[0].revents & POLLIN) != 0) {
       for (int sig = signals.next(); sig != 0; sig = signals.next()) {
         if (sig == SIGCHLD) {
+          read_reports();  // what the ended sessions reported, while their addresses are known
           for (pid_t pid; (pid = ::waitpid(-1, nullptr, WNOHANG)) > 0;) {
             children.erase(pid);
+            child_hosts.erase(pid);
             for (auto it = workers.begin(); it != workers.end(); ++it) {
               if (it->second == pid) {
                 log(LogLevel::error, "active mode: the worker for " + it->first + " ended; restarting it");
@@ -349,8 +397,10 @@ int run_daemon(const DaemonOptions& opts, const LogFn& log)
       }
     }
     if (stopping) { break; }
+    // Before accepting: a failure reported just now counts for the next connection.
+    if (reports_read) { read_reports(); }
     for (std::size_t i = 1; i < pfds.size(); ++i) {
-      if ((pfds[i].revents & POLLIN) == 0) { continue; }
+      if ((pfds[i].revents & POLLIN) == 0 || pfds[i].fd == reports_read.get()) { continue; }
       SockAddress from;
       from.length = sizeof from.storage;
       Fd conn{::accept4(pfds[i].fd, from.get(), &from.length, SOCK_CLOEXEC)};
@@ -360,8 +410,14 @@ int run_daemon(const DaemonOptions& opts, const LogFn& log)
                                    + " sessions already (MaxSessions)");
         continue;
       }
-      const pid_t pid = fork_child([&] { serve_connection(std::move(conn), opts, cfg, log); });
-      if (pid > 0) { children.insert(pid); }
+      const std::string host = from.host();
+      const LoginLimits limits{throttle.delay_for(host, LoginThrottle::Clock::now(), std::chrono::seconds(cfg.max_login_delay)),
+                               reports_write.get()};
+      const pid_t pid = fork_child([&] { serve_connection(std::move(conn), opts, cfg, log, limits); });
+      if (pid > 0) {
+        children.insert(pid);
+        child_hosts[pid] = host;
+      }
     }
   }
 

@@ -17,6 +17,10 @@ Result<DaemonConfig> config_from_flags(const DaemonFlags& flags)
   cfg.auth_timeout = flags.auth_timeout;
   cfg.idle_timeout = flags.idle_timeout;
   cfg.capture_group = flags.capture_group;
+  cfg.keepalive = flags.keepalive;
+  cfg.user_timeout = flags.user_timeout;
+  cfg.data_timeout = flags.data_timeout;
+  cfg.max_login_delay = flags.max_login_delay;
   if (flags.ipv4_only && flags.ipv6_only) {
     problems.emplace_back("-4 and -6 exclude each other");
   } else if (flags.ipv4_only) {

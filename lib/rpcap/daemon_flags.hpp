@@ -31,6 +31,10 @@ struct DaemonFlags {
   unsigned auth_timeout{k_default_auth_timeout};
   unsigned idle_timeout{k_default_idle_timeout};
   std::string capture_group;              // --capture-group
+  unsigned keepalive{k_default_keepalive};        // --keepalive
+  unsigned user_timeout{k_default_user_timeout};  // --user-timeout
+  unsigned data_timeout{k_default_data_timeout};  // --data-timeout
+  unsigned max_login_delay{k_default_max_login_delay};  // --max-login-delay
 };
 
 // Build the configuration the switches describe. Fails (ErrorKind::usage)

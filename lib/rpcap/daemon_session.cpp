@@ -151,6 +151,7 @@ Result<StartCapReply> LiveSession::start_capture(const StartCapture& req)
     (void)set_nonblocking(m_data.get(), true);
     set_int_option(m_data.get(), SOL_SOCKET, SO_SNDBUF, 4 << 20);
     if (!dgram) { set_int_option(m_data.get(), IPPROTO_TCP, TCP_NODELAY, 1); }
+    if (!dgram) { (void)set_keepalive(m_data.get(), m_cfg.keepalive); }
   } else {
     auto fd = listen_ephemeral(m_local);
     if (!fd) { return std::move(fd).error(); }
@@ -326,6 +327,7 @@ void LiveSession::accept_data()
     }
     set_int_option(fd.get(), SOL_SOCKET, SO_SNDBUF, 4 << 20);
     set_int_option(fd.get(), IPPROTO_TCP, TCP_NODELAY, 1);
+    (void)set_keepalive(fd.get(), m_cfg.keepalive);
     m_data = std::move(fd);
     m_data_listen.reset();
     log(LogLevel::debug, "data connection from " + from.to_string());
@@ -354,6 +356,7 @@ void LiveSession::run()
   }
   if (auto l = local_address(m_control.get()); l) { m_local = *l; }
   set_int_option(m_control.get(), IPPROTO_TCP, TCP_NODELAY, 1);
+  if (auto st = set_keepalive(m_control.get(), m_cfg.keepalive); !st) { log(LogLevel::debug, st.error().message); }
 
   ServerSession session{*this, m_cfg.protocol};
   const auto auth_deadline = Clock::now() + std::chrono::seconds(m_cfg.auth_timeout_s);
@@ -444,6 +447,8 @@ void LiveSession::run()
     }
   }
   end_capture();
+  // One line for every session's end, whatever ended it (a CLOSE says nothing else).
+  log(LogLevel::info, "session ended");
 }
 
 }  // namespace

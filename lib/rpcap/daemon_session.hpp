@@ -40,6 +40,7 @@ struct DaemonSessionConfig {
   int capture_buffer{32 << 20}; // kernel capture buffer, bytes
   int max_block_wait_ms{50};    // longest a captured packet waits in the kernel
   std::size_t max_pending{8u << 20};  // data bytes held for a slow client before the kernel drops instead
+  Keepalive keepalive;          // on the control and TCP data connections: a vanished peer ends the session
 };
 
 // Serve the session on `control` until the client closes it, it fails or

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <unistd.h>
 
@@ -303,6 +304,27 @@ Result<bool> wait_readable(int fd, int timeout_ms)
     if (rc >= 0) { return rc > 0; }
     if (errno != EINTR) { return io_error("poll", errno); }
   }
+}
+
+Status set_keepalive(int fd, const Keepalive& k)
+{
+  auto set = [fd](int level, int name, unsigned value, const char* what) -> Status {
+    const int v = static_cast<int>(std::min(value, 1u << 30));
+    if (::setsockopt(fd, level, name, &v, sizeof v) != 0) { return io_error(std::string{"set "} + what, errno); }
+    return {};
+  };
+  if (k.idle_s == 0) {
+    if (auto st = set(SOL_SOCKET, SO_KEEPALIVE, 0, "SO_KEEPALIVE"); !st) { return st; }
+  } else {
+    // TCP_KEEPIDLE and TCP_KEEPINTVL take at most 32767 s on Linux.
+    const unsigned idle = std::min(k.idle_s, 32767u);
+    if (auto st = set(IPPROTO_TCP, TCP_KEEPIDLE, idle, "TCP_KEEPIDLE"); !st) { return st; }
+    if (auto st = set(IPPROTO_TCP, TCP_KEEPINTVL, std::max(1u, idle / 3), "TCP_KEEPINTVL"); !st) { return st; }
+    if (auto st = set(IPPROTO_TCP, TCP_KEEPCNT, 3, "TCP_KEEPCNT"); !st) { return st; }
+    if (auto st = set(SOL_SOCKET, SO_KEEPALIVE, 1, "SO_KEEPALIVE"); !st) { return st; }
+  }
+  // Milliseconds; 0 restores the kernel's behaviour.
+  return set(IPPROTO_TCP, TCP_USER_TIMEOUT, std::min(k.user_timeout_s, 86400u) * 1000, "TCP_USER_TIMEOUT");
 }
 
 HostAllowList HostAllowList::resolve(const std::vector<std::string>& hosts, std::vector<Error>& errors)

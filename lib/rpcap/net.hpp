@@ -106,6 +106,21 @@ Status write_all(int fd, const void* data, std::size_t size, int timeout_ms);
 // Wait until `fd` is readable (or `timeout_ms` passes): true if readable.
 Result<bool> wait_readable(int fd, int timeout_ms);
 
+// How a TCP connection notices a peer that is gone without a word (a cut
+// network, a host that crashed): keepalive probes while it is idle, and a
+// bound on how long sent data may stay unacknowledged.
+struct Keepalive {
+  unsigned idle_s{k_default_keepalive};          // first probe after this idle time; 0 = no keepalive
+  unsigned user_timeout_s{k_default_user_timeout};  // TCP_USER_TIMEOUT; 0 = the kernel's (about 15 minutes)
+};
+
+// Apply `k` to TCP socket `fd`: SO_KEEPALIVE with TCP_KEEPIDLE `idle_s`,
+// TCP_KEEPINTVL a third of it (at least 1 s) and TCP_KEEPCNT 3, so an idle
+// dead peer is dropped after about twice `idle_s`; and TCP_USER_TIMEOUT,
+// which (when set) also decides when unanswered probes end the connection.
+// Fails with ErrorKind::io naming the option that could not be set.
+Status set_keepalive(int fd, const Keepalive& k);
+
 // Hosts allowed to connect (the -l list): names and numeric addresses of
 // either family, resolved when the list is built. Empty = everyone.
 class HostAllowList {

@@ -973,3 +973,40 @@ TEST_CASE("client: credentials come from a file, the environment or nowhere", "[
   CHECK(e.kind == ErrorKind::config);
   CHECK(e.message == "password file \"" + path + "\": No such file or directory");
 }
+
+TEST_CASE("client: CVE-2026-18238: a daemon's captured length beyond its message is refused, packets before it kept",
+          "[client][cve]")
+{
+  Connected c;
+  connect_session(c, load_vector("auth_reply"));
+  Listener data_listener;
+  StartOptions opts;
+  opts.snaplen = 1000;
+  auto data = start_tcp_capture(c, data_listener, opts);
+  Collector col;
+  // Two good packets, then one whose caplen claims 20 bytes more than its
+  // message holds: libpcap 1.10.6's client copies them from past the end.
+  Bytes evil = packet_bytes(3, 40);
+  const std::uint32_t lie = 60;
+  evil[8 + 8] = static_cast<std::uint8_t>(lie >> 24);
+  evil[8 + 9] = static_cast<std::uint8_t>(lie >> 16);
+  evil[8 + 10] = static_cast<std::uint8_t>(lie >> 8);
+  evil[8 + 11] = static_cast<std::uint8_t>(lie);
+  Bytes stream;
+  for (const Bytes& b : {packet_bytes(1, 40), packet_bytes(2, 40), evil, packet_bytes(4, 40)}) {
+    stream.insert(stream.end(), b.begin(), b.end());
+  }
+  data.send(stream);
+  std::optional<Error> failed;
+  for (int i = 0; i < 5 && !failed; ++i) {
+    auto n = c.session->read_packets(col, k_timeout_ms);
+    if (!n) { failed = n.error(); }
+  }
+  REQUIRE(failed);
+  CHECK(failed->kind == ErrorKind::malformed);
+  CHECK(failed->message.find("PACKET captured length 60 exceeds the 40 bytes of packet data in the message")
+        != std::string::npos);
+  REQUIRE(col.packets.size() == 2);
+  CHECK(col.packets[1].hdr.npkt == 2);
+  CHECK(col.packets[1].data.size() == 40);
+}

@@ -28,7 +28,8 @@ struct StringMaker<DaemonConfig> {
     out << "] null_auth=" << c.null_auth << " listen=\"" << c.listen_address << "\" port=\"" << c.port
         << "\" family=" << to_string(c.family) << " active_only=" << c.active_only << " hostfile=\""
         << c.host_list_file << "\" max_sessions=" << c.max_sessions << " auth_timeout=" << c.auth_timeout
-        << " idle_timeout=" << c.idle_timeout << "}";
+        << " idle_timeout=" << c.idle_timeout << " keepalive=" << c.keepalive << " user_timeout=" << c.user_timeout
+        << " data_timeout=" << c.data_timeout << " max_login_delay=" << c.max_login_delay << "}";
     return out.str();
   }
 };
@@ -183,6 +184,14 @@ TEST_CASE("config: every key sets its field", "[config]")
     {"IdleTimeout = 0\n", cfg([](auto& c) { c.idle_timeout = 0; })},
     {"IdleTimeout = 86400\n", cfg([](auto& c) { c.idle_timeout = 86400; })},
     {"IdleTimeout = 0060\n", cfg([](auto& c) { c.idle_timeout = 60; })},
+    {"Keepalive = 0\n", cfg([](auto& c) { c.keepalive = 0; })},
+    {"Keepalive = 86400\n", cfg([](auto& c) { c.keepalive = 86400; })},
+    {"UserTimeout = 0\n", cfg([](auto& c) { c.user_timeout = 0; })},
+    {"UserTimeout = 3\n", cfg([](auto& c) { c.user_timeout = 3; })},
+    {"DataTimeout = 1\n", cfg([](auto& c) { c.data_timeout = 1; })},
+    {"DataTimeout = 3600\n", cfg([](auto& c) { c.data_timeout = 3600; })},
+    {"MaxLoginDelay = 1\n", cfg([](auto& c) { c.max_login_delay = 1; })},
+    {"MaxLoginDelay = 3600\n", cfg([](auto& c) { c.max_login_delay = 3600; })},
   };
   for (const auto& row : rows) {
     INFO(row.text);
@@ -288,6 +297,10 @@ TEST_CASE("config: errors name the file, line, key and value", "[config]")
     {"IdleTimeout = -5\n", {"t.conf:1: IdleTimeout: \"-5\" is not a number from 0 to 86400"}},
     {"IdleTimeout = 5s\n", {"t.conf:1: IdleTimeout: \"5s\" is not a number from 0 to 86400"}},
     {"IdleTimeout = +5\n", {"t.conf:1: IdleTimeout: \"+5\" is not a number from 0 to 86400"}},
+    {"Keepalive = 86401\n", {"t.conf:1: Keepalive: \"86401\" is not a number from 0 to 86400"}},
+    {"UserTimeout = 1m\n", {"t.conf:1: UserTimeout: \"1m\" is not a number from 0 to 86400"}},
+    {"DataTimeout = 0\n", {"t.conf:1: DataTimeout: \"0\" is not a number from 1 to 3600"}},
+    {"MaxLoginDelay = 0\n", {"t.conf:1: MaxLoginDelay: \"0\" is not a number from 1 to 3600"}},
     // PassiveClient takes exactly one host
     {"PassiveClient = host, 2002\n",
      {"t.conf:1: PassiveClient: \"host, 2002\" is not one host; PassiveClient takes one host and no port "
@@ -475,6 +488,10 @@ TEST_CASE("config: extended keys are written only when not default", "[config]")
   all.max_sessions = 5;
   all.auth_timeout = 10;
   all.idle_timeout = 20;
+  all.keepalive = 5;
+  all.user_timeout = 7;
+  all.data_timeout = 3;
+  all.max_login_delay = 60;
   written = write_config(all);
   REQUIRE(written);
   const std::string tail = "# Settings libpcap's rpcapd does not know (it reports them and ignores them)\n\n"
@@ -485,7 +502,11 @@ TEST_CASE("config: extended keys are written only when not default", "[config]")
                            "HostListFile = /etc/rpcapd.hosts\n"
                            "MaxSessions = 5\n"
                            "AuthTimeout = 10\n"
-                           "IdleTimeout = 20\n";
+                           "IdleTimeout = 20\n"
+                           "Keepalive = 5\n"
+                           "UserTimeout = 7\n"
+                           "DataTimeout = 3\n"
+                           "MaxLoginDelay = 60\n";
   CHECK(written->ends_with(tail));
   CHECK(parse_ok(*written) == all);
 }
@@ -509,6 +530,10 @@ TEST_CASE("config: parse of write gives the config back", "[config]")
     c.max_sessions = 1 + pick(10000);
     c.auth_timeout = 1 + pick(3600);
     c.idle_timeout = pick(86401);
+    c.keepalive = pick(86401);
+    c.user_timeout = pick(86401);
+    c.data_timeout = 1 + pick(3600);
+    c.max_login_delay = 1 + pick(3600);
     REQUIRE(check_config(c).empty());
     auto written = write_config(c);
     REQUIRE(written);
@@ -553,6 +578,8 @@ TEST_CASE("config: check_config and write_config refuse values a file cannot hol
     {cfg([](auto& c) { c.max_sessions = 0; }), {"MaxSessions: \"0\" is not a number from 1 to 10000"}},
     {cfg([](auto& c) { c.auth_timeout = 3601; }), {"AuthTimeout: \"3601\" is not a number from 1 to 3600"}},
     {cfg([](auto& c) { c.idle_timeout = 86401; }), {"IdleTimeout: \"86401\" is not a number from 0 to 86400"}},
+    {cfg([](auto& c) { c.data_timeout = 0; }), {"DataTimeout: \"0\" is not a number from 1 to 3600"}},
+    {cfg([](auto& c) { c.max_login_delay = 3601; }), {"MaxLoginDelay: \"3601\" is not a number from 1 to 3600"}},
     {cfg([](auto& c) { c.active_only = true; }),
      {"ActiveOnly: YES needs at least one ActiveClient, or the daemon would serve nobody"}},
   };
