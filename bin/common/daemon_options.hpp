@@ -9,7 +9,8 @@
 
 namespace rpcap::tool {
 
-// Add -b -p -4 -6 -l -n -a -v --max-sessions --auth-timeout --idle-timeout --capture-group to `app`.
+// Add -b -p -4 -6 -l -n -a -v --max-sessions --auth-timeout --idle-timeout --capture-group
+// -S -K -X --client-ca to `app`.
 void add_daemon_options(CLI::App& app, DaemonFlags& flags);
 
 }  // namespace rpcap::tool

@@ -18,12 +18,19 @@ complete -c rpcap-listen -n 'not __fish_seen_subcommand_from wait ls capture exe
 complete -c rpcap-listen -n 'not __fish_seen_subcommand_from wait ls capture exec' -s 6 -l ipv6 -d 'listen on IPv6 addresses only'
 complete -c rpcap-listen -n 'not __fish_seen_subcommand_from wait ls capture exec' -l deadline -x -d 'stop waiting for daemons after SECONDS'
 complete -c rpcap-listen -n 'not __fish_seen_subcommand_from wait ls capture exec' -l daemons -x -d 'serve N daemons, then stop listening'
+complete -c rpcap-listen -n 'not __fish_seen_subcommand_from wait ls capture exec' -l tls -d 'the daemons use TLS'
 
 # rpcap-listen wait
 complete -c rpcap-listen -n '__fish_seen_subcommand_from wait' -s h -l help -d 'print this help message and exit'
 complete -c rpcap-listen -n '__fish_seen_subcommand_from wait' -s u -l user -x -d 'log in as USER with a password'
 complete -c rpcap-listen -n '__fish_seen_subcommand_from wait' -l password-file -r -F -d 'read the password from the first line of FILE'
 complete -c rpcap-listen -n '__fish_seen_subcommand_from wait' -l timeout -x -d 'give up on a connection or a reply after SECONDS'
+complete -c rpcap-listen -n '__fish_seen_subcommand_from wait' -l ca -r -F -d 'rpcaps://'
+complete -c rpcap-listen -n '__fish_seen_subcommand_from wait' -l pin -x -d 'rpcaps://'
+complete -c rpcap-listen -n '__fish_seen_subcommand_from wait' -l insecure -d 'rpcaps://'
+complete -c rpcap-listen -n '__fish_seen_subcommand_from wait' -l cert -r -F -d 'rpcaps://'
+complete -c rpcap-listen -n '__fish_seen_subcommand_from wait' -l key -r -F -d 'the private key of --cert'
+complete -c rpcap-listen -n '__fish_seen_subcommand_from wait' -l allow-plaintext-password -d 'send the password of -u over rpcap:// without TLS, in clear text'
 
 # rpcap-listen ls
 complete -c rpcap-listen -n '__fish_seen_subcommand_from ls' -s h -l help -d 'print this help message and exit'
@@ -31,6 +38,12 @@ complete -c rpcap-listen -n '__fish_seen_subcommand_from ls' -l json -d 'print o
 complete -c rpcap-listen -n '__fish_seen_subcommand_from ls' -s u -l user -x -d 'log in as USER with a password'
 complete -c rpcap-listen -n '__fish_seen_subcommand_from ls' -l password-file -r -F -d 'read the password from the first line of FILE'
 complete -c rpcap-listen -n '__fish_seen_subcommand_from ls' -l timeout -x -d 'give up on a connection or a reply after SECONDS'
+complete -c rpcap-listen -n '__fish_seen_subcommand_from ls' -l ca -r -F -d 'rpcaps://'
+complete -c rpcap-listen -n '__fish_seen_subcommand_from ls' -l pin -x -d 'rpcaps://'
+complete -c rpcap-listen -n '__fish_seen_subcommand_from ls' -l insecure -d 'rpcaps://'
+complete -c rpcap-listen -n '__fish_seen_subcommand_from ls' -l cert -r -F -d 'rpcaps://'
+complete -c rpcap-listen -n '__fish_seen_subcommand_from ls' -l key -r -F -d 'the private key of --cert'
+complete -c rpcap-listen -n '__fish_seen_subcommand_from ls' -l allow-plaintext-password -d 'send the password of -u over rpcap:// without TLS, in clear text'
 
 # rpcap-listen capture
 complete -c rpcap-listen -n '__fish_seen_subcommand_from capture' -s h -l help -d 'print this help message and exit'
@@ -47,6 +60,12 @@ complete -c rpcap-listen -n '__fish_seen_subcommand_from capture' -s q -l quiet 
 complete -c rpcap-listen -n '__fish_seen_subcommand_from capture' -s u -l user -x -d 'log in as USER with a password'
 complete -c rpcap-listen -n '__fish_seen_subcommand_from capture' -l password-file -r -F -d 'read the password from the first line of FILE'
 complete -c rpcap-listen -n '__fish_seen_subcommand_from capture' -l timeout -x -d 'give up on a connection or a reply after SECONDS'
+complete -c rpcap-listen -n '__fish_seen_subcommand_from capture' -l ca -r -F -d 'rpcaps://'
+complete -c rpcap-listen -n '__fish_seen_subcommand_from capture' -l pin -x -d 'rpcaps://'
+complete -c rpcap-listen -n '__fish_seen_subcommand_from capture' -l insecure -d 'rpcaps://'
+complete -c rpcap-listen -n '__fish_seen_subcommand_from capture' -l cert -r -F -d 'rpcaps://'
+complete -c rpcap-listen -n '__fish_seen_subcommand_from capture' -l key -r -F -d 'the private key of --cert'
+complete -c rpcap-listen -n '__fish_seen_subcommand_from capture' -l allow-plaintext-password -d 'send the password of -u over rpcap:// without TLS, in clear text'
 
 # rpcap-listen exec
 complete -c rpcap-listen -n '__fish_seen_subcommand_from exec' -s h -l help -d 'print this help message and exit'

@@ -33,6 +33,14 @@
 //   CaptureGroup   = group          users of this group may capture after a
 //                                   password login (--capture-group); default:
 //                                   only root
+//   Tls            = YES|NO         require TLS on every connection (-S); default
+//                                   NO; YES needs TlsKey and TlsCert
+//   TlsKey         = path           the TLS private key, PEM (-K)
+//   TlsCert        = path           the TLS certificate (and chain), PEM (-X)
+//   TlsClientCa    = path           CA whose client certificates authenticate
+//                                   without a password (--client-ca); needs Tls
+//                                   (libpcap names no config keys for TLS: these
+//                                   are ours)
 //
 // Syntax (libpcap's rpcapd-config(5) and protocol reference §7, with stricter
 // choices): one `Name = value` per line; blank lines and lines starting with `#`
@@ -80,10 +88,11 @@ inline constexpr unsigned k_default_idle_timeout = 180;
 inline constexpr unsigned k_max_idle_timeout = 86400;
 
 // Every key the file may hold, in the order write_config() writes them.
-inline constexpr std::array<std::string_view, 12> k_config_keys{
+inline constexpr std::array<std::string_view, 16> k_config_keys{
   "PassiveClient", "ActiveClient", "NullAuthPermit", "ListenAddress", "ListenPort",
   "AddressFamily", "ActiveOnly",   "HostListFile",   "MaxSessions",   "AuthTimeout",
-  "IdleTimeout",   "CaptureGroup"};
+  "IdleTimeout",   "CaptureGroup", "Tls",            "TlsKey",        "TlsCert",
+  "TlsClientCa"};
 
 enum class AddressFamily { any, ipv4, ipv6 };
 
@@ -110,6 +119,10 @@ struct DaemonConfig {
   unsigned auth_timeout{k_default_auth_timeout};  // AuthTimeout, seconds
   unsigned idle_timeout{k_default_idle_timeout};  // IdleTimeout, seconds, 0 = none
   std::string capture_group;                 // CaptureGroup: who may capture after a password login; empty = root only
+  bool tls{false};                           // Tls (-S): every connection with TLS
+  std::string tls_key;                       // TlsKey (-K)
+  std::string tls_cert;                      // TlsCert (-X)
+  std::string tls_client_ca;                 // TlsClientCa (--client-ca); empty = no client certificates
   bool operator==(const DaemonConfig&) const = default;
 };
 

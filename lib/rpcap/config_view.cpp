@@ -44,6 +44,17 @@ std::string show_config_text(const DaemonConfig& cfg)
   } else {
     line(out, "CaptureGroup", cfg.capture_group);
   }
+  line(out, "Tls", yes_no(cfg.tls));
+  auto path = [&](std::string_view key, const std::string& value, std::string_view none) {
+    if (value.empty()) {
+      out.append("# ").append(key).append(": ").append(none).append("\n");
+    } else {
+      line(out, key, value);
+    }
+  };
+  path("TlsKey", cfg.tls_key, "none");
+  path("TlsCert", cfg.tls_cert, "none");
+  path("TlsClientCa", cfg.tls_client_ca, "none, client certificates are not asked for");
   return out;
 }
 
@@ -72,6 +83,13 @@ std::string show_config_json(const DaemonConfig& cfg)
   w.key("idle_timeout").value(cfg.idle_timeout);
   w.key("capture_group");
   cfg.capture_group.empty() ? w.null() : w.value(cfg.capture_group);
+  w.key("tls").value(cfg.tls);
+  for (auto [key, value] : {std::pair<const char*, const std::string*>{"tls_key", &cfg.tls_key},
+                            {"tls_cert", &cfg.tls_cert},
+                            {"tls_client_ca", &cfg.tls_client_ca}}) {
+    w.key(key);
+    value->empty() ? w.null() : w.value(*value);
+  }
   w.end_object();
   return w.str() + "\n";
 }

@@ -17,6 +17,10 @@ Result<DaemonConfig> config_from_flags(const DaemonFlags& flags)
   cfg.auth_timeout = flags.auth_timeout;
   cfg.idle_timeout = flags.idle_timeout;
   cfg.capture_group = flags.capture_group;
+  cfg.tls = flags.tls;
+  cfg.tls_key = flags.tls_key;
+  cfg.tls_cert = flags.tls_cert;
+  cfg.tls_client_ca = flags.tls_client_ca;
   if (flags.ipv4_only && flags.ipv6_only) {
     problems.emplace_back("-4 and -6 exclude each other");
   } else if (flags.ipv4_only) {

@@ -31,6 +31,10 @@ struct DaemonFlags {
   unsigned auth_timeout{k_default_auth_timeout};
   unsigned idle_timeout{k_default_idle_timeout};
   std::string capture_group;              // --capture-group
+  bool tls{false};                        // -S
+  std::string tls_key;                    // -K
+  std::string tls_cert;                   // -X
+  std::string tls_client_ca;              // --client-ca
 };
 
 // Build the configuration the switches describe. Fails (ErrorKind::usage)
