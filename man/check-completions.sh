@@ -50,7 +50,7 @@ done
 cases=(
   'rpcap-conf gen'                    'generate'
   'rpcap-conf generate --id'          '--idle-timeout'
-  'rpcap-conf '                       'check generate show'
+  'rpcap-conf '                       'check generate show tls-cert'
   'rpcap-conf -'                      '--help --version -h'
   'rpcap-conf show --j'               '--json'
   'rpcap-conf generate --max-s'       '--max-sessions'

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "common/client_options.hpp"
 
+#include "common/tool.hpp"
+
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <errno.h>  // program_invocation_short_name
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -44,6 +47,29 @@ void add_login_options(CLI::App& app, ClientFlags& flags)
       ->capture_default_str();
 }
 
+void add_tls_options(CLI::App& app, ClientFlags& flags)
+{
+  auto* ca = app.add_option("--ca", flags.ca_file,
+                            "rpcaps://: trust the CA certificates in FILE (PEM) instead of the system's trust store")
+                 ->type_name("FILE");
+  auto* pin = app.add_option("--pin", flags.pin,
+                             "rpcaps://: trust exactly the certificate with this SHA-256 fingerprint (hex, colons "
+                             "allowed; rpcap-conf tls-cert prints it), whoever signed it")
+                  ->type_name("SHA256");
+  auto* insecure = app.add_flag("--insecure", flags.insecure,
+                                "rpcaps://: do not verify the daemon's certificate (anyone on the path can read and "
+                                "change the session)");
+  pin->excludes(ca);
+  insecure->excludes(ca)->excludes(pin);
+  auto* cert = app.add_option("--cert", flags.cert_file,
+                              "rpcaps://: present the certificate in FILE (PEM) to a daemon that asks for one "
+                              "(rpcapd --client-ca)")
+                   ->type_name("FILE");
+  app.add_option("--key", flags.key_file, "the private key of --cert (PEM)")->type_name("FILE")->needs(cert);
+  app.add_flag("--allow-plaintext-password", flags.allow_plaintext_password,
+               "send the password of -u over rpcap:// without TLS, in clear text");
+}
+
 }  // namespace
 
 void add_client_options(CLI::App& app, ClientFlags& flags, unsigned sets)
@@ -53,6 +79,7 @@ void add_client_options(CLI::App& app, ClientFlags& flags, unsigned sets)
     auto* v4 = app.add_flag("-4,--ipv4", flags.ipv4, "connect over IPv4 only");
     app.add_flag("-6,--ipv6", flags.ipv6, "connect over IPv6 only")->excludes(v4);
   }
+  if ((sets & tls_options) != 0) { add_tls_options(app, flags); }
   if ((sets & attach_option) != 0) {
     app.add_option("--fd", flags.fd,
                    "speak RPCAP over descriptor N, a connection a daemon made in active mode (as rpcap-listen "
@@ -64,9 +91,13 @@ void add_client_options(CLI::App& app, ClientFlags& flags, unsigned sets)
 
 Result<ClientSession> open_session(const ClientFlags& flags, const Source& src)
 {
-  auto opts = client_options(flags);
+  auto opts = client_options(flags, src.tls);
   if (!opts) { return std::move(opts).error(); }
   if (flags.fd < 0) { return ClientSession::connect(src, *opts); }
+  // rpcaps:// over --fd: we are the TLS client on the daemon's connection,
+  // and the source's host, if any, is the name its certificate must hold.
+  opts->tls = src.tls;
+  opts->tls_name = src.host;
   // The session owns the descriptor from here on: its close() is the end
   // of the connection. Not passed on to programs this one might run.
   if (::fcntl(flags.fd, F_SETFD, FD_CLOEXEC) != 0) {
@@ -86,22 +117,36 @@ Result<Source> source_over_fd(const Source& parsed)
   if (parsed.kind == SourceKind::file) {
     return make_error(ErrorKind::usage, "--fd takes an interface of the daemon, not a file:// source");
   }
-  if (parsed.tls) { return make_error(ErrorKind::usage, "--fd: rpcaps:// (TLS) is not supported"); }
   Source src;
   src.kind = SourceKind::remote;
+  src.tls = parsed.tls;
   src.host = parsed.kind == SourceKind::remote ? parsed.host : "";
   src.name = parsed.name;
   return src;
 }
 
-Result<ClientOptions> client_options(const ClientFlags& flags)
+Result<ClientOptions> client_options(const ClientFlags& flags, bool tls)
 {
+  ClientOptions opts;
+  opts.tls_settings.ca_file = flags.ca_file;
+  opts.tls_settings.insecure = flags.insecure;
+  opts.tls_settings.cert_file = flags.cert_file;
+  opts.tls_settings.key_file = flags.key_file;
+  if (!flags.pin.empty()) {
+    auto pin = parse_pin(flags.pin);
+    if (!pin) { return make_error(ErrorKind::usage, "--pin: " + pin.error().message); }
+    opts.tls_settings.pin = *pin;
+  }
+  opts.allow_plaintext_password = flags.allow_plaintext_password;
+  if (tls && flags.insecure) {
+    warning(program_invocation_short_name,
+            "--insecure: the daemon's certificate is not verified; anyone on the path can read and change the session");
+  }
   const char* env = std::getenv("RPCAP_PASSWORD");
   auto creds = credentials_for(flags.user, PasswordSources{flags.password_file,
                                                            env != nullptr ? std::optional<std::string>{env} : std::nullopt,
                                                            ::isatty(STDIN_FILENO) == 1});
   if (!creds) { return std::move(creds).error(); }
-  ClientOptions opts;
   opts.credentials = std::move(*creds);
   opts.timeout_ms = static_cast<int>(std::lround(flags.timeout_s * 1000));
   opts.keepalive = Keepalive{flags.keepalive_s, flags.user_timeout_s};

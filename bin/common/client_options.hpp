@@ -21,6 +21,12 @@ struct ClientFlags {
   bool ipv4{false};           // -4
   bool ipv6{false};           // -6
   int fd{-1};                 // --fd: a connection from a daemon in active mode
+  std::string ca_file;        // --ca
+  std::string pin;            // --pin
+  bool insecure{false};       // --insecure
+  std::string cert_file;      // --cert
+  std::string key_file;       // --key
+  bool allow_plaintext_password{false};  // --allow-plaintext-password
 };
 
 // Which of the client options a program takes.
@@ -28,15 +34,18 @@ enum ClientOptionSet : unsigned {
   login_options = 1,    // -u --password-file --timeout --keepalive --user-timeout
   connect_options = 2,  // -4 -6
   attach_option = 4,    // --fd
+  tls_options = 8,      // --ca --pin --insecure --cert --key --allow-plaintext-password
 };
 
 // Add the client options of `sets` to `app`.
 void add_client_options(CLI::App& app, ClientFlags& flags,
-                        unsigned sets = login_options | connect_options | attach_option);
+                        unsigned sets = login_options | connect_options | attach_option | tls_options);
 
 // The session options the flags give: the password from --password-file,
-// else RPCAP_PASSWORD, else a prompt when standard input is a terminal.
-Result<ClientOptions> client_options(const ClientFlags& flags);
+// else RPCAP_PASSWORD, else a prompt when standard input is a terminal;
+// how to verify a TLS daemon. `tls`: the session will use TLS (then
+// --insecure prints its warning on stderr).
+Result<ClientOptions> client_options(const ClientFlags& flags, bool tls = false);
 
 // The session the flags and `src` give: over --fd's connection
 // (ClientSession::attach) when there is one, else connected to `src`.

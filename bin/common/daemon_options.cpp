@@ -73,6 +73,16 @@ void add_daemon_options(CLI::App& app, DaemonFlags& flags)
                  "members of GROUP may capture after a password login (default: only root)")
       ->type_name("GROUP");
   add_limit_options(app, flags);
+  auto* tls = app.add_flag("-S,--tls", flags.tls,
+                           "require TLS on every connection, control and data (clients use rpcaps://); needs -K and -X");
+  app.add_option("-K,--tls-key", flags.tls_key, "the TLS private key, PEM (rpcap-conf tls-cert makes one)")
+      ->type_name("FILE");
+  app.add_option("-X,--tls-cert", flags.tls_cert, "the TLS certificate, PEM, followed by its chain if any")
+      ->type_name("FILE");
+  app.add_option("--client-ca", flags.tls_client_ca,
+                 "ask clients for a certificate; one signed by the CA in FILE logs in without a password")
+      ->type_name("FILE")
+      ->needs(tls);
 }
 
 }  // namespace rpcap::tool

@@ -10,7 +10,7 @@
 namespace rpcap::tool {
 
 // Add -b -p -4 -6 -l -n -a -v --max-sessions --auth-timeout --idle-timeout --capture-group
-// --keepalive --user-timeout --data-timeout --max-login-delay to `app`.
+// --keepalive --user-timeout --data-timeout --max-login-delay -S -K -X --client-ca to `app`.
 void add_daemon_options(CLI::App& app, DaemonFlags& flags);
 
 }  // namespace rpcap::tool

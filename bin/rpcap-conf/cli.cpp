@@ -8,7 +8,7 @@ namespace rpcap::cli::conf {
 
 void define_cli(CLI::App& app, Options& opts)
 {
-  app.description("generate, check and show rpcapd configuration files");
+  app.description("generate, check and show rpcapd configuration files, and make its TLS certificate");
   app.set_version_flag("--version", tool::version_text(app.get_name()));
   app.require_subcommand(1);
 
@@ -22,6 +22,23 @@ void define_cli(CLI::App& app, Options& opts)
   auto* show = app.add_subcommand("show", "print the effective settings of a config file, defaults included");
   show->add_option("FILE", opts.show_file, "config file to read")->required()->check(CLI::ExistingFile);
   show->add_flag("--json", opts.json, "print one JSON object for scripts");
+
+  auto* tls = app.add_subcommand("tls-cert", "make a key and a self-signed certificate for rpcapd -S -K -X, and print "
+                                             "the certificate's SHA-256 pin for the clients' --pin");
+  tls->add_option("--key", opts.key_file, "write the private key (EC P-256, PEM, mode 0600) to FILE")
+      ->type_name("FILE")
+      ->required();
+  tls->add_option("--cert", opts.cert_file, "write the certificate (PEM) to FILE")->type_name("FILE")->required();
+  tls->add_option("--host", opts.hosts,
+                  "a name or IP address clients reach the daemon by, put in the certificate; repeatable (default: "
+                  "this host's name)")
+      ->type_name("NAME")
+      ->allow_extra_args(false);
+  tls->add_option("--days", opts.days, "days the certificate is valid")
+      ->type_name("N")
+      ->check(CLI::Range(1u, 36500u))
+      ->capture_default_str();
+  tls->add_flag("--force", opts.force, "replace existing files");
 }
 
 }  // namespace rpcap::cli::conf

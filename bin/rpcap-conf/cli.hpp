@@ -17,6 +17,12 @@ struct Options {
   std::vector<std::string> files;  // check FILE...
   std::string show_file;           // show FILE
   bool json{false};                // show --json
+  // tls-cert
+  std::string key_file;            // --key FILE
+  std::string cert_file;           // --cert FILE
+  std::vector<std::string> hosts;  // --host NAME, repeatable; none: this host's name
+  unsigned days{825};              // --days N
+  bool force{false};               // --force: overwrite
 };
 
 // Define rpcap-conf's subcommands and options on `app`, storing into `opts`.

@@ -1,5 +1,11 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // rpcap-conf: generate, check and show rpcapd config files.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 
@@ -7,6 +13,8 @@
 #include "rpcap-conf/cli.hpp"
 #include "rpcap/config.hpp"
 #include "rpcap/config_view.hpp"
+#include "rpcap/daemon.hpp"
+#include "rpcap/tls.hpp"
 
 namespace {
 
@@ -38,6 +46,8 @@ std::vector<std::string> problems_of(const std::string& path)
   if (!cfg->host_list_file.empty()) {
     if (auto hosts = load_host_list(cfg->host_list_file); !hosts) { out.push_back(hosts.error().message); }
   }
+  // The key and certificate must load as rpcapd will load them.
+  if (auto tls = tls_context_for(*cfg); !tls) { out.push_back(path + ": " + tls.error().message); }
   return out;
 }
 
@@ -64,6 +74,44 @@ int show(const CLI::App& app, const cli::conf::Options& opts)
   return tool::exit_ok;
 }
 
+// Write `text` to a new file `path` with `mode` (replacing one only with `force`).
+Status write_new_file(const std::string& path, const std::string& text, mode_t mode, bool force)
+{
+  const int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL);
+  Fd fd{::open(path.c_str(), flags, mode)};
+  if (!fd) {
+    std::string cause = std::strerror(errno);
+    if (errno == EEXIST) { cause += " (--force replaces it)"; }
+    return make_error(ErrorKind::io, "write \"" + path + "\": " + cause);
+  }
+  // An existing file keeps its mode with O_TRUNC: a key must not stay readable.
+  if (::fchmod(fd.get(), mode) != 0 || !write_all(fd.get(), text.data(), text.size(), -1)) {
+    return make_error(ErrorKind::io, "write \"" + path + "\": " + std::strerror(errno));
+  }
+  return {};
+}
+
+int tls_cert(const CLI::App& app, const cli::conf::Options& opts)
+{
+  CertSpec spec;
+  spec.hosts = opts.hosts;
+  if (spec.hosts.empty()) {
+    char name[256] = {};
+    if (::gethostname(name, sizeof name - 1) == 0 && name[0] != '\0') { spec.hosts.emplace_back(name); }
+  }
+  spec.not_after_s = std::int64_t{opts.days} * 86400;
+  auto id = make_certificate(spec);
+  if (!id) { return tool::report(app, id.error()); }
+  auto pin = certificate_pin(id->cert_pem);
+  if (!pin) { return tool::report(app, pin.error()); }
+  if (auto st = write_new_file(opts.key_file, id->key_pem, 0600, opts.force); !st) { return tool::report(app, st.error()); }
+  if (auto st = write_new_file(opts.cert_file, id->cert_pem, 0644, opts.force); !st) {
+    return tool::report(app, st.error());
+  }
+  std::cout << format_pin(*pin) << "\n" << std::flush;
+  return std::cout ? tool::exit_ok : tool::exit_failure;
+}
+
 }  // namespace
 
 int main(int argc, char** argv)
@@ -74,5 +122,6 @@ int main(int argc, char** argv)
   if (auto rc = tool::parse(app, argc, argv)) { return *rc; }
   if (app.got_subcommand("generate")) { return generate(app, opts); }
   if (app.got_subcommand("check")) { return check(opts); }
+  if (app.got_subcommand("tls-cert")) { return tls_cert(app, opts); }
   return show(app, opts);
 }

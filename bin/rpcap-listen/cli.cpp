@@ -35,17 +35,20 @@ void define_cli(CLI::App& app, Options& opts)
                  "in -w, otherwise no limit)")
       ->type_name("N")
       ->check(CLI::PositiveNumber);
+  app.add_flag("--tls", opts.tls,
+               "the daemons use TLS (rpcapd -S): be the TLS client on each connection and verify the daemon's "
+               "certificate against its address (--ca, --pin, --insecure)");
 
   auto* wait = app.add_subcommand("wait", "wait until a daemon (or each HOST) calls in and logs in; print its "
                                           "address, one line per daemon");
   wait->add_option("HOST", opts.hosts, "wait for these daemons (default: any one)")->type_name("HOST");
-  tool::add_client_options(*wait, opts.client, tool::login_options);
+  tool::add_client_options(*wait, opts.client, tool::login_options | tool::tls_options);
   wait->callback([&opts] { opts.mode = Mode::wait; });
 
   auto* ls = app.add_subcommand("ls", "list the interfaces of each daemon that calls in, one line per daemon: "
                                       "its address, then its interfaces' names");
   ls->add_flag("--json", opts.json, "print one JSON object per daemon and line, for scripts");
-  tool::add_client_options(*ls, opts.client, tool::login_options);
+  tool::add_client_options(*ls, opts.client, tool::login_options | tool::tls_options);
   ls->callback([&opts] { opts.mode = Mode::ls; });
 
   auto* capture = app.add_subcommand("capture", "capture from interface IFACE of the daemon that calls in and "
@@ -57,7 +60,7 @@ void define_cli(CLI::App& app, Options& opts)
                             "write to FILE (\"-\": standard output, refused when it is a terminal); %h in FILE "
                             "is replaced by the daemon's address, and then every daemon that calls in is "
                             "captured into its own file");
-  tool::add_client_options(*capture, opts.client, tool::login_options);
+  tool::add_client_options(*capture, opts.client, tool::login_options | tool::tls_options);
   capture->callback([&opts] { opts.mode = Mode::capture; });
 
   auto* exec = app.add_subcommand("exec", "run COMMAND for each daemon that calls in, with the connection as "
@@ -67,6 +70,7 @@ void define_cli(CLI::App& app, Options& opts)
       ->type_name("COMMAND")
       ->required();
   exec->prefix_command();
+  exec->excludes(app.get_option("--tls"));
   exec->callback([&opts] { opts.mode = Mode::exec; });
 }
 

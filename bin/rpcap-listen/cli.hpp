@@ -26,9 +26,10 @@ struct Options {
   bool ipv6{false};                 // -6
   double deadline_s{0};             // --deadline SECONDS; 0: none
   std::uint64_t daemons{0};         // --daemons N; 0: the mode's default
+  bool tls{false};                  // --tls: be the TLS client on each daemon's connection
 
   Mode mode{Mode::wait};
-  tool::ClientFlags client;         // -u --password-file --timeout (wait, ls, capture)
+  tool::ClientFlags client;         // -u --password-file --timeout, TLS checks (wait, ls, capture)
   std::vector<std::string> hosts;   // wait HOST...
   bool json{false};                 // ls --json
   std::string interface;            // capture IFACE

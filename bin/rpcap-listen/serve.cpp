@@ -76,7 +76,19 @@ bool emit(const std::string& text)
   return static_cast<bool>(std::cout);
 }
 
-Result<ClientOptions> login(const Context& ctx) { return tool::client_options(ctx.opts.client); }
+Result<ClientOptions> login(const Context& ctx)
+{
+  auto opts = tool::client_options(ctx.opts.client, ctx.opts.tls);
+  if (!opts) { return opts; }
+  opts->tls = ctx.opts.tls;
+  // Refused before any daemon calls in, rather than for each one.
+  if (opts->credentials && !opts->tls && !opts->allow_plaintext_password) {
+    return make_error(ErrorKind::usage, "refusing to send the password of \"" + opts->credentials->username
+                                            + "\" in clear text; use --tls (daemons running rpcapd -S), or "
+                                              "--allow-plaintext-password to send it anyway");
+  }
+  return opts;
+}
 
 // Wait for the next daemon, telling of refused ones; nullopt when nothing
 // came within one tick (the caller looks at signals and the deadline).

@@ -11,7 +11,8 @@ const std::vector<std::string>& config_switches()
   static const std::vector<std::string> k_names{"--bind",         "--port",         "--ipv4",        "--ipv6",
                                                 "--hosts",        "--null-auth",    "--active",      "--active-only",
                                                 "--max-sessions", "--auth-timeout", "--idle-timeout", "--capture-group",
-                                                "--keepalive",    "--user-timeout", "--data-timeout", "--max-login-delay"};
+                                                "--keepalive",    "--user-timeout", "--data-timeout", "--max-login-delay",
+                                                "--tls",          "--tls-key",      "--tls-cert",     "--client-ca"};
   return k_names;
 }
 
@@ -28,6 +29,7 @@ void define_cli(CLI::App& app, Options& opts)
                              opts.inetd, "serve the one connection on standard input (inetd, systemd socket activation)");
   inetd->excludes(daemonize);
   app.add_flag("-D,--debug", opts.debug, "also log debug messages");
+  app.add_flag("-C", opts.compress, "accepted for libpcap rpcapd's command line; no effect (it has none there either)");
   app.add_option("-s,--save", opts.save_file, "write the effective configuration to FILE, then go on")
       ->type_name("FILE");
   app.add_option("-f,--config", opts.config_file,

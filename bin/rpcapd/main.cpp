@@ -112,6 +112,8 @@ int main(int argc, char** argv)
   if (!opts.save_file.empty()) {
     if (auto st = save_config(opts.save_file, run.config); !st) { return tool::report(app, st.error()); }
   }
+  // A key or certificate that cannot be used stops the daemon at once (exit 2), as libpcap's.
+  if (auto tls = tls_context_for(run.config); !tls) { return tool::report(app, tls.error()); }
   run.ready_fd = opts.ready_fd;
   AuthSettings auth;
   auth.capture_group = run.config.capture_group;

@@ -5,11 +5,12 @@
 complete -c rpcap-conf -f
 
 # rpcap-conf
-complete -c rpcap-conf -n 'not __fish_seen_subcommand_from generate check show' -a 'generate' -d 'write a config file with the settings the switches give'
-complete -c rpcap-conf -n 'not __fish_seen_subcommand_from generate check show' -a 'check' -d 'check config files'
-complete -c rpcap-conf -n 'not __fish_seen_subcommand_from generate check show' -a 'show' -d 'print the effective settings of a config file, defaults included'
-complete -c rpcap-conf -n 'not __fish_seen_subcommand_from generate check show' -s h -l help -d 'print this help message and exit'
-complete -c rpcap-conf -n 'not __fish_seen_subcommand_from generate check show' -l version -d 'display program version information and exit'
+complete -c rpcap-conf -n 'not __fish_seen_subcommand_from generate check show tls-cert' -a 'generate' -d 'write a config file with the settings the switches give'
+complete -c rpcap-conf -n 'not __fish_seen_subcommand_from generate check show tls-cert' -a 'check' -d 'check config files'
+complete -c rpcap-conf -n 'not __fish_seen_subcommand_from generate check show tls-cert' -a 'show' -d 'print the effective settings of a config file, defaults included'
+complete -c rpcap-conf -n 'not __fish_seen_subcommand_from generate check show tls-cert' -a 'tls-cert' -d 'make a key and a self-signed certificate for rpcapd -S -K -X, and print the certificate\'s SHA-256 pin for the clients\' --pin'
+complete -c rpcap-conf -n 'not __fish_seen_subcommand_from generate check show tls-cert' -s h -l help -d 'print this help message and exit'
+complete -c rpcap-conf -n 'not __fish_seen_subcommand_from generate check show tls-cert' -l version -d 'display program version information and exit'
 
 # rpcap-conf generate
 complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -s h -l help -d 'print this help message and exit'
@@ -29,6 +30,10 @@ complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -l keepalive -x
 complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -l user-timeout -x -d 'drop a connection whose data or keepalive probes stay unacknowledged for SECONDS'
 complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -l data-timeout -x -d 'seconds a client has to make the data connection'
 complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -l max-login-delay -x -d 'longest delay, in seconds, before a failed password login is answered'
+complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -s S -l tls -d 'require TLS on every connection, control and data'
+complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -s K -l tls-key -r -F -d 'the TLS private key, PEM'
+complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -s X -l tls-cert -r -F -d 'the TLS certificate, PEM, followed by its chain if any'
+complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -l client-ca -r -F -d 'ask clients for a certificate'
 complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -s o -l output -r -F -d 'write to FILE instead of standard output'
 
 # rpcap-conf check
@@ -39,3 +44,11 @@ complete -c rpcap-conf -n '__fish_seen_subcommand_from check' -F
 complete -c rpcap-conf -n '__fish_seen_subcommand_from show' -s h -l help -d 'print this help message and exit'
 complete -c rpcap-conf -n '__fish_seen_subcommand_from show' -l json -d 'print one JSON object for scripts'
 complete -c rpcap-conf -n '__fish_seen_subcommand_from show' -F
+
+# rpcap-conf tls-cert
+complete -c rpcap-conf -n '__fish_seen_subcommand_from tls-cert' -s h -l help -d 'print this help message and exit'
+complete -c rpcap-conf -n '__fish_seen_subcommand_from tls-cert' -l key -r -F -d 'write the private key'
+complete -c rpcap-conf -n '__fish_seen_subcommand_from tls-cert' -l cert -r -F -d 'write the certificate'
+complete -c rpcap-conf -n '__fish_seen_subcommand_from tls-cert' -l host -x -d 'a name or IP address clients reach the daemon by, put in the certificate'
+complete -c rpcap-conf -n '__fish_seen_subcommand_from tls-cert' -l days -x -d 'days the certificate is valid'
+complete -c rpcap-conf -n '__fish_seen_subcommand_from tls-cert' -l force -d 'replace existing files'

@@ -18,6 +18,7 @@ complete -c rpcap-listen -n 'not __fish_seen_subcommand_from wait ls capture exe
 complete -c rpcap-listen -n 'not __fish_seen_subcommand_from wait ls capture exec' -s 6 -l ipv6 -d 'listen on IPv6 addresses only'
 complete -c rpcap-listen -n 'not __fish_seen_subcommand_from wait ls capture exec' -l deadline -x -d 'stop waiting for daemons after SECONDS'
 complete -c rpcap-listen -n 'not __fish_seen_subcommand_from wait ls capture exec' -l daemons -x -d 'serve N daemons, then stop listening'
+complete -c rpcap-listen -n 'not __fish_seen_subcommand_from wait ls capture exec' -l tls -d 'the daemons use TLS'
 
 # rpcap-listen wait
 complete -c rpcap-listen -n '__fish_seen_subcommand_from wait' -s h -l help -d 'print this help message and exit'
@@ -26,6 +27,12 @@ complete -c rpcap-listen -n '__fish_seen_subcommand_from wait' -l password-file 
 complete -c rpcap-listen -n '__fish_seen_subcommand_from wait' -l timeout -x -d 'give up on a connection or a reply after SECONDS'
 complete -c rpcap-listen -n '__fish_seen_subcommand_from wait' -l keepalive -x -d 'probe a connection idle for SECONDS with TCP keepalive, then every third of that, 3 times'
 complete -c rpcap-listen -n '__fish_seen_subcommand_from wait' -l user-timeout -x -d 'give the daemon up when what was sent to it, keepalive probes included, stays unacknowledged for SECONDS'
+complete -c rpcap-listen -n '__fish_seen_subcommand_from wait' -l ca -r -F -d 'rpcaps://'
+complete -c rpcap-listen -n '__fish_seen_subcommand_from wait' -l pin -x -d 'rpcaps://'
+complete -c rpcap-listen -n '__fish_seen_subcommand_from wait' -l insecure -d 'rpcaps://'
+complete -c rpcap-listen -n '__fish_seen_subcommand_from wait' -l cert -r -F -d 'rpcaps://'
+complete -c rpcap-listen -n '__fish_seen_subcommand_from wait' -l key -r -F -d 'the private key of --cert'
+complete -c rpcap-listen -n '__fish_seen_subcommand_from wait' -l allow-plaintext-password -d 'send the password of -u over rpcap:// without TLS, in clear text'
 
 # rpcap-listen ls
 complete -c rpcap-listen -n '__fish_seen_subcommand_from ls' -s h -l help -d 'print this help message and exit'
@@ -35,6 +42,12 @@ complete -c rpcap-listen -n '__fish_seen_subcommand_from ls' -l password-file -r
 complete -c rpcap-listen -n '__fish_seen_subcommand_from ls' -l timeout -x -d 'give up on a connection or a reply after SECONDS'
 complete -c rpcap-listen -n '__fish_seen_subcommand_from ls' -l keepalive -x -d 'probe a connection idle for SECONDS with TCP keepalive, then every third of that, 3 times'
 complete -c rpcap-listen -n '__fish_seen_subcommand_from ls' -l user-timeout -x -d 'give the daemon up when what was sent to it, keepalive probes included, stays unacknowledged for SECONDS'
+complete -c rpcap-listen -n '__fish_seen_subcommand_from ls' -l ca -r -F -d 'rpcaps://'
+complete -c rpcap-listen -n '__fish_seen_subcommand_from ls' -l pin -x -d 'rpcaps://'
+complete -c rpcap-listen -n '__fish_seen_subcommand_from ls' -l insecure -d 'rpcaps://'
+complete -c rpcap-listen -n '__fish_seen_subcommand_from ls' -l cert -r -F -d 'rpcaps://'
+complete -c rpcap-listen -n '__fish_seen_subcommand_from ls' -l key -r -F -d 'the private key of --cert'
+complete -c rpcap-listen -n '__fish_seen_subcommand_from ls' -l allow-plaintext-password -d 'send the password of -u over rpcap:// without TLS, in clear text'
 
 # rpcap-listen capture
 complete -c rpcap-listen -n '__fish_seen_subcommand_from capture' -s h -l help -d 'print this help message and exit'
@@ -53,6 +66,12 @@ complete -c rpcap-listen -n '__fish_seen_subcommand_from capture' -l password-fi
 complete -c rpcap-listen -n '__fish_seen_subcommand_from capture' -l timeout -x -d 'give up on a connection or a reply after SECONDS'
 complete -c rpcap-listen -n '__fish_seen_subcommand_from capture' -l keepalive -x -d 'probe a connection idle for SECONDS with TCP keepalive, then every third of that, 3 times'
 complete -c rpcap-listen -n '__fish_seen_subcommand_from capture' -l user-timeout -x -d 'give the daemon up when what was sent to it, keepalive probes included, stays unacknowledged for SECONDS'
+complete -c rpcap-listen -n '__fish_seen_subcommand_from capture' -l ca -r -F -d 'rpcaps://'
+complete -c rpcap-listen -n '__fish_seen_subcommand_from capture' -l pin -x -d 'rpcaps://'
+complete -c rpcap-listen -n '__fish_seen_subcommand_from capture' -l insecure -d 'rpcaps://'
+complete -c rpcap-listen -n '__fish_seen_subcommand_from capture' -l cert -r -F -d 'rpcaps://'
+complete -c rpcap-listen -n '__fish_seen_subcommand_from capture' -l key -r -F -d 'the private key of --cert'
+complete -c rpcap-listen -n '__fish_seen_subcommand_from capture' -l allow-plaintext-password -d 'send the password of -u over rpcap:// without TLS, in clear text'
 
 # rpcap-listen exec
 complete -c rpcap-listen -n '__fish_seen_subcommand_from exec' -s h -l help -d 'print this help message and exit'

@@ -92,14 +92,28 @@ bool is_auth_failure(ErrorCode code)
 
 std::string io_cause(const char* call, int err) { return std::string{call} + ": " + std::strerror(err); }
 
+// The cause of a failed read on `ch`: OpenSSL's reason for a TLS error.
+std::string read_cause(const Channel& ch, const char* call, int err)
+{
+  if (err == EPROTO && !ch.error_text().empty()) { return std::string{call} + ": " + ch.error_text(); }
+  return io_cause(call, err);
+}
+
+// What a capture's data connection needs to speak TLS like the control connection.
+struct TlsSetup {
+  TlsContext ctx;
+  TlsClientSettings settings;
+  std::string host;  // checked against the daemon's certificate
+};
+
 }  // namespace
 
 // ---------------------------------------------------------------------------
 
 class ClientSession::Impl {
 public:
-  Impl(const Source& src, int timeout_ms, Fd control, bool active)
-    : m_timeout_ms(timeout_ms), m_active(active), m_control(std::move(control))
+  Impl(const Source& src, int timeout_ms, Channel control, bool active, std::optional<TlsSetup> tls)
+    : m_timeout_ms(timeout_ms), m_active(active), m_control(std::move(control)), m_tls(std::move(tls))
   {
     Source listing = src;
     listing.name.clear();
@@ -121,8 +135,8 @@ public:
   Result<std::size_t> read_packets(PacketHandler& handler, int timeout_ms, std::size_t max_packets);
 
   void use_keepalive(const Keepalive& k) { m_keepalive = k; }
-  int control_fd() const noexcept { return m_control.get(); }
-  int data_fd() const noexcept { return m_data.get(); }
+  int control_fd() const noexcept { return m_control.fd(); }
+  int data_fd() const noexcept { return m_data.fd(); }
   bool data_waiting() const
   {
     if (!m_capturing || !m_data) { return false; }
@@ -131,7 +145,8 @@ public:
       auto frame = next_frame(ByteView{m_buf.data() + m_begin, m_end - m_begin}, m_max_plen);
       if (!frame || *frame) { return true; }
     }
-    pollfd p{m_data.get(), POLLIN, 0};
+    if (m_data.pending() > 0) { return true; }
+    pollfd p{m_data.fd(), POLLIN, 0};
     return ::poll(&p, 1, 0) > 0;
   }
   bool capturing() const noexcept { return m_capturing; }
@@ -182,7 +197,8 @@ private:
   int m_timeout_ms;
   Keepalive m_keepalive;  // for the data connection
   bool m_active;  // the daemon connected to us (§6.4)
-  Fd m_control;
+  Channel m_control;
+  std::optional<TlsSetup> m_tls;  // rpcaps://: the data connection gets TLS too
   Bytes m_ctrl_in;  // control bytes received and not yet consumed
   bool m_authenticated{false};
   std::uint8_t m_version{k_protocol_version};
@@ -191,7 +207,7 @@ private:
   // The running capture.
   bool m_capturing{false};
   bool m_udp{false};
-  Fd m_data;
+  Channel m_data;
   SockAddress m_daemon;  // the control connection's peer: the only sender of UDP data
   std::uint32_t m_snaplen{StartOptions::k_max_snaplen};
   std::uint32_t m_max_plen{0};
@@ -239,7 +255,7 @@ Result<Message> ClientSession::Impl::request(const Message& req, std::string_vie
 {
   if (!m_control) { return fail(ErrorKind::usage, doing, "the session is closed"); }
   const Bytes out = encode(req, m_version);
-  auto sent = write_all(m_control.get(), out.data(), out.size(), m_timeout_ms);
+  auto sent = m_control.write_all(out.data(), out.size(), m_timeout_ms);
   if (!sent) {
     // A daemon that refuses us (host not allowed) says why and closes: its
     // ERROR may already be here, and is the better explanation.
@@ -265,26 +281,28 @@ Result<Message> ClientSession::Impl::read_reply(MsgType want, std::string_view d
       return msg;
     }
     const bool draining = drain == Drain::yes && m_data;
-    pollfd p[2] = {{m_control.get(), POLLIN, 0}, {draining ? m_data.get() : -1, POLLIN, 0}};
+    pollfd p[2] = {{m_control.fd(), POLLIN, 0}, {draining ? m_data.fd() : -1, POLLIN, 0}};
+    // Bytes OpenSSL already decrypted do not make the socket readable (B17).
+    const bool buffered = m_control.pending() > 0 || (draining && m_data.pending() > 0);
     const int left = deadline.left_ms();
-    const int rc = left == 0 ? 0 : ::poll(p, 2, left);
+    const int rc = buffered ? 0 : left == 0 ? 0 : ::poll(p, 2, left);
     if (rc < 0 && errno == EINTR) { continue; }
     if (rc < 0) { return broken(ErrorKind::io, doing, io_cause("poll", errno)); }
-    if (rc == 0) { return broken(ErrorKind::io, doing, "no reply within " + describe_ms(m_timeout_ms)); }
-    if (draining && p[1].revents != 0) {
+    if (rc == 0 && !buffered) { return broken(ErrorKind::io, doing, "no reply within " + describe_ms(m_timeout_ms)); }
+    if (draining && (p[1].revents != 0 || m_data.pending() > 0)) {
       // Packets still in flight after ENDCAP: thrown away, so that a daemon
       // blocked sending them can go on to answer.
       std::uint8_t scratch[16384];
-      const ssize_t n = ::recv(m_data.get(), scratch, sizeof scratch, MSG_DONTWAIT);
+      const long n = m_data.read_some(scratch, sizeof scratch);
       if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) { m_data.reset(); }
     }
-    if (p[0].revents == 0) { continue; }
+    if (p[0].revents == 0 && m_control.pending() == 0) { continue; }
     const std::size_t have = m_ctrl_in.size();
     m_ctrl_in.resize(have + k_control_read);
-    const ssize_t n = ::recv(m_control.get(), m_ctrl_in.data() + have, k_control_read, MSG_DONTWAIT);
-    m_ctrl_in.resize(have + static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
+    const long n = m_control.read_some(m_ctrl_in.data() + have, k_control_read);
+    m_ctrl_in.resize(have + static_cast<std::size_t>(std::max<long>(n, 0)));
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) { continue; }
-    if (n < 0) { return broken(ErrorKind::io, doing, io_cause("recv", errno)); }
+    if (n < 0) { return broken(ErrorKind::io, doing, read_cause(m_control, "recv", errno)); }
     if (n == 0) {
       return broken(ErrorKind::io, doing,
                     m_ctrl_in.empty() ? "the daemon closed the connection"
@@ -358,7 +376,11 @@ Result<StartCapReply> ClientSession::Impl::start_capture(const StartOptions& opt
                                              + " instructions, more than the " + std::to_string(Filter::k_max_insns)
                                              + " a daemon accepts");
   }
-  auto peer = peer_address(m_control.get());
+  if (opts.udp && m_tls) {
+    // As libpcap: datagrams cannot carry the TLS stream (§1.3).
+    return fail(ErrorKind::usage, doing, "UDP data cannot be protected by TLS; capture over TCP with rpcaps://");
+  }
+  auto peer = peer_address(m_control.fd());
   if (!peer) { return broken(ErrorKind::io, doing, peer.error().message); }
 
   Fd data;
@@ -366,7 +388,7 @@ Result<StartCapReply> ClientSession::Impl::start_capture(const StartOptions& opt
   if (opts.udp) {
     // The daemon sends to our control connection's address at `portdata`:
     // the socket must exist before the request (§1.2).
-    auto local = local_address(m_control.get());
+    auto local = local_address(m_control.fd());
     if (!local) { return broken(ErrorKind::io, doing, local.error().message); }
     local->set_port(0);
     data = Fd{::socket(local->family(), SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)};
@@ -383,7 +405,7 @@ Result<StartCapReply> ClientSession::Impl::start_capture(const StartOptions& opt
   } else if (m_active) {
     // Active mode (§1.2): we listen before the request, on the address the
     // daemon reached us at; it connects before it replies.
-    auto local = local_address(m_control.get());
+    auto local = local_address(m_control.fd());
     if (!local) { return broken(ErrorKind::io, doing, local.error().message); }
     auto listening = listen_ephemeral(*local);
     if (!listening) { return fail(ErrorKind::io, doing, listening.error().message); }
@@ -414,8 +436,16 @@ Result<StartCapReply> ClientSession::Impl::start_capture(const StartOptions& opt
     if (!fd) { return fail(ErrorKind::io, doing, fd.error().message); }
     data = std::move(*fd);
   }
-  m_data = std::move(data);
-  if (!opts.udp) { (void)set_keepalive(m_data.get(), m_keepalive); }
+  Channel channel{std::move(data)};
+  if (!opts.udp) { (void)set_keepalive(channel.fd(), m_keepalive); }
+  if (m_tls && !opts.udp) {
+    // A handshake of its own on the data connection, we the TLS client
+    // in both modes (§1.3).
+    auto ch = Channel::tls_client(channel.release_fd(), m_tls->ctx, m_tls->settings, m_tls->host, m_timeout_ms);
+    if (!ch) { return broken(ErrorKind::io, doing, "data connection: " + ch.error().message); }
+    channel = std::move(*ch);
+  }
+  m_data = std::move(channel);
   m_udp = opts.udp;
   m_daemon = *peer;
   m_snaplen = snaplen;
@@ -462,7 +492,7 @@ void ClientSession::Impl::close()
 {
   if (m_control && m_authenticated && !m_active) {
     const Bytes out = encode(CloseMsg{}, m_version);
-    (void)write_all(m_control.get(), out.data(), out.size(), std::min(m_timeout_ms, k_close_timeout_ms));
+    (void)m_control.write_all(out.data(), out.size(), std::min(m_timeout_ms, k_close_timeout_ms));
   }
   drop_connections();
 }
@@ -472,10 +502,12 @@ Status ClientSession::Impl::check_control()
   constexpr std::string_view doing = "capture";
   const std::size_t have = m_ctrl_in.size();
   m_ctrl_in.resize(have + k_control_read);
-  const ssize_t n = ::recv(m_control.get(), m_ctrl_in.data() + have, k_control_read, MSG_DONTWAIT);
-  m_ctrl_in.resize(have + static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
+  const long n = m_control.read_some(m_ctrl_in.data() + have, k_control_read);
+  m_ctrl_in.resize(have + static_cast<std::size_t>(std::max<long>(n, 0)));
   if (n == 0) { return broken(ErrorKind::io, doing, "the daemon closed the control connection"); }
-  if (n < 0 && errno != EAGAIN && errno != EINTR) { return broken(ErrorKind::io, doing, io_cause("recv", errno)); }
+  if (n < 0 && errno != EAGAIN && errno != EINTR) {
+    return broken(ErrorKind::io, doing, read_cause(m_control, "recv", errno));
+  }
   auto frame = next_frame(m_ctrl_in, k_max_reply);
   if (!frame) { return broken(ErrorKind::malformed, doing, frame.error().message); }
   if (!*frame) { return {}; }
@@ -545,13 +577,13 @@ Result<std::size_t> ClientSession::Impl::read_stream(PacketHandler& handler, std
   constexpr std::string_view doing = "capture";
   const std::size_t room = m_buf.size() - m_end;
   if (room == 0) { return fail(ErrorKind::malformed, doing, "data buffer full"); }  // cannot happen
-  const ssize_t n = ::recv(m_data.get(), m_buf.data() + m_end, room, MSG_DONTWAIT);
+  const long n = m_data.read_some(m_buf.data() + m_end, room);
   if (n < 0 && (errno == EAGAIN || errno == EINTR)) { return std::size_t{0}; }
-  if (n < 0) { return fail(ErrorKind::io, doing, io_cause("recv on the data connection", errno)); }
+  if (n < 0) { return fail(ErrorKind::io, doing, read_cause(m_data, "recv on the data connection", errno)); }
   if (n == 0) {
     // A daemon that stops on a failure says why on the control
     // connection (ERROR 9), maybe just after closing this one.
-    if (auto ready = m_control ? wait_readable(m_control.get(), 100) : Result<bool>{false}; ready && *ready) {
+    if (auto ready = m_control ? wait_readable(m_control, 100) : Result<bool>{false}; ready && *ready) {
       if (auto st = check_control(); !st) { return std::move(st).error(); }
     }
     return fail(ErrorKind::io, doing,
@@ -575,7 +607,7 @@ Result<std::size_t> ClientSession::Impl::read_datagrams(PacketHandler& handler, 
   for (int i = 0; i < k_max_datagrams && (max_packets == 0 || n < max_packets); ++i) {
     SockAddress from;
     from.length = sizeof from.storage;
-    const ssize_t got = ::recvfrom(m_data.get(), m_buf.data(), m_buf.size(), MSG_DONTWAIT | MSG_TRUNC, from.get(),
+    const ssize_t got = ::recvfrom(m_data.fd(), m_buf.data(), m_buf.size(), MSG_DONTWAIT | MSG_TRUNC, from.get(),
                                    &from.length);
     if (got < 0 && (errno == EAGAIN || errno == EINTR)) { break; }
     if (got < 0) { return fail(ErrorKind::io, "capture", io_cause("recv on the UDP data socket", errno)); }
@@ -619,15 +651,18 @@ Result<std::size_t> ClientSession::Impl::read_packets(PacketHandler& handler, in
   }
   const Deadline deadline{timeout_ms};
   for (;;) {
-    pollfd p[2] = {{m_data.get(), POLLIN, 0}, {m_control.get(), POLLIN, 0}};
-    const int rc = ::poll(p, 2, deadline.left_ms());
+    pollfd p[2] = {{m_data.fd(), POLLIN, 0}, {m_control.fd(), POLLIN, 0}};
+    // Decrypted bytes inside OpenSSL: read them before waiting on the sockets (B17).
+    const bool data_buffered = m_data.pending() > 0;
+    const bool control_buffered = m_control.pending() > 0;
+    const int rc = data_buffered || control_buffered ? 0 : ::poll(p, 2, deadline.left_ms());
     if (rc < 0 && errno == EINTR) { return std::size_t{0}; }  // let the caller look at its signals
     if (rc < 0) { return fail(ErrorKind::io, "capture", io_cause("poll", errno)); }
-    if (rc == 0) { return std::size_t{0}; }
-    if (p[1].revents != 0) {
+    if (rc == 0 && !data_buffered && !control_buffered) { return std::size_t{0}; }
+    if (p[1].revents != 0 || control_buffered) {
       if (auto st = check_control(); !st) { return std::move(st).error(); }
     }
-    if (p[0].revents != 0) {
+    if (p[0].revents != 0 || data_buffered) {
       auto n = m_udp ? read_datagrams(handler, max_packets) : read_stream(handler, max_packets);
       if (!n || *n > 0) { return n; }
     }
@@ -642,23 +677,66 @@ ClientSession::ClientSession(ClientSession&&) noexcept = default;
 ClientSession& ClientSession::operator=(ClientSession&&) noexcept = default;
 ClientSession::~ClientSession() = default;
 
+namespace {
+
+Status check_credentials(const ClientOptions& opts, bool tls, const std::string& where)
+{
+  if (!opts.credentials) { return {}; }
+  if (opts.credentials->username.size() > 0xffff || opts.credentials->password.size() > 0xffff) {
+    return make_error(ErrorKind::usage, "the user name and the password may have at most 65535 bytes each");
+  }
+  // AUTH_REQ carries the password in clear text (§3.2): only over TLS, or when asked for.
+  if (!tls && !opts.allow_plaintext_password) {
+    return make_error(ErrorKind::usage, where + ": refusing to send the password of \"" + escape_control(opts.credentials->username, 64)
+                                            + "\" in clear text; use rpcaps:// (TLS), or --allow-plaintext-password "
+                                              "to send it anyway");
+  }
+  return {};
+}
+
+std::string session_name(const Source& src)
+{
+  Source listing = src;
+  listing.name.clear();
+  return format_source(listing);
+}
+
+// The TLS client handshake on `fd` as `opts` say, checking the certificate against `host`.
+Result<std::pair<Channel, TlsSetup>> start_tls(Fd fd, const ClientOptions& opts, const std::string& host,
+                                               const std::string& where)
+{
+  auto ctx = TlsContext::client(opts.tls_settings);
+  if (!ctx) { return std::move(ctx).error(); }
+  auto ch = Channel::tls_client(std::move(fd), *ctx, opts.tls_settings, host, opts.timeout_ms);
+  if (!ch) { return make_error(ch.error().kind, where + ": " + ch.error().message); }
+  return std::pair<Channel, TlsSetup>{std::move(*ch), TlsSetup{std::move(*ctx), opts.tls_settings, host}};
+}
+
+}  // namespace
+
 Result<ClientSession> ClientSession::connect(const Source& src, const ClientOptions& opts)
 {
   if (src.kind != SourceKind::remote) {
     return make_error(ErrorKind::usage, "source \"" + format_source(src) + "\" is not a remote rpcap:// source");
   }
+  const std::string where = session_name(src);
+  if (auto st = check_credentials(opts, src.tls, where); !st) { return std::move(st).error(); }
   if (src.tls) {
-    return make_error(ErrorKind::usage,
-                      "source \"" + format_source(src) + "\": rpcaps:// (TLS) is not supported; use rpcap://");
-  }
-  if (opts.credentials && (opts.credentials->username.size() > 0xffff || opts.credentials->password.size() > 0xffff)) {
-    return make_error(ErrorKind::usage, "the user name and the password may have at most 65535 bytes each");
+    // The trust store, CA file and client certificate load before any connection.
+    if (auto ctx = TlsContext::client(opts.tls_settings); !ctx) { return std::move(ctx).error(); }
   }
   const std::string port = src.port.empty() ? std::to_string(k_default_passive_port) : src.port;
   auto fd = connect_tcp(src.host, port, opts.family, opts.timeout_ms);
   if (!fd) { return std::move(fd).error(); }
   (void)set_keepalive(fd->get(), opts.keepalive);
-  auto impl = std::make_unique<Impl>(src, opts.timeout_ms, std::move(*fd), false);
+  std::unique_ptr<Impl> impl;
+  if (src.tls) {
+    auto tls = start_tls(std::move(*fd), opts, src.host, where);
+    if (!tls) { return std::move(tls).error(); }
+    impl = std::make_unique<Impl>(src, opts.timeout_ms, std::move(tls->first), false, std::move(tls->second));
+  } else {
+    impl = std::make_unique<Impl>(src, opts.timeout_ms, Channel{std::move(*fd)}, false, std::nullopt);
+  }
   impl->use_keepalive(opts.keepalive);
   if (auto st = impl->authenticate(opts.credentials); !st) { return std::move(st).error(); }
   return ClientSession{std::move(impl)};
@@ -666,17 +744,25 @@ Result<ClientSession> ClientSession::connect(const Source& src, const ClientOpti
 
 Result<ClientSession> ClientSession::attach(Fd conn, const ClientOptions& opts)
 {
-  if (opts.credentials && (opts.credentials->username.size() > 0xffff || opts.credentials->password.size() > 0xffff)) {
-    return make_error(ErrorKind::usage, "the user name and the password may have at most 65535 bytes each");
-  }
   auto peer = peer_address(conn.get());
   if (!peer) { return std::move(peer).error(); }
-  if (auto st = set_nonblocking(conn.get(), false); !st) { return std::move(st).error(); }
   Source src;
   src.kind = SourceKind::remote;
   src.host = peer->host();
+  src.tls = opts.tls;
+  const std::string where = session_name(src);
+  if (auto st = check_credentials(opts, opts.tls, where); !st) { return std::move(st).error(); }
+  if (auto st = set_nonblocking(conn.get(), false); !st) { return std::move(st).error(); }
   (void)set_keepalive(conn.get(), opts.keepalive);
-  auto impl = std::make_unique<Impl>(src, opts.timeout_ms, std::move(conn), true);
+  std::unique_ptr<Impl> impl;
+  if (opts.tls) {
+    // We are the TLS client even though the daemon made the connection (§1.3).
+    auto tls = start_tls(std::move(conn), opts, opts.tls_name.empty() ? src.host : opts.tls_name, where);
+    if (!tls) { return std::move(tls).error(); }
+    impl = std::make_unique<Impl>(src, opts.timeout_ms, std::move(tls->first), true, std::move(tls->second));
+  } else {
+    impl = std::make_unique<Impl>(src, opts.timeout_ms, Channel{std::move(conn)}, true, std::nullopt);
+  }
   impl->use_keepalive(opts.keepalive);
   if (auto st = impl->authenticate(opts.credentials); !st) { return std::move(st).error(); }
   return ClientSession{std::move(impl)};

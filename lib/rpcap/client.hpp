@@ -24,7 +24,7 @@
 // Kinds: `remote` for an ERROR reply, `auth` for a refused login, `io` for
 // the network (`connect to 127.0.0.1:2002: Connection refused`), `malformed`
 // or `unsupported_version` for what a daemon must not send, `usage` for a
-// call the session cannot make (a TLS source, a second capture).
+// call the session cannot make (a password without TLS, a second capture).
 #pragma once
 
 #include <cstddef>
@@ -41,6 +41,7 @@
 #include "rpcap/error.hpp"
 #include "rpcap/net.hpp"
 #include "rpcap/protocol.hpp"
+#include "rpcap/tls.hpp"
 #include "rpcap/url.hpp"
 
 namespace rpcap {
@@ -52,6 +53,14 @@ struct ClientOptions {
   // On the control and TCP data connections, so that a capture from a
   // daemon whose network went away ends instead of waiting for ever.
   Keepalive keepalive;
+  // How to verify the daemon over TLS (rpcaps://, or attach() with `tls`).
+  TlsClientSettings tls_settings;
+  // attach(): speak TLS over the connection (connect() follows the source's scheme).
+  bool tls{false};
+  // attach(): the name the daemon's certificate must hold (empty: its address).
+  std::string tls_name;
+  // Send a password even without TLS (else refused with ErrorKind::usage).
+  bool allow_plaintext_password{false};
 };
 
 // What STARTCAP asks for (§3.5, §4.4).
@@ -97,16 +106,19 @@ public:
   static constexpr std::size_t k_read_size = 256u << 10;
 
   // Connect to the daemon of remote source `src` (port 2002 unless given),
-  // trying each of its addresses, and authenticate. Fails with `usage` for a
-  // source that is not remote or asks for TLS (rpcaps://, not supported),
-  // `io` if no address answers, `auth` if the login is refused, `remote`
+  // trying each of its addresses, over TLS for rpcaps:// (the daemon's
+  // certificate verified as `opts.tls_settings` say), and authenticate.
+  // Fails with `usage` for a source that is not remote or a password
+  // without TLS (unless `opts.allow_plaintext_password`), `io` if no address
+  // answers or TLS fails, `auth` if the login is refused, `remote`
   // for another ERROR reply, `unsupported_version` if the daemon does not
   // speak version 0.
   static Result<ClientSession> connect(const Source& src, const ClientOptions& opts);
   // Run a session over `conn`, a connection a daemon made to us in active
   // mode (rpcap-listen accepted it), and authenticate as connect() does.
   // The session is named "rpcap://<daemon address>/", as libpcap names an
-  // active daemon. In active mode the daemon makes the TCP data connection
+  // active daemon ("rpcaps://" with `opts.tls`: we are the TLS client and
+  // the daemon's certificate is checked against its address). In active mode the daemon makes the TCP data connection
   // to a port we listen on (SERVEROPEN, §1.2), and close() ends the session
   // by closing the connection without CLOSE, which would stop libpcap's
   // rpcapd from ever calling back (§6.4).

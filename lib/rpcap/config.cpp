@@ -33,6 +33,10 @@ enum class Key {
   user_timeout,
   data_timeout,
   max_login_delay,
+  tls,
+  tls_key,
+  tls_cert,
+  tls_client_ca,
 };
 
 constexpr std::size_t k_key_count = k_config_keys.size();
@@ -369,6 +373,21 @@ public:
     if (m_cfg.active_only && m_cfg.active_clients.empty()) {
       m_diag.add(active_only_line, "ActiveOnly: " + active_only_problem());
     }
+    if (auto problem = tls_problem(m_cfg)) {
+      const auto first = [&](Key k) { return m_first_line[static_cast<std::size_t>(k)]; };
+      m_diag.add(std::max({first(Key::tls), first(Key::tls_key), first(Key::tls_cert), first(Key::tls_client_ca)}),
+                 *problem);
+    }
+  }
+
+  // What is wrong with the TLS settings taken together, as "Key: problem".
+  static std::optional<std::string> tls_problem(const DaemonConfig& cfg)
+  {
+    if (cfg.tls && (cfg.tls_key.empty() || cfg.tls_cert.empty())) {
+      return "Tls: YES needs TlsKey and TlsCert (the key and certificate files, PEM)";
+    }
+    if (!cfg.tls && !cfg.tls_client_ca.empty()) { return "TlsClientCa: client certificates need Tls = YES"; }
+    return std::nullopt;
   }
 
   static std::string active_only_problem()
@@ -388,12 +407,19 @@ private:
     std::string_view v = tokens[0];
     switch (key) {
     case Key::null_auth_permit:
-    case Key::active_only: {
+    case Key::active_only:
+    case Key::tls: {
       auto yes = parse_yes_no(v);
       if (!yes) { return quote(v) + " is not YES or NO"; }
-      (key == Key::null_auth_permit ? m_cfg.null_auth : m_cfg.active_only) = *yes;
+      (key == Key::null_auth_permit ? m_cfg.null_auth : key == Key::tls ? m_cfg.tls : m_cfg.active_only) = *yes;
       return std::nullopt;
     }
+    case Key::tls_key:
+    case Key::tls_cert:
+    case Key::tls_client_ca:
+      if (auto problem = path_problem(v)) { return problem; }
+      (key == Key::tls_key ? m_cfg.tls_key : key == Key::tls_cert ? m_cfg.tls_cert : m_cfg.tls_client_ca) = v;
+      return std::nullopt;
     case Key::listen_address:
       if (auto problem = host_problem(v)) { return problem; }
       m_cfg.listen_address = v;
@@ -600,6 +626,13 @@ std::vector<Error> check_config(const DaemonConfig& cfg)
   if (!cfg.host_list_file.empty()) {
     if (auto problem = path_problem(cfg.host_list_file)) { add("HostListFile", *problem); }
   }
+  for (auto [key, path] : {std::pair<std::string_view, const std::string*>{"TlsKey", &cfg.tls_key},
+                           {"TlsCert", &cfg.tls_cert},
+                           {"TlsClientCa", &cfg.tls_client_ca}}) {
+    if (path->empty()) { continue; }
+    if (auto problem = path_problem(*path)) { add(key, *problem); }
+  }
+  if (auto problem = ConfigParser::tls_problem(cfg)) { errors.push_back(make_error(ErrorKind::config, *problem)); }
   auto check_range = [&](std::string_view key, unsigned v, unsigned min, unsigned max) {
     if (v < min || v > max) { add(key, range_problem(std::to_string(v), min, max)); }
   };
@@ -645,6 +678,10 @@ Result<std::string> write_config(const DaemonConfig& cfg)
   if (cfg.active_only != defaults.active_only) { put("ActiveOnly", cfg.active_only ? "YES" : "NO"); }
   if (cfg.host_list_file != defaults.host_list_file) { put("HostListFile", cfg.host_list_file); }
   if (cfg.capture_group != defaults.capture_group) { put("CaptureGroup", cfg.capture_group); }
+  if (cfg.tls != defaults.tls) { put("Tls", cfg.tls ? "YES" : "NO"); }
+  if (cfg.tls_key != defaults.tls_key) { put("TlsKey", cfg.tls_key); }
+  if (cfg.tls_cert != defaults.tls_cert) { put("TlsCert", cfg.tls_cert); }
+  if (cfg.tls_client_ca != defaults.tls_client_ca) { put("TlsClientCa", cfg.tls_client_ca); }
   if (cfg.max_sessions != defaults.max_sessions) { put("MaxSessions", std::to_string(cfg.max_sessions)); }
   if (cfg.auth_timeout != defaults.auth_timeout) { put("AuthTimeout", std::to_string(cfg.auth_timeout)); }
   if (cfg.idle_timeout != defaults.idle_timeout) { put("IdleTimeout", std::to_string(cfg.idle_timeout)); }

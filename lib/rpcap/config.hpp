@@ -44,6 +44,14 @@
 //   MaxLoginDelay  = 1-3600         cap, in seconds, of the delay before a failed
 //                                   password login is answered, which doubles
 //                                   with each failure from one address; default 30
+//   Tls            = YES|NO         require TLS on every connection (-S); default
+//                                   NO; YES needs TlsKey and TlsCert
+//   TlsKey         = path           the TLS private key, PEM (-K)
+//   TlsCert        = path           the TLS certificate (and chain), PEM (-X)
+//   TlsClientCa    = path           CA whose client certificates authenticate
+//                                   without a password (--client-ca); needs Tls
+//                                   (libpcap names no config keys for TLS: these
+//                                   are ours)
 //
 // Syntax (libpcap's rpcapd-config(5) and protocol reference §7, with stricter
 // choices): one `Name = value` per line; blank lines and lines starting with `#`
@@ -99,11 +107,11 @@ inline constexpr unsigned k_default_max_login_delay = 30;
 inline constexpr unsigned k_max_max_login_delay = 3600;
 
 // Every key the file may hold, in the order write_config() writes them.
-inline constexpr std::array<std::string_view, 16> k_config_keys{
+inline constexpr std::array<std::string_view, 20> k_config_keys{
   "PassiveClient", "ActiveClient", "NullAuthPermit", "ListenAddress", "ListenPort",
   "AddressFamily", "ActiveOnly",   "HostListFile",   "MaxSessions",   "AuthTimeout",
   "IdleTimeout",   "CaptureGroup", "Keepalive",      "UserTimeout",   "DataTimeout",
-  "MaxLoginDelay"};
+  "MaxLoginDelay", "Tls",          "TlsKey",         "TlsCert",       "TlsClientCa"};
 
 enum class AddressFamily { any, ipv4, ipv6 };
 
@@ -134,6 +142,10 @@ struct DaemonConfig {
   unsigned user_timeout{k_default_user_timeout};  // UserTimeout, seconds, 0 = the kernel's
   unsigned data_timeout{k_default_data_timeout};  // DataTimeout, seconds
   unsigned max_login_delay{k_default_max_login_delay};  // MaxLoginDelay, seconds
+  bool tls{false};                           // Tls (-S): every connection with TLS
+  std::string tls_key;                       // TlsKey (-K)
+  std::string tls_cert;                      // TlsCert (-X)
+  std::string tls_client_ca;                 // TlsClientCa (--client-ca); empty = no client certificates
   bool operator==(const DaemonConfig&) const = default;
 };
 

@@ -48,6 +48,17 @@ std::string show_config_text(const DaemonConfig& cfg)
   line(out, "UserTimeout", std::to_string(cfg.user_timeout));
   line(out, "DataTimeout", std::to_string(cfg.data_timeout));
   line(out, "MaxLoginDelay", std::to_string(cfg.max_login_delay));
+  line(out, "Tls", yes_no(cfg.tls));
+  auto path = [&](std::string_view key, const std::string& value, std::string_view none) {
+    if (value.empty()) {
+      out.append("# ").append(key).append(": ").append(none).append("\n");
+    } else {
+      line(out, key, value);
+    }
+  };
+  path("TlsKey", cfg.tls_key, "none");
+  path("TlsCert", cfg.tls_cert, "none");
+  path("TlsClientCa", cfg.tls_client_ca, "none, client certificates are not asked for");
   return out;
 }
 
@@ -80,6 +91,13 @@ std::string show_config_json(const DaemonConfig& cfg)
   w.key("user_timeout").value(cfg.user_timeout);
   w.key("data_timeout").value(cfg.data_timeout);
   w.key("max_login_delay").value(cfg.max_login_delay);
+  w.key("tls").value(cfg.tls);
+  for (auto [key, value] : {std::pair<const char*, const std::string*>{"tls_key", &cfg.tls_key},
+                            {"tls_cert", &cfg.tls_cert},
+                            {"tls_client_ca", &cfg.tls_client_ca}}) {
+    w.key(key);
+    value->empty() ? w.null() : w.value(*value);
+  }
   w.end_object();
   return w.str() + "\n";
 }

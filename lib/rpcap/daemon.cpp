@@ -2,6 +2,9 @@
 #include "rpcap/daemon.hpp"
 
 #include <fcntl.h>
+
+#include "rpcap/text.hpp"
+
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -17,6 +20,7 @@
 #include <cstring>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -32,20 +36,112 @@ constexpr int k_active_connect_timeout_ms = 10000;
 
 // Send `msg` and close so that the peer reads it before the connection
 // ends: stop writing, then drain what it sent for a bounded time.
-void close_after(Fd fd, const Bytes& msg)
+void close_after(Channel ch, const Bytes& msg)
 {
-  (void)write_all(fd.get(), msg.data(), msg.size(), 2000);
-  ::shutdown(fd.get(), SHUT_WR);
+  (void)ch.write_all(msg.data(), msg.size(), 2000);
+  ch.shutdown_write();
   char buf[4096];
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(1);
   std::size_t drained = 0;
   while (drained < (1u << 20) && std::chrono::steady_clock::now() < until) {
-    auto r = wait_readable(fd.get(), 200);
+    auto r = wait_readable(ch, 200);
     if (!r || !*r) { break; }
-    const ssize_t n = ::recv(fd.get(), buf, sizeof buf, 0);
+    const long n = ch.read_some(buf, sizeof buf);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) { continue; }
     if (n <= 0) { break; }
     drained += static_cast<std::size_t>(n);
   }
+}
+
+// Read exactly `size` bytes from `fd` before `until`; false if the peer
+// closed, failed or was too slow.
+bool read_exact(int fd, std::uint8_t* buf, std::size_t size, std::chrono::steady_clock::time_point until)
+{
+  while (size > 0) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+    if (left.count() <= 0) { return false; }
+    auto r = wait_readable(fd, static_cast<int>(left.count()));
+    if (!r || !*r) { return false; }
+    const ssize_t n = ::recv(fd, buf, size, MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) { continue; }
+    if (n <= 0) { return false; }
+    buf += n;
+    size -= static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+// Read and throw away `size` bytes (bounded by `until`).
+bool skip_bytes(int fd, std::size_t size, std::chrono::steady_clock::time_point until)
+{
+  std::uint8_t buf[4096];
+  while (size > 0) {
+    const std::size_t n = std::min(size, sizeof buf);
+    if (!read_exact(fd, buf, n, until)) { return false; }
+    size -= n;
+  }
+  return true;
+}
+
+// The connection's transport after the client's first byte (§1.3): TLS
+// when the daemon requires it and the client starts a handshake; a client
+// of the other kind gets the answer libpcap's rpcapd gives it (ERROR 19 in
+// plaintext, or a TLS handshake_failure alert) and is closed. nullopt then.
+std::optional<Channel> open_channel(Fd fd, const TlsContext* tls, int timeout_s, const std::string& who,
+                                    const LogFn& log)
+{
+  std::uint8_t first = 0;
+  ssize_t n = 0;
+  do {
+    n = ::recv(fd.get(), &first, 1, MSG_PEEK);
+  } while (n < 0 && errno == EINTR);
+  if (n <= 0) {
+    log(LogLevel::info, who + ": closing: the client closed the connection before saying anything");
+    return std::nullopt;
+  }
+  // Bounded: a peer that stops in the middle of its first message is dropped.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(std::min(timeout_s, 10));
+  if (tls != nullptr && first != k_tls_handshake_byte) {
+    log(LogLevel::warning, who + ": refused: plaintext RPCAP, but this daemon requires TLS (rpcaps://)");
+    std::uint8_t header[k_header_size] = {};
+    if (!read_exact(fd.get(), header, sizeof header, until)) { return std::nullopt; }
+    const std::uint32_t plen = (std::uint32_t{header[4]} << 24) | (std::uint32_t{header[5]} << 16)
+                               | (std::uint32_t{header[6]} << 8) | header[7];
+    // The payload (a password, maybe) is dropped unread, up to a limit.
+    if (plen <= (1u << 20)) { (void)skip_bytes(fd.get(), plen, until); }
+    close_after(Channel{std::move(fd)},
+                encode(Message{make_error_msg(ErrorCode::tls_required, "TLS is required by this server")}, header[0]));
+    return std::nullopt;
+  }
+  if (tls == nullptr && first == k_tls_handshake_byte) {
+    log(LogLevel::warning, who + ": refused: a TLS handshake, but TLS is off (rpcapd -S turns it on)");
+    std::uint8_t record[5] = {};
+    if (!read_exact(fd.get(), record, sizeof record, until)) { return std::nullopt; }
+    (void)skip_bytes(fd.get(), (std::size_t{record[3]} << 8) | record[4], until);
+    // A fatal handshake_failure alert in the client's record version (TV16).
+    const Bytes alert{0x15, record[1], record[2], 0x00, 0x02, 0x02, 0x28};
+    close_after(Channel{std::move(fd)}, alert);
+    return std::nullopt;
+  }
+  if (tls == nullptr) { return Channel{std::move(fd)}; }
+  auto ch = Channel::tls_server(std::move(fd), *tls, timeout_s * 1000);
+  if (!ch) {
+    log(LogLevel::warning, who + ": closing: " + ch.error().message);
+    return std::nullopt;
+  }
+  const std::string subject = ch->peer_subject();
+  log(LogLevel::info, who + ": " + ch->description()
+                          + (subject.empty() ? "" : ", client certificate \"" + escape_control(subject, 256) + "\" verified"));
+  return std::move(*ch);
+}
+
+// The session settings for a connection over `ch`: a verified client
+// certificate authenticates, as a password would (--client-ca).
+DaemonSessionConfig settings_for(const Channel& ch, DaemonSessionConfig sc, const TlsContext* tls)
+{
+  sc.tls = tls;
+  if (!ch.peer_subject().empty()) { sc.protocol.null_auth = true; }
+  return sc;
 }
 
 // The allow list: PassiveClient hosts plus those of the HostListFile.
@@ -68,8 +164,8 @@ struct LoginLimits {
 };
 
 // Serve one accepted connection in this process: the daemon's side of §6.2a.
-void serve_connection(Fd fd, const DaemonOptions& opts, const DaemonConfig& cfg, const LogFn& log,
-                      const LoginLimits& limits = {})
+void serve_connection(Fd fd, const DaemonOptions& opts, const DaemonConfig& cfg, const TlsContext* tls,
+                      const LogFn& log, const LoginLimits& limits = {})
 {
   auto peer = peer_address(fd.get());
   const std::string who = peer ? peer->to_string() : std::string{"?"};
@@ -79,12 +175,14 @@ void serve_connection(Fd fd, const DaemonOptions& opts, const DaemonConfig& cfg,
     log(LogLevel::info, who + ": closing: nothing received within " + std::to_string(cfg.auth_timeout) + " s");
     return;
   }
+  auto ch = open_channel(std::move(fd), tls, static_cast<int>(cfg.auth_timeout), who, log);
+  if (!ch) { return; }
   auto hosts = allowed_hosts(cfg);
   if (!hosts) {
     // A list that cannot be read allows nobody: never fail open.
     log(LogLevel::error, who + ": refused: " + hosts.error().message);
-    close_after(std::move(fd), encode(Message{make_error_msg(ErrorCode::hostnoauth,
-                                                             "Allowed host list error: " + hosts.error().message)}));
+    close_after(std::move(*ch), encode(Message{make_error_msg(ErrorCode::hostnoauth,
+                                                              "Allowed host list error: " + hosts.error().message)}));
     return;
   }
   if (!hosts->empty()) {
@@ -93,7 +191,7 @@ void serve_connection(Fd fd, const DaemonOptions& opts, const DaemonConfig& cfg,
     for (const auto& e : errors) { log(LogLevel::warning, e.message); }
     if (!peer || !list.allows(*peer)) {
       log(LogLevel::warning, who + ": refused: not in the allowed host list");
-      close_after(std::move(fd), encode(Message{make_error_msg(
+      close_after(std::move(*ch), encode(Message{make_error_msg(
                                      ErrorCode::hostnoauth, "The host is not in the allowed host list. Connection refused.")}));
       return;
     }
@@ -106,7 +204,8 @@ void serve_connection(Fd fd, const DaemonOptions& opts, const DaemonConfig& cfg,
                                                     LoginReporter{limits.report_fd});
   }
   auto backend = make_pcap_backend();
-  run_daemon_session(std::move(fd), session_config(cfg, opts.session), *backend, auth.get(), log);
+  const DaemonSessionConfig sc = settings_for(*ch, session_config(cfg, opts.session), tls);
+  run_daemon_session(std::move(*ch), sc, *backend, auth.get(), log);
 }
 
 std::string target_name(const ActiveClient& t)
@@ -117,14 +216,24 @@ std::string target_name(const ActiveClient& t)
 // Serve one connection the daemon made to an active-mode client (§6.4):
 // no host list (the daemon chose the peer), no idle timeout (the analyst
 // may take a while), and data connections made by the daemon.
-void serve_active(Fd fd, const DaemonOptions& opts, const DaemonConfig& cfg, const LogFn& log)
+void serve_active(Fd fd, const DaemonOptions& opts, const DaemonConfig& cfg, const TlsContext* tls,
+                  const std::string& who, const LogFn& log)
 {
-  DaemonSessionConfig sc = session_config(cfg, opts.session);
+  // We made the connection, but the client speaks first and is the TLS
+  // client (§1.3), as with libpcap's rpcapd.
+  auto first = wait_readable(fd.get(), static_cast<int>(cfg.auth_timeout) * 1000);
+  if (!first || !*first) {
+    log(LogLevel::info, who + ": closing: nothing received within " + std::to_string(cfg.auth_timeout) + " s");
+    return;
+  }
+  auto ch = open_channel(std::move(fd), tls, static_cast<int>(cfg.auth_timeout), who, log);
+  if (!ch) { return; }
+  DaemonSessionConfig sc = settings_for(*ch, session_config(cfg, opts.session), tls);
   sc.active = true;
   sc.idle_timeout_s = 0;
   std::unique_ptr<Authenticator> auth = opts.make_authenticator ? opts.make_authenticator(cfg) : nullptr;
   auto backend = make_pcap_backend();
-  run_daemon_session(std::move(fd), sc, *backend, auth.get(), log);
+  run_daemon_session(std::move(*ch), sc, *backend, auth.get(), log);
 }
 
 // The process that keeps a connection to one active-mode client: connect,
@@ -135,7 +244,7 @@ volatile std::sig_atomic_t g_worker_reload = 0;  // a worker's SIGHUP: re-read -
 extern "C" void on_worker_hup(int) { g_worker_reload = 1; }
 
 [[noreturn]] void active_worker(const ActiveClient& target, const DaemonOptions& opts, const DaemonConfig& start_cfg,
-                                const LogFn& log)
+                                const TlsContext* start_tls, const LogFn& log)
 {
   // The main process passes SIGHUP on after re-reading the file: sessions
   // from then on use the new settings (NullAuthPermit, timeouts), as new
@@ -146,13 +255,22 @@ extern "C" void on_worker_hup(int) { g_worker_reload = 1; }
   sa.sa_flags = SA_RESTART;
   ::sigaction(SIGHUP, &sa, nullptr);
   DaemonConfig cfg = start_cfg;
+  const TlsContext* tls = start_tls;
+  std::shared_ptr<const TlsContext> reloaded_tls;  // the TLS files as re-read, once they are
   const std::string name = target_name(target);
   int pause_ms = k_active_retry_min_ms;
   for (;;) {
     if (g_worker_reload != 0) {
       g_worker_reload = 0;
       if (!opts.config_file.empty()) {
-        if (auto fresh = load_config(opts.config_file); fresh) { cfg = std::move(*fresh); }
+        // All or nothing, as the main process: a file or TLS key that does not load keeps the settings.
+        if (auto fresh = load_config(opts.config_file); fresh) {
+          if (auto fresh_tls = tls_context_for(*fresh); fresh_tls) {
+            cfg = std::move(*fresh);
+            reloaded_tls = std::move(*fresh_tls);
+            tls = reloaded_tls.get();
+          }
+        }
       }
     }
     auto fd = connect_tcp(target.host, target.port, cfg.family, k_active_connect_timeout_ms);
@@ -165,7 +283,7 @@ extern "C" void on_worker_hup(int) { g_worker_reload = 1; }
       if (pid == 0) {
         ::prctl(PR_SET_PDEATHSIG, SIGTERM);
         ::signal(SIGHUP, SIG_IGN);  // the worker's reload is not the session's business
-        serve_active(std::move(*fd), opts, cfg, log);
+        serve_active(std::move(*fd), opts, cfg, tls, name, log);
         ::_exit(0);
       }
       fd->reset();
@@ -240,9 +358,22 @@ DaemonSessionConfig session_config(const DaemonConfig& cfg, DaemonSessionConfig 
   return base;
 }
 
+Result<std::shared_ptr<const TlsContext>> tls_context_for(const DaemonConfig& cfg)
+{
+  if (!cfg.tls) { return std::shared_ptr<const TlsContext>{}; }
+  auto ctx = TlsContext::server(TlsServerSettings{cfg.tls_key, cfg.tls_cert, cfg.tls_client_ca});
+  if (!ctx) { return std::move(ctx).error(); }
+  return std::shared_ptr<const TlsContext>{std::make_shared<TlsContext>(std::move(*ctx))};
+}
+
 int run_single(int fd, const DaemonOptions& opts, const LogFn& log)
 {
-  serve_connection(Fd{fd}, opts, opts.config, log);
+  auto tls = tls_context_for(opts.config);
+  if (!tls) {
+    log(LogLevel::error, tls.error().message);
+    return 2;
+  }
+  serve_connection(Fd{fd}, opts, opts.config, tls->get(), log);
   return 0;
 }
 
@@ -251,6 +382,14 @@ int run_daemon(const DaemonOptions& opts, const LogFn& log)
   ::signal(SIGPIPE, SIG_IGN);
   SignalFd signals;
   DaemonConfig cfg = opts.config;
+  // Loaded here once (and again on SIGHUP), before the process drops any
+  // privilege; each session's process inherits it.
+  auto tls_loaded = tls_context_for(cfg);
+  if (!tls_loaded) {
+    log(LogLevel::error, tls_loaded.error().message);
+    return 2;
+  }
+  std::shared_ptr<const TlsContext> tls = std::move(*tls_loaded);
   auto opened = open_listeners(cfg);
   if (!opened) {
     log(LogLevel::error, opened.error().message);
@@ -315,7 +454,7 @@ int run_daemon(const DaemonOptions& opts, const LogFn& log)
     const pid_t pid = fork_child([&] {
       ::prctl(PR_SET_PDEATHSIG, SIGTERM);
       reports_write.reset();  // active sessions are not throttled: the daemon chose the peer
-      active_worker(target, opts, cfg, log);
+      active_worker(target, opts, cfg, tls.get(), log);
     });
     if (pid > 0) { workers[target_name(target)] = pid; }
   };
@@ -379,6 +518,11 @@ int run_daemon(const DaemonOptions& opts, const LogFn& log)
             log(LogLevel::error, "SIGHUP: keeping the current settings: " + fresh.error().message);
             continue;
           }
+          auto fresh_tls = tls_context_for(*fresh);
+          if (!fresh_tls) {
+            log(LogLevel::error, "SIGHUP: keeping the current settings: " + fresh_tls.error().message);
+            continue;
+          }
           if (!same_listen_settings(cfg, *fresh)) {
             auto reopened = open_listeners(*fresh);
             if (!reopened) {
@@ -388,6 +532,7 @@ int run_daemon(const DaemonOptions& opts, const LogFn& log)
             listeners = std::move(*reopened);
           }
           cfg = std::move(*fresh);
+          tls = std::move(*fresh_tls);
           sync_workers(true);
           log(LogLevel::info, "SIGHUP: re-read " + opts.config_file);
         } else {
@@ -413,7 +558,7 @@ int run_daemon(const DaemonOptions& opts, const LogFn& log)
       const std::string host = from.host();
       const LoginLimits limits{throttle.delay_for(host, LoginThrottle::Clock::now(), std::chrono::seconds(cfg.max_login_delay)),
                                reports_write.get()};
-      const pid_t pid = fork_child([&] { serve_connection(std::move(conn), opts, cfg, log, limits); });
+      const pid_t pid = fork_child([&] { serve_connection(std::move(conn), opts, cfg, tls.get(), log, limits); });
       if (pid > 0) {
         children.insert(pid);
         child_hosts[pid] = host;

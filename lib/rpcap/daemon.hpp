@@ -12,6 +12,7 @@
 
 #include "rpcap/config.hpp"
 #include "rpcap/daemon_session.hpp"
+#include "rpcap/tls.hpp"
 
 namespace rpcap {
 
@@ -33,6 +34,11 @@ int run_daemon(const DaemonOptions& opts, const LogFn& log);
 
 // Serve the single connection on descriptor `fd` (inetd mode) and return.
 int run_single(int fd, const DaemonOptions& opts, const LogFn& log);
+
+// The TLS server context `cfg` asks for (Tls = YES): its key and
+// certificate loaded; null without TLS. Fails (ErrorKind::config) naming
+// the file that cannot be used.
+Result<std::shared_ptr<const TlsContext>> tls_context_for(const DaemonConfig& cfg);
 
 // The session settings `cfg` implies on top of `base`.
 DaemonSessionConfig session_config(const DaemonConfig& cfg, DaemonSessionConfig base);

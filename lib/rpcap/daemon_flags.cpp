@@ -21,6 +21,10 @@ Result<DaemonConfig> config_from_flags(const DaemonFlags& flags)
   cfg.user_timeout = flags.user_timeout;
   cfg.data_timeout = flags.data_timeout;
   cfg.max_login_delay = flags.max_login_delay;
+  cfg.tls = flags.tls;
+  cfg.tls_key = flags.tls_key;
+  cfg.tls_cert = flags.tls_cert;
+  cfg.tls_client_ca = flags.tls_client_ca;
   if (flags.ipv4_only && flags.ipv6_only) {
     problems.emplace_back("-4 and -6 exclude each other");
   } else if (flags.ipv4_only) {

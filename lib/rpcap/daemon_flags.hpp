@@ -35,6 +35,10 @@ struct DaemonFlags {
   unsigned user_timeout{k_default_user_timeout};  // --user-timeout
   unsigned data_timeout{k_default_data_timeout};  // --data-timeout
   unsigned max_login_delay{k_default_max_login_delay};  // --max-login-delay
+  bool tls{false};                        // -S
+  std::string tls_key;                    // -K
+  std::string tls_cert;                   // -X
+  std::string tls_client_ca;              // --client-ca
 };
 
 // Build the configuration the switches describe. Fails (ErrorKind::usage)

@@ -48,7 +48,7 @@ int ms_until(Clock::time_point t)
 
 class LiveSession final : public SessionEnv, public PacketSink {
 public:
-  LiveSession(Fd control, const DaemonSessionConfig& cfg, CaptureBackend& backend, Authenticator* auth,
+  LiveSession(Channel control, const DaemonSessionConfig& cfg, CaptureBackend& backend, Authenticator* auth,
               const LogFn& log)
       : m_control(std::move(control)), m_cfg(cfg), m_backend(backend), m_auth(auth), m_log(log)
   {
@@ -81,11 +81,12 @@ private:
   bool send_control(const Bytes& out);
   void send_async_error(ErrorCode code, const std::string& text);
   void accept_data();
+  bool secure_data();
   void flush_data();
   bool sampled_out(const PacketInfo& info);
   std::size_t pending() const { return m_out.size() - m_sent; }
 
-  Fd m_control;
+  Channel m_control;
   const DaemonSessionConfig& m_cfg;
   CaptureBackend& m_backend;
   Authenticator* m_auth;
@@ -97,7 +98,8 @@ private:
   std::unique_ptr<CaptureHandle> m_cap;
   Fd m_data_listen;
   Clock::time_point m_data_deadline{};
-  Fd m_data;
+  Channel m_data;
+  bool m_data_handshake_due{false};  // TLS: the connection we made waits for its handshake
   bool m_udp{false};
   std::size_t m_dgram_limit{0};      // UDP: most bytes a datagram gathers several PACKETs into (0: one each)
   Bytes m_out;                       // PACKET messages not yet sent
@@ -128,6 +130,10 @@ Result<StartCapReply> LiveSession::start_capture(const StartCapture& req)
   if (server_opens && req.client_port == 0) {
     return make_error(ErrorKind::malformed, "the client asked the server to connect but gave no data port");
   }
+  if (dgram && m_cfg.tls != nullptr) {
+    // As libpcap's rpcapd -S (§1.3): datagrams would carry the packets in clear.
+    return make_error(ErrorKind::usage, "UDP data is not supported with TLS; capture over TCP");
+  }
   CaptureParams params;
   params.device = req.device;
   params.snaplen = req.snaplen;
@@ -147,11 +153,13 @@ Result<StartCapReply> LiveSession::start_capture(const StartCapture& req)
     to.set_port(req.client_port);
     auto fd = connect_address(to, dgram ? SOCK_DGRAM : SOCK_STREAM, m_cfg.data_timeout_ms);
     if (!fd) { return std::move(fd).error(); }
-    m_data = std::move(*fd);
-    (void)set_nonblocking(m_data.get(), true);
-    set_int_option(m_data.get(), SOL_SOCKET, SO_SNDBUF, 4 << 20);
-    if (!dgram) { set_int_option(m_data.get(), IPPROTO_TCP, TCP_NODELAY, 1); }
-    if (!dgram) { (void)set_keepalive(m_data.get(), m_cfg.keepalive); }
+    (void)set_nonblocking(fd->get(), true);
+    set_int_option(fd->get(), SOL_SOCKET, SO_SNDBUF, 4 << 20);
+    if (!dgram) { set_int_option(fd->get(), IPPROTO_TCP, TCP_NODELAY, 1); }
+    if (!dgram) { (void)set_keepalive(fd->get(), m_cfg.keepalive); }
+    m_data = Channel{std::move(*fd)};
+    // The client accepts only after our reply: the handshake comes after it.
+    m_data_handshake_due = !dgram && m_cfg.tls != nullptr;
   } else {
     auto fd = listen_ephemeral(m_local);
     if (!fd) { return std::move(fd).error(); }
@@ -163,7 +171,7 @@ Result<StartCapReply> LiveSession::start_capture(const StartCapture& req)
     m_data_deadline = Clock::now() + std::chrono::milliseconds(m_cfg.data_timeout_ms);
   }
   m_udp = dgram;
-  m_dgram_limit = dgram && (req.flags & startcap_flags::dgram_batch) != 0 ? batch_limit(m_data.get()) : 0;
+  m_dgram_limit = dgram && (req.flags & startcap_flags::dgram_batch) != 0 ? batch_limit(m_data.fd()) : 0;
   m_cap = std::move(*cap);
   m_snaplen = req.snaplen;
   m_npkt = 0;
@@ -194,12 +202,13 @@ void LiveSession::end_capture()
   // Whatever is still queued goes out first (bounded: the socket is non-blocking).
   if (m_data) {
     flush_data();
-    if (!m_udp) { ::shutdown(m_data.get(), SHUT_WR); }
+    if (!m_udp && m_data) { m_data.shutdown_write(); }
   }
   log(LogLevel::info, "capture ended: " + std::to_string(m_saved.svrcapt) + " packets sent, "
                           + std::to_string(m_saved.krnldrop) + " dropped by the kernel");
   m_cap.reset();
   m_data.reset();
+  m_data_handshake_due = false;
   m_data_listen.reset();
   m_out.clear();
   m_sent = 0;
@@ -271,7 +280,7 @@ void LiveSession::flush_data()
         msgs[n].msg_hdr.msg_iovlen = 1;
         start = m_dgram_ends[i];
       }
-      const int sent = ::sendmmsg(m_data.get(), msgs, static_cast<unsigned>(n), MSG_DONTWAIT | MSG_NOSIGNAL);
+      const int sent = ::sendmmsg(m_data.fd(), msgs, static_cast<unsigned>(n), MSG_DONTWAIT | MSG_NOSIGNAL);
       if (sent < 0) {
         if (errno == EINTR) { continue; }
         if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) { return; }
@@ -291,14 +300,17 @@ void LiveSession::flush_data()
     }
   } else {
     while (pending() > 0) {
-      const ssize_t n = ::send(m_data.get(), m_out.data() + m_sent, pending(), MSG_DONTWAIT | MSG_NOSIGNAL);
+      // One SSL_write of everything pending: records as large as TLS
+      // allows, partial writes resumed with the same (grown) buffer.
+      const long n = m_data.write_some(m_out.data() + m_sent, pending());
       if (n > 0) {
         m_sent += static_cast<std::size_t>(n);
         continue;
       }
       if (n < 0 && errno == EINTR) { continue; }
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) { return; }
-      log(LogLevel::info, std::string{"data connection lost: "} + (n < 0 ? std::strerror(errno) : "closed"));
+      const std::string cause = n < 0 ? (errno == EPROTO ? m_data.error_text() : std::strerror(errno)) : "closed";
+      log(LogLevel::info, "data connection lost: " + cause);
       m_data.reset();
       end_capture();
       return;
@@ -328,17 +340,40 @@ void LiveSession::accept_data()
     set_int_option(fd.get(), SOL_SOCKET, SO_SNDBUF, 4 << 20);
     set_int_option(fd.get(), IPPROTO_TCP, TCP_NODELAY, 1);
     (void)set_keepalive(fd.get(), m_cfg.keepalive);
-    m_data = std::move(fd);
+    m_data = Channel{std::move(fd)};
     m_data_listen.reset();
     log(LogLevel::debug, "data connection from " + from.to_string());
+    if (m_cfg.tls != nullptr) {
+      m_data_handshake_due = true;
+      (void)secure_data();
+    }
     return;
   }
+}
+
+// The TLS server handshake on the data connection (the client sends the
+// ClientHello in both modes), bounded by the data timeout. A failure ends
+// the capture and says so on the control connection (ERROR 12, as libpcap).
+bool LiveSession::secure_data()
+{
+  if (!m_data_handshake_due || !m_data || m_cfg.tls == nullptr) { return true; }
+  m_data_handshake_due = false;
+  auto ch = Channel::tls_server(m_data.release_fd(), *m_cfg.tls, m_cfg.data_timeout_ms);
+  if (!ch) {
+    log(LogLevel::warning, "data connection: " + ch.error().message);
+    end_capture();
+    send_async_error(ErrorCode::startcapture, "The TLS handshake on the data connection failed");
+    return false;
+  }
+  m_data = std::move(*ch);
+  log(LogLevel::debug, "data connection: " + m_data.description());
+  return true;
 }
 
 bool LiveSession::send_control(const Bytes& out)
 {
   if (out.empty()) { return true; }
-  auto st = write_all(m_control.get(), out.data(), out.size(), k_control_write_timeout_ms);
+  auto st = m_control.write_all(out.data(), out.size(), k_control_write_timeout_ms);
   if (!st) { log(LogLevel::info, "control connection: " + st.error().message); }
   return st.has_value();
 }
@@ -350,13 +385,13 @@ void LiveSession::send_async_error(ErrorCode code, const std::string& text)
 
 void LiveSession::run()
 {
-  if (auto p = peer_address(m_control.get()); p) {
+  if (auto p = peer_address(m_control.fd()); p) {
     m_peer = *p;
     m_peer_text = p->to_string();
   }
-  if (auto l = local_address(m_control.get()); l) { m_local = *l; }
-  set_int_option(m_control.get(), IPPROTO_TCP, TCP_NODELAY, 1);
-  if (auto st = set_keepalive(m_control.get(), m_cfg.keepalive); !st) { log(LogLevel::debug, st.error().message); }
+  if (auto l = local_address(m_control.fd()); l) { m_local = *l; }
+  set_int_option(m_control.fd(), IPPROTO_TCP, TCP_NODELAY, 1);
+  if (auto st = set_keepalive(m_control.fd(), m_cfg.keepalive); !st) { log(LogLevel::debug, st.error().message); }
 
   ServerSession session{*this, m_cfg.protocol};
   const auto auth_deadline = Clock::now() + std::chrono::seconds(m_cfg.auth_timeout_s);
@@ -367,13 +402,13 @@ void LiveSession::run()
     // What to wait for
     pollfd pfd[4];
     nfds_t n = 0;
-    pfd[n++] = pollfd{m_control.get(), POLLIN, 0};
+    pfd[n++] = pollfd{m_control.fd(), POLLIN, 0};
     const nfds_t i_cap = m_cap && m_data && m_cap->selectable_fd() >= 0 && pending() < m_cfg.max_pending ? n++ : 99;
     if (i_cap != 99) { pfd[i_cap] = pollfd{m_cap->selectable_fd(), POLLIN, 0}; }
     const nfds_t i_listen = m_data_listen ? n++ : 99;
     if (i_listen != 99) { pfd[i_listen] = pollfd{m_data_listen.get(), POLLIN, 0}; }
     const nfds_t i_data = m_data && pending() > 0 ? n++ : 99;
-    if (i_data != 99) { pfd[i_data] = pollfd{m_data.get(), POLLOUT, 0}; }
+    if (i_data != 99) { pfd[i_data] = pollfd{m_data.fd(), POLLOUT, 0}; }
 
     int timeout = -1;
     auto bound = [&timeout](int ms) { timeout = timeout < 0 ? ms : std::min(timeout, ms); };
@@ -387,6 +422,9 @@ void LiveSession::run()
     // Packets left in the ring by a stopped dispatch(): no waiting once there is room.
     const bool resume = m_more && m_cap && m_data && pending() < m_cfg.max_pending;
     if (resume) { bound(0); }
+    // Requests OpenSSL already decrypted do not make the socket readable (B17).
+    const bool control_buffered = m_control.pending() > 0;
+    if (control_buffered) { timeout = 0; }
 
     const int rc = ::poll(pfd, n, timeout);
     if (rc < 0) {
@@ -433,17 +471,21 @@ void LiveSession::run()
       if (auto got = m_cap->dispatch(*this, 0); got) { flush_data(); }
     }
 
-    if ((pfd[0].revents & (POLLIN | POLLERR | POLLHUP)) != 0) {
-      const ssize_t r = ::recv(m_control.get(), in.data(), in.size(), 0);
-      if (r < 0 && errno == EINTR) { continue; }
+    if ((pfd[0].revents & (POLLIN | POLLERR | POLLHUP)) != 0 || control_buffered) {
+      const long r = m_control.read_some(in.data(), in.size());
+      if (r < 0 && (errno == EINTR || errno == EAGAIN)) { continue; }
       if (r <= 0) {
-        log(LogLevel::info, r == 0 ? "the client closed the connection" : std::string{"control connection: "} + std::strerror(errno));
+        const std::string cause = r == 0         ? "the client closed the connection"
+                                  : errno == EPROTO ? "control connection: " + m_control.error_text()
+                                                    : std::string{"control connection: "} + std::strerror(errno);
+        log(LogLevel::info, cause);
         break;
       }
       last_request = Clock::now();
       out.clear();
       const auto next = session.feed(ByteView{in.data(), static_cast<std::size_t>(r)}, out);
       if (!send_control(out) || next == ServerSession::Next::close) { break; }
+      if (m_data_handshake_due) { (void)secure_data(); }
     }
   }
   end_capture();
@@ -453,7 +495,7 @@ void LiveSession::run()
 
 }  // namespace
 
-void run_daemon_session(Fd control, const DaemonSessionConfig& cfg, CaptureBackend& backend, Authenticator* auth,
+void run_daemon_session(Channel control, const DaemonSessionConfig& cfg, CaptureBackend& backend, Authenticator* auth,
                         const LogFn& log)
 {
   LiveSession s{std::move(control), cfg, backend, auth, log};

@@ -18,6 +18,7 @@
 #include "rpcap/capture.hpp"
 #include "rpcap/net.hpp"
 #include "rpcap/server.hpp"
+#include "rpcap/tls.hpp"
 
 namespace rpcap {
 
@@ -41,11 +42,15 @@ struct DaemonSessionConfig {
   int max_block_wait_ms{50};    // longest a captured packet waits in the kernel
   std::size_t max_pending{8u << 20};  // data bytes held for a slow client before the kernel drops instead
   Keepalive keepalive;          // on the control and TCP data connections: a vanished peer ends the session
+  // TLS (-S): the data connection gets a handshake of its own, the daemon
+  // the TLS server (§1.3); UDP data is refused. Null: plaintext.
+  const TlsContext* tls{nullptr};
 };
 
-// Serve the session on `control` until the client closes it, it fails or
-// times out. Never throws; everything is logged through `log`.
-void run_daemon_session(Fd control, const DaemonSessionConfig& cfg, CaptureBackend& backend,
+// Serve the session on `control` (plain, or TLS already set up) until the
+// client closes it, it fails or times out. Never throws; everything is
+// logged through `log`.
+void run_daemon_session(Channel control, const DaemonSessionConfig& cfg, CaptureBackend& backend,
                         Authenticator* auth, const LogFn& log);
 
 }  // namespace rpcap

@@ -181,17 +181,23 @@ TEST_CASE("interop: tshark dissects a whole session with our daemon without a ma
   Daemon d{Daemon::ours({"-n"})};
   const std::string pcap = dir.path() + "/session.pcap";
   // Record the control and data connections on lo while a client lists and captures.
+  const std::string rec_log = dir.path() + "/tcpdump.log";
   const pid_t rec = ::fork();
   REQUIRE(rec >= 0);
   if (rec == 0) {
     const int null = ::open("/dev/null", O_WRONLY);
+    const int err = ::open(rec_log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     ::dup2(null, 1);
-    ::dup2(null, 2);
+    ::dup2(err, 2);
     ::execl("/usr/bin/tcpdump", "tcpdump", "-i", "lo", "-s", "0", "-U", "--immediate-mode", "-w", pcap.c_str(),
             "tcp and not port 9", static_cast<char*>(nullptr));
     ::_exit(127);
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(700));  // tcpdump has no readiness signal
+  // tcpdump says "listening on lo" once it captures; bounded, as a loaded machine may take a while.
+  for (int i = 0; i < 200 && read_file(rec_log).find("listening on") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  REQUIRE(read_file(rec_log).find("listening on") != std::string::npos);
   {
     Traffic traffic{9, "rpcap interop", 20};
     const std::string base = "rpcap://127.0.0.1:" + std::to_string(d.port()) + "/";
@@ -346,4 +352,129 @@ TEST_CASE("interop: rpcap-listen ls lists the interfaces of libpcap's rpcapd, tw
     CHECK((line + " ").find(" lo ") != std::string::npos);
   }
   CHECK(lines[0] == lines[1]);
+}
+
+// ---------------------------------------------------------------------------
+// rpcaps://
+
+namespace {
+
+// A key and self-signed certificate for 127.0.0.1 by rpcap-conf tls-cert; returns the pin.
+std::string make_daemon_cert(const TempDir& dir)
+{
+  auto r = run({program("rpcap-conf"), "tls-cert", "--key", dir.path() + "/key.pem", "--cert", dir.path() + "/cert.pem",
+                "--host", "127.0.0.1"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  return r.out.substr(0, r.out.find('\n'));
+}
+
+}  // namespace
+
+TEST_CASE("interop: the reference tcpdump captures through our rpcapd -S with rpcaps://", "[e2e][interop][tls]")
+{
+  if (!have_reference()) { return; }
+  TempDir dir;
+  make_daemon_cert(dir);
+  Daemon d{Daemon::ours({"-n", "-S", "-K", dir.path() + "/key.pem", "-X", dir.path() + "/cert.pem"})};
+  const std::string out = dir.path() + "/cap.pcap";
+  Traffic traffic{9, "tcpdump through rpcapd -S", 20};
+  auto r = run_reference({reference_dir() + "/tcpdump-4.99.3/tcpdump", "-i",
+                          "rpcaps://127.0.0.1:" + std::to_string(d.port()) + "/lo", "-c", "5", "-w", out,
+                          "udp dst port 9"});
+  INFO(r.err << "\ndaemon:\n" << d.log());
+  CHECK(r.exit_code == 0);
+  CHECK(count_packets(out) == 5);
+  CHECK(d.log().find("TLSv1.") != std::string::npos);
+}
+
+TEST_CASE("interop: rpcap-capture captures from libpcap's rpcapd -S -K -X, its certificate pinned", "[e2e][interop][tls]")
+{
+  if (!have_reference()) { return; }
+  TempDir dir;
+  const std::string pin = make_daemon_cert(dir);
+  ReferenceDaemon d{{"-n", "-S", "-K", dir.path() + "/key.pem", "-X", dir.path() + "/cert.pem"}};
+  const std::string base = "rpcaps://127.0.0.1:" + std::to_string(d.port()) + "/";
+  auto listed = run({program("rpcap-ls"), "--pin", pin, base});
+  INFO(listed.err);
+  CHECK(listed.exit_code == 0);
+  CHECK(listed.out.find(base + "lo\n") != std::string::npos);
+  const auto port = traffic_port();
+  Traffic traffic{port, "from libpcap over tls"};
+  const std::string out = dir.path() + "/cap.pcap";
+  auto r = run({program("rpcap-capture"), "--pin", pin, "-c", "5", "-w", out, base + "lo", "udp", "dst", "port",
+                std::to_string(port)});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(count_packets(out) == 5);
+  // And its certificate is checked: a wrong pin is refused.
+  TempDir other;
+  auto wrong = run({program("rpcap-ls"), "--pin", make_daemon_cert(other), base});
+  CHECK(wrong.exit_code == 1);
+  CHECK(wrong.err.find("is not the pinned one") != std::string::npos);
+}
+
+TEST_CASE("interop: tshark sees TLS and no plaintext RPCAP on both connections of an rpcaps:// capture",
+          "[e2e][interop][tls]")
+{
+  if (!have_reference()) { return; }
+  if (::access("/usr/bin/tshark", X_OK) != 0) {
+    WARN("SKIPPED: tshark is not installed");
+    return;
+  }
+  TempDir dir;
+  const std::string pin = make_daemon_cert(dir);
+  Daemon d{Daemon::ours({"-n", "-S", "-K", dir.path() + "/key.pem", "-X", dir.path() + "/cert.pem"})};
+  const std::string pcap = dir.path() + "/session.pcap";
+  const auto port = traffic_port();
+  const std::string rec_log = dir.path() + "/tcpdump.log";
+  const pid_t rec = ::fork();
+  REQUIRE(rec >= 0);
+  if (rec == 0) {
+    const int null = ::open("/dev/null", O_WRONLY);
+    const int err = ::open(rec_log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ::dup2(null, 1);
+    ::dup2(err, 2);
+    const std::string filter = "tcp and not port " + std::to_string(port);
+    ::execl("/usr/bin/tcpdump", "tcpdump", "-i", "lo", "-s", "0", "-U", "--immediate-mode", "-w", pcap.c_str(),
+            filter.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  // tcpdump says "listening on lo" once it captures; bounded, as a loaded machine may take a while.
+  for (int i = 0; i < 200 && read_file(rec_log).find("listening on") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  REQUIRE(read_file(rec_log).find("listening on") != std::string::npos);
+  {
+    Traffic traffic{port, "secret payload", 20};
+    auto r = run({program("rpcap-capture"), "--pin", pin, "-c", "5", "-w", dir.path() + "/cap.pcap",
+                  "rpcaps://127.0.0.1:" + std::to_string(d.port()) + "/lo", "udp", "dst", "port", std::to_string(port)});
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ::kill(rec, SIGINT);
+  int status = 0;
+  ::waitpid(rec, &status, 0);
+  const std::string log = d.log();
+  const auto at = log.find("data port ");
+  REQUIRE(at != std::string::npos);
+  const std::string control = std::to_string(d.port());
+  const std::string data = std::to_string(std::stoi(log.substr(at + 10)));
+  // Without help, tshark finds no RPCAP at all on either connection...
+  auto rpcap = run({"/usr/bin/tshark", "-r", pcap, "-Y", "(tcp.port == " + control + " or tcp.port == " + data + ") and rpcap"});
+  CHECK(rpcap.exit_code == 0);
+  CHECK(rpcap.out.empty());
+  // ...and decoded as TLS, each connection has its own handshake and only encrypted records.
+  for (const auto& p : {control, data}) {
+    auto tls = run({"/usr/bin/tshark", "-r", pcap, "-d", "tcp.port==" + p + ",tls", "-Y",
+                    "tcp.port == " + p + " and tls.handshake.type == 1"});
+    INFO("port " << p << ": " << tls.err);
+    CHECK(tls.out.find("Client Hello") != std::string::npos);
+    auto app = run({"/usr/bin/tshark", "-r", pcap, "-d", "tcp.port==" + p + ",tls", "-Y",
+                    "tcp.port == " + p + " and tls.app_data"});
+    CHECK_FALSE(app.out.empty());
+  }
+  // The captured payload never crossed in clear.
+  CHECK(read_file(pcap).find("secret payload") == std::string::npos);
 }

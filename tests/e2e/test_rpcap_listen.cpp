@@ -668,7 +668,8 @@ TEST_CASE("rpcap-listen: wait logs in with a password over the daemon's connecti
   const auto p = std::to_string(port);
   Daemon d{active_daemon(port, "127.0.0.1", {})};  // without -n: passwords only
 
-  auto refused = run(listen_argv({"-p", p, "wait", "--deadline", "3", "-u", user.name(), "--password-file", bad}));
+  auto refused = run(listen_argv({"-p", p, "wait", "--deadline", "3", "-u", user.name(), "--password-file", bad,
+                                 "--allow-plaintext-password"}));
   INFO(refused.err << "\ndaemon:\n" << d.log());
   CHECK(refused.exit_code == 1);
   CHECK(refused.out.empty());
@@ -680,7 +681,8 @@ TEST_CASE("rpcap-listen: wait logs in with a password over the daemon's connecti
   CHECK(null.exit_code == 1);
   CHECK(null.err.find("NULL authentication not permitted") != std::string::npos);
 
-  auto ok = run(listen_argv({"-p", p, "wait", "--deadline", "15", "-u", user.name(), "--password-file", good}));
+  auto ok = run(listen_argv({"-p", p, "wait", "--deadline", "15", "-u", user.name(), "--password-file", good,
+                            "--allow-plaintext-password"}));
   INFO(ok.err << "\ndaemon:\n" << d.log());
   CHECK(ok.exit_code == 0);
   CHECK(ok.out == "127.0.0.1\n");
@@ -703,6 +705,10 @@ TEST_CASE("rpcap-listen: bad usage exits 2 with one line", "[e2e][listen]")
     {{"-p", port, "-4", "-6", "wait"}, ""},
     {{"-p", port, "--daemons", "0", "wait"}, ""},
     {{"-p", port, "wait", "--password-file", "/dev/null"}, ""},
+    {{"-p", port, "wait", "-u", "alice", "--password-file", "/etc/hostname"},
+     "rpcap-listen: error: refusing to send the password of \"alice\" in clear text; use --tls (daemons running "
+     "rpcapd -S), or --allow-plaintext-password to send it anyway\n"},
+    {{"-p", port, "--tls", "exec", "true"}, "rpcap-listen: error: exec excludes --tls (see --help)\n"},
   };
   for (const auto& c : cases) {
     auto r = run(listen_argv(c.args));

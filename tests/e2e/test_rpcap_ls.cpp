@@ -147,11 +147,11 @@ TEST_CASE("rpcap-ls: refusals and unreachable daemons exit 1 with the host and t
     Daemon d{Daemon::ours({})};
     TempDir dir;
     const auto pw = dir.write("pw", "not-the-password\n");
-    auto r = ls({"-u", "nosuchuser-rpcap", "--password-file", pw, listing_of(d.port())});
+    auto r = ls({"-u", "nosuchuser-rpcap", "--password-file", pw, "--allow-plaintext-password", listing_of(d.port())});
     CHECK(r.exit_code == 1);
     CHECK(r.err == "rpcap-ls: error: " + listing_of(d.port()) + ": authentication failed: Authentication failed\n");
     auto env = run({"/usr/bin/env", "RPCAP_PASSWORD=not-the-password", program("rpcap-ls"), "-u", "nosuchuser-rpcap",
-                    listing_of(d.port())});
+                    "--allow-plaintext-password", listing_of(d.port())});
     CHECK(env.exit_code == 1);
     CHECK(env.err == r.err);
   }
@@ -198,7 +198,14 @@ TEST_CASE("rpcap-ls: usage errors are one line and exit 2", "[e2e][ls]")
      "\"rpcap://probe1/\" to list a remote host, or \"rpcap://\" for local interfaces)"},
     {{"rpcapp://probe1/"}, "source \"rpcapp://probe1/\": unsupported scheme \"rpcapp\" (expected rpcap, rpcaps or file)"},
     {{"rpcap://[::1/"}, "source \"rpcap://[::1/\": IP literal has no closing \"]\""},
-    {{"rpcaps://127.0.0.1/"}, "source \"rpcaps://127.0.0.1/\": rpcaps:// (TLS) is not supported; use rpcap://"},
+    {{"-u", "alice", "--password-file", "/etc/hostname", "rpcap://127.0.0.1:1/"},
+     "rpcap://127.0.0.1:1/: refusing to send the password of \"alice\" in clear text; use rpcaps:// (TLS), or "
+     "--allow-plaintext-password to send it anyway"},
+    {{"--pin", "12:34", "rpcaps://127.0.0.1:1/"},
+     "--pin: pin \"12:34\" is not a SHA-256 fingerprint (64 hex digits, colons allowed, as 'openssl x509 -noout "
+     "-fingerprint -sha256' prints it)"},
+    {{"--insecure", "--ca", "/etc/hostname", "rpcaps://127.0.0.1:1/"}, "--ca excludes --insecure (see --help)"},
+    {{"--ca", "/nonexistent/ca.pem", "rpcaps://127.0.0.1:1/"}, "--ca \"/nonexistent/ca.pem\": No such file or directory"},
     {{"file:///tmp/"}, "source \"file:///tmp/\": listing savefiles is not supported"},
     {{"-u", "alice", "rpcap://127.0.0.1:1/"},
      "no password for user \"alice\": give --password-file, set RPCAP_PASSWORD or run on a terminal"},

@@ -277,6 +277,7 @@ TEST_CASE("client: sends NULL authentication, or the password when given", "[cli
   {
     auto opts = options();
     opts.credentials = Credentials{"rpcapvec", "vector-pass-1"};  // the account of auth_req_password.hex
+    opts.allow_plaintext_password = true;
     auto fut = in_background([&] { return ClientSession::connect(source_for(l.port()), opts); });
     auto peer = l.accept();
     auto got = peer.recv_msg();
@@ -307,6 +308,7 @@ TEST_CASE("client: refused authentication is an auth error naming the daemon and
   {
     auto opts = options();
     opts.credentials = Credentials{"rpcapvec", "wrong"};
+    opts.allow_plaintext_password = true;
     auto fut = in_background([&] { return ClientSession::connect(source_for(l.port()), opts); });
     auto peer = l.accept();
     peer.expect<AuthRequest>();
@@ -438,11 +440,17 @@ TEST_CASE("client: refuses sources it cannot connect to", "[client]")
   CHECK(e.kind == ErrorKind::usage);
   CHECK(e.message == "source \"eth0\" is not a remote rpcap:// source");
 
-  auto tls = parse_source("rpcaps://127.0.0.1/eth0");
-  REQUIRE(tls);
-  e = error_of(ClientSession::connect(*tls, options()));
+  // A password never goes out in clear text unless asked for, and nothing is sent.
+  Listener l;
+  auto plain = parse_source("rpcap://127.0.0.1:" + std::to_string(l.port()) + "/eth0");
+  REQUIRE(plain);
+  auto opts = options();
+  opts.credentials = Credentials{"alice", "secret"};
+  e = error_of(ClientSession::connect(*plain, opts));
   CHECK(e.kind == ErrorKind::usage);
-  CHECK(e.message == "source \"rpcaps://127.0.0.1/eth0\": rpcaps:// (TLS) is not supported; use rpcap://");
+  CHECK(e.message == "rpcap://127.0.0.1:" + std::to_string(l.port())
+                         + "/: refusing to send the password of \"alice\" in clear text; use rpcaps:// (TLS), or "
+                           "--allow-plaintext-password to send it anyway");
 }
 
 TEST_CASE("client: lists interfaces from the recorded FINDALLIF reply", "[client]")

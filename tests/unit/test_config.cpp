@@ -789,3 +789,43 @@ TEST_CASE("config: CaptureGroup names the group whose members may capture", "[co
   REQUIRE(bad.errors.size() == 2);
   CHECK(bad.errors[0].message == "c.conf:1: CaptureGroup: \"-x\" is not a group name");
 }
+
+TEST_CASE("config: the TLS keys, and what they need of each other", "[config][tls]")
+{
+  auto ok = parse_config("Tls = yes\nTlsKey = /etc/rpcapd/key.pem\nTlsCert = /etc/rpcapd/cert.pem\n"
+                         "TlsClientCa = /etc/rpcapd/clients.pem\n",
+                         "f");
+  REQUIRE(ok.errors.empty());
+  CHECK(ok.config.tls);
+  CHECK(ok.config.tls_key == "/etc/rpcapd/key.pem");
+  CHECK(ok.config.tls_cert == "/etc/rpcapd/cert.pem");
+  CHECK(ok.config.tls_client_ca == "/etc/rpcapd/clients.pem");
+  auto text = write_config(ok.config);
+  REQUIRE(text);
+  CHECK(text->find("Tls = YES\nTlsKey = /etc/rpcapd/key.pem\nTlsCert = /etc/rpcapd/cert.pem\n"
+                   "TlsClientCa = /etc/rpcapd/clients.pem\n")
+        != std::string::npos);
+  CHECK(parse_config(*text, "w").config == ok.config);
+
+  struct Case {
+    std::string text;
+    std::string error;
+  };
+  const std::vector<Case> cases = {
+    {"Tls = YES\nTlsKey = k.pem\n", "f:2: Tls: YES needs TlsKey and TlsCert (the key and certificate files, PEM)"},
+    {"TlsClientCa = ca.pem\n", "f:1: TlsClientCa: client certificates need Tls = YES"},
+    {"Tls = maybe\n", "f:1: Tls: \"maybe\" is not YES or NO"},
+    {"TlsKey = a b\n", "f:1: TlsKey: unexpected \"b\" after \"a\""},
+  };
+  for (const auto& c : cases) {
+    auto r = parse_config(c.text, "f");
+    INFO(c.text);
+    REQUIRE(r.errors.size() == 1);
+    CHECK(r.errors[0].message == c.error);
+  }
+  DaemonConfig cfg;
+  cfg.tls = true;
+  auto errors = check_config(cfg);
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].message == "Tls: YES needs TlsKey and TlsCert (the key and certificate files, PEM)");
+}

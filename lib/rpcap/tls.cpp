@@ -1,0 +1,675 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "rpcap/tls.hpp"
+
+#include <arpa/inet.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <climits>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <optional>
+
+namespace rpcap {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Owners of OpenSSL handles.
+struct SslCtxFree {
+  void operator()(SSL_CTX* p) const { SSL_CTX_free(p); }
+};
+struct SslFree {
+  void operator()(SSL* p) const { SSL_free(p); }
+};
+struct X509Free {
+  void operator()(X509* p) const { X509_free(p); }
+};
+struct PkeyFree {
+  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
+};
+struct BioFree {
+  void operator()(BIO* p) const { BIO_free(p); }
+};
+struct ExtFree {
+  void operator()(X509_EXTENSION* p) const { X509_EXTENSION_free(p); }
+};
+struct BnFree {
+  void operator()(BIGNUM* p) const { BN_free(p); }
+};
+struct NameFree {
+  void operator()(X509_NAME* p) const { X509_NAME_free(p); }
+};
+using SslCtxPtr = std::unique_ptr<SSL_CTX, SslCtxFree>;
+using SslPtr = std::unique_ptr<SSL, SslFree>;
+using X509Ptr = std::unique_ptr<X509, X509Free>;
+using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
+using BioPtr = std::unique_ptr<BIO, BioFree>;
+using ExtPtr = std::unique_ptr<X509_EXTENSION, ExtFree>;
+using BnPtr = std::unique_ptr<BIGNUM, BnFree>;
+
+// OpenSSL's reason for the last failure, and the error queue cleared.
+std::string ssl_reason(std::string_view fallback = "unknown error")
+{
+  std::string out;
+  unsigned long e = 0;
+  while ((e = ERR_get_error()) != 0) {
+    const char* r = ERR_reason_error_string(e);
+    out = r != nullptr ? r : "error " + std::to_string(ERR_GET_REASON(e));
+  }
+  return out.empty() ? std::string{fallback} : out;
+}
+
+int ms_until(Clock::time_point end, bool unlimited)
+{
+  if (unlimited) { return -1; }
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(end - Clock::now()).count();
+  return static_cast<int>(std::clamp<std::int64_t>(ms, 0, 1 << 30));
+}
+
+bool is_ip_address(const std::string& host)
+{
+  unsigned char buf[sizeof(in6_addr)];
+  return ::inet_pton(AF_INET, host.c_str(), buf) == 1 || ::inet_pton(AF_INET6, host.c_str(), buf) == 1;
+}
+
+// Whether `file` can be opened; the cause if not ("No such file or directory").
+std::optional<std::string> unreadable(const std::string& file)
+{
+  std::FILE* f = std::fopen(file.c_str(), "rb");
+  if (f == nullptr) { return std::string{std::strerror(errno)}; }
+  std::fclose(f);
+  return std::nullopt;
+}
+
+// ---- a BIO over a socket that never raises SIGPIPE (send with MSG_NOSIGNAL) ----
+
+int bio_write(BIO* b, const char* data, int len)
+{
+  const int fd = static_cast<int>(reinterpret_cast<std::intptr_t>(BIO_get_data(b)));
+  BIO_clear_retry_flags(b);
+  const ssize_t n = ::send(fd, data, static_cast<std::size_t>(len), MSG_NOSIGNAL | MSG_DONTWAIT);
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) { BIO_set_retry_write(b); }
+  return static_cast<int>(n);
+}
+
+int bio_read(BIO* b, char* data, int len)
+{
+  const int fd = static_cast<int>(reinterpret_cast<std::intptr_t>(BIO_get_data(b)));
+  BIO_clear_retry_flags(b);
+  const ssize_t n = ::recv(fd, data, static_cast<std::size_t>(len), MSG_DONTWAIT);
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) { BIO_set_retry_read(b); }
+  return static_cast<int>(n);
+}
+
+long bio_ctrl(BIO*, int cmd, long, void*)
+{
+  return cmd == BIO_CTRL_FLUSH ? 1 : 0;
+}
+
+int bio_create(BIO* b)
+{
+  BIO_set_init(b, 1);
+  return 1;
+}
+
+const BIO_METHOD* socket_method()
+{
+  static BIO_METHOD* const k_method = [] {
+    BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "rpcap socket");
+    BIO_meth_set_write(m, bio_write);
+    BIO_meth_set_read(m, bio_read);
+    BIO_meth_set_ctrl(m, bio_ctrl);
+    BIO_meth_set_create(m, bio_create);
+    return m;
+  }();
+  return k_method;
+}
+
+Result<X509Ptr> read_cert(std::string_view pem)
+{
+  BioPtr bio{BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()))};
+  X509Ptr cert{bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr) : nullptr};
+  if (!cert) { return make_error(ErrorKind::config, "not a PEM certificate: " + ssl_reason()); }
+  return cert;
+}
+
+Pin digest(X509* cert)
+{
+  Pin pin{};
+  unsigned len = 0;
+  X509_digest(cert, EVP_sha256(), pin.data(), &len);
+  return pin;
+}
+
+// Host names and addresses that can go into a subjectAltName list as they are.
+bool plain_host(const std::string& h)
+{
+  return !h.empty() && h.size() <= 253 && std::all_of(h.begin(), h.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-'
+           || c == ':' || c == '*' || c == '_';
+  });
+}
+
+bool add_ext(X509* cert, X509* issuer, int nid, const std::string& value)
+{
+  X509V3_CTX ctx;
+  X509V3_set_ctx(&ctx, issuer, cert, nullptr, nullptr, 0);
+  ExtPtr ext{X509V3_EXT_conf_nid(nullptr, &ctx, nid, value.c_str())};
+  return ext && X509_add_ext(cert, ext.get(), -1) == 1;
+}
+
+std::string to_pem(const std::function<int(BIO*)>& write)
+{
+  BioPtr bio{BIO_new(BIO_s_mem())};
+  if (!bio || write(bio.get()) != 1) { return {}; }
+  char* data = nullptr;
+  const long n = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<std::size_t>(n));
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+
+Result<Pin> parse_pin(std::string_view text)
+{
+  const std::string shown{text.substr(0, 120)};
+  std::string_view t = text;
+  if (auto eq = t.find('='); eq != std::string_view::npos) { t = t.substr(eq + 1); }
+  Pin pin{};
+  std::size_t n = 0;
+  int half = -1;
+  for (char c : t) {
+    int v = -1;
+    if (c >= '0' && c <= '9') { v = c - '0'; }
+    if (c >= 'a' && c <= 'f') { v = c - 'a' + 10; }
+    if (c >= 'A' && c <= 'F') { v = c - 'A' + 10; }
+    if (c == ':' && half < 0) { continue; }
+    if (v < 0 || n >= pin.size()) { n = pin.size() + 1; break; }
+    if (half < 0) {
+      half = v;
+    } else {
+      pin[n++] = static_cast<std::uint8_t>(half * 16 + v);
+      half = -1;
+    }
+  }
+  if (n != pin.size() || half >= 0) {
+    return make_error(ErrorKind::usage, "pin \"" + shown
+                                            + "\" is not a SHA-256 fingerprint (64 hex digits, colons allowed, as "
+                                              "'openssl x509 -noout -fingerprint -sha256' prints it)");
+  }
+  return pin;
+}
+
+std::string format_pin(const Pin& pin)
+{
+  static constexpr char k_hex[] = "0123456789ABCDEF";
+  std::string out;
+  for (std::size_t i = 0; i < pin.size(); ++i) {
+    if (i > 0) { out += ':'; }
+    out += k_hex[pin[i] >> 4];
+    out += k_hex[pin[i] & 0xf];
+  }
+  return out;
+}
+
+Result<Pin> certificate_pin(std::string_view cert_pem)
+{
+  auto cert = read_cert(cert_pem);
+  if (!cert) { return std::move(cert).error(); }
+  return digest(cert->get());
+}
+
+Result<PemIdentity> make_certificate(const CertSpec& spec, const PemIdentity* issuer)
+{
+  auto fail = [](const std::string& what) { return make_error(ErrorKind::io, "make a certificate: " + what + ": " + ssl_reason()); };
+  for (const auto& h : spec.hosts) {
+    if (!plain_host(h)) { return make_error(ErrorKind::usage, "\"" + h + "\" is not a host name or IP address"); }
+  }
+  PkeyPtr key{EVP_EC_gen("P-256")};
+  if (!key) { return fail("EC key"); }
+  X509Ptr cert{X509_new()};
+  if (!cert) { return fail("X509_new"); }
+  X509_set_version(cert.get(), 2);
+  BnPtr serial{BN_new()};
+  if (!serial || BN_rand(serial.get(), 127, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) != 1
+      || BN_to_ASN1_INTEGER(serial.get(), X509_get_serialNumber(cert.get())) == nullptr) {
+    return fail("serial number");
+  }
+  X509_gmtime_adj(X509_getm_notBefore(cert.get()), static_cast<long>(spec.not_before_s));
+  X509_gmtime_adj(X509_getm_notAfter(cert.get()), static_cast<long>(spec.not_after_s));
+  X509_set_pubkey(cert.get(), key.get());
+  const std::string cn = !spec.common_name.empty() ? spec.common_name : !spec.hosts.empty() ? spec.hosts.front() : "rpcapd";
+  X509_NAME* name = X509_get_subject_name(cert.get());
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
+
+  X509Ptr issuer_cert;
+  PkeyPtr issuer_key;
+  if (issuer != nullptr) {
+    auto ic = read_cert(issuer->cert_pem);
+    if (!ic) { return std::move(ic).error(); }
+    issuer_cert = std::move(*ic);
+    BioPtr bio{BIO_new_mem_buf(issuer->key_pem.data(), static_cast<int>(issuer->key_pem.size()))};
+    issuer_key.reset(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr);
+    if (!issuer_key) { return fail("issuer key"); }
+    X509_set_issuer_name(cert.get(), X509_get_subject_name(issuer_cert.get()));
+  } else {
+    X509_set_issuer_name(cert.get(), name);
+  }
+  X509* signer = issuer_cert ? issuer_cert.get() : cert.get();
+  bool ok = add_ext(cert.get(), signer, NID_basic_constraints, spec.is_ca ? "critical,CA:TRUE" : "critical,CA:FALSE")
+            && add_ext(cert.get(), signer, NID_key_usage,
+                       spec.is_ca ? "critical,keyCertSign,cRLSign,digitalSignature" : "critical,digitalSignature")
+            && add_ext(cert.get(), signer, NID_subject_key_identifier, "hash");
+  if (ok && !spec.is_ca) { ok = add_ext(cert.get(), signer, NID_ext_key_usage, "serverAuth,clientAuth"); }
+  if (ok && issuer_cert) { ok = add_ext(cert.get(), signer, NID_authority_key_identifier, "keyid:always"); }
+  if (ok && !spec.hosts.empty()) {
+    std::string san;
+    for (const auto& h : spec.hosts) { san += (san.empty() ? "" : ",") + std::string{is_ip_address(h) ? "IP:" : "DNS:"} + h; }
+    ok = add_ext(cert.get(), signer, NID_subject_alt_name, san);
+  }
+  if (!ok) { return fail("extensions"); }
+  if (X509_sign(cert.get(), issuer_key ? issuer_key.get() : key.get(), EVP_sha256()) == 0) { return fail("sign"); }
+
+  PemIdentity out;
+  out.key_pem = to_pem([&](BIO* b) { return PEM_write_bio_PrivateKey(b, key.get(), nullptr, nullptr, 0, nullptr, nullptr); });
+  out.cert_pem = to_pem([&](BIO* b) { return PEM_write_bio_X509(b, cert.get()); });
+  if (out.key_pem.empty() || out.cert_pem.empty()) { return fail("PEM"); }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+
+class TlsContext::Impl {
+public:
+  SslCtxPtr ctx;
+  bool server{false};
+};
+
+TlsContext::TlsContext(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+TlsContext::TlsContext(TlsContext&&) noexcept = default;
+TlsContext& TlsContext::operator=(TlsContext&&) noexcept = default;
+TlsContext::~TlsContext() = default;
+
+namespace {
+
+SslCtxPtr new_context(const SSL_METHOD* method)
+{
+  SslCtxPtr ctx{SSL_CTX_new(method)};
+  if (!ctx) { return ctx; }
+  SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
+  // A peer that closes without close_notify ends the stream (RPCAP frames its messages).
+  SSL_CTX_set_options(ctx.get(), SSL_OP_NO_COMPRESSION | SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_NO_RENEGOTIATION);
+  // The daemon's data path hands SSL_write a buffer that grows at its end between retries.
+  SSL_CTX_set_mode(ctx.get(), SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  return ctx;
+}
+
+Status use_identity(SSL_CTX* ctx, const std::string& key_file, const std::string& cert_file, std::string_view who)
+{
+  const std::string what = std::string{who};
+  if (auto cause = unreadable(cert_file)) {
+    return make_error(ErrorKind::config, what + " certificate \"" + cert_file + "\": " + *cause);
+  }
+  if (auto cause = unreadable(key_file)) {
+    return make_error(ErrorKind::config, what + " key \"" + key_file + "\": " + *cause);
+  }
+  if (SSL_CTX_use_certificate_chain_file(ctx, cert_file.c_str()) != 1) {
+    return make_error(ErrorKind::config, what + " certificate \"" + cert_file + "\": " + ssl_reason());
+  }
+  const bool loaded = SSL_CTX_use_PrivateKey_file(ctx, key_file.c_str(), SSL_FILETYPE_PEM) == 1;
+  const std::string reason = loaded ? std::string{} : ssl_reason();
+  if (!loaded && reason.find("mismatch") == std::string::npos) {
+    return make_error(ErrorKind::config, what + " key \"" + key_file + "\": " + reason);
+  }
+  if (!loaded || SSL_CTX_check_private_key(ctx) != 1) {
+    return make_error(ErrorKind::config,
+                      what + " key \"" + key_file + "\" does not belong to certificate \"" + cert_file + "\"");
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<TlsContext> TlsContext::server(const TlsServerSettings& settings)
+{
+  auto impl = std::make_unique<Impl>();
+  impl->server = true;
+  impl->ctx = new_context(TLS_server_method());
+  if (!impl->ctx) { return make_error(ErrorKind::config, "TLS: " + ssl_reason()); }
+  if (settings.key_file.empty() || settings.cert_file.empty()) {
+    return make_error(ErrorKind::config, "TLS needs a key (-K FILE) and a certificate (-X FILE)");
+  }
+  if (auto st = use_identity(impl->ctx.get(), settings.key_file, settings.cert_file, "TLS"); !st) {
+    return std::move(st).error();
+  }
+  // Each session is its own process: tickets could never be used again.
+  SSL_CTX_set_num_tickets(impl->ctx.get(), 0);
+  SSL_CTX_set_session_cache_mode(impl->ctx.get(), SSL_SESS_CACHE_OFF);
+  if (!settings.client_ca_file.empty()) {
+    const auto& ca = settings.client_ca_file;
+    if (auto cause = unreadable(ca)) { return make_error(ErrorKind::config, "TLS client CA \"" + ca + "\": " + *cause); }
+    STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(ca.c_str());
+    if (names == nullptr || SSL_CTX_load_verify_locations(impl->ctx.get(), ca.c_str(), nullptr) != 1) {
+      if (names != nullptr) { sk_X509_NAME_pop_free(names, X509_NAME_free); }
+      return make_error(ErrorKind::config, "TLS client CA \"" + ca + "\": " + ssl_reason("no certificate in it"));
+    }
+    SSL_CTX_set_client_CA_list(impl->ctx.get(), names);
+    // Ask for a certificate, but let clients without one in: they log in with a password.
+    SSL_CTX_set_verify(impl->ctx.get(), SSL_VERIFY_PEER, nullptr);
+  }
+  return TlsContext{std::move(impl)};
+}
+
+Result<TlsContext> TlsContext::client(const TlsClientSettings& settings)
+{
+  auto impl = std::make_unique<Impl>();
+  impl->ctx = new_context(TLS_client_method());
+  if (!impl->ctx) { return make_error(ErrorKind::config, "TLS: " + ssl_reason()); }
+  if (!settings.ca_file.empty()) {
+    if (auto cause = unreadable(settings.ca_file)) {
+      return make_error(ErrorKind::usage, "--ca \"" + settings.ca_file + "\": " + *cause);
+    }
+    if (SSL_CTX_load_verify_locations(impl->ctx.get(), settings.ca_file.c_str(), nullptr) != 1) {
+      return make_error(ErrorKind::usage, "--ca \"" + settings.ca_file + "\": " + ssl_reason("no certificate in it"));
+    }
+  } else if (SSL_CTX_set_default_verify_paths(impl->ctx.get()) != 1) {
+    return make_error(ErrorKind::config, "TLS: the system's trust store: " + ssl_reason());
+  }
+  if (!settings.cert_file.empty() || !settings.key_file.empty()) {
+    if (settings.cert_file.empty() || settings.key_file.empty()) {
+      return make_error(ErrorKind::usage, "--cert and --key go together");
+    }
+    if (auto st = use_identity(impl->ctx.get(), settings.key_file, settings.cert_file, "--cert/--key: TLS"); !st) {
+      return make_error(ErrorKind::usage, st.error().message);
+    }
+  }
+  return TlsContext{std::move(impl)};
+}
+
+// ---------------------------------------------------------------------------
+
+class Channel::Ssl {
+public:
+  SslPtr ssl;
+  bool failed{false};  // a fatal TLS error: no close_notify then
+};
+
+Channel::Channel() noexcept = default;
+Channel::Channel(Fd fd) : m_fd(std::move(fd)) {}
+Channel::Channel(Fd fd, std::unique_ptr<Ssl> ssl) : m_fd(std::move(fd)), m_ssl(std::move(ssl)) {}
+Channel::Channel(Channel&&) noexcept = default;
+Channel& Channel::operator=(Channel&& other) noexcept
+{
+  if (this != &other) {
+    reset();
+    m_fd = std::move(other.m_fd);
+    m_ssl = std::move(other.m_ssl);
+    m_error = std::move(other.m_error);
+  }
+  return *this;
+}
+Channel::~Channel() { reset(); }
+
+void Channel::reset() noexcept
+{
+  if (m_ssl && m_fd && !m_ssl->failed) {
+    ERR_clear_error();
+    (void)SSL_shutdown(m_ssl->ssl.get());  // non-blocking socket: sends close_notify if it fits
+    ERR_clear_error();
+  }
+  m_ssl.reset();
+  m_fd.reset();
+}
+
+Fd Channel::release_fd() noexcept
+{
+  if (m_ssl) { return Fd{}; }
+  return std::move(m_fd);
+}
+
+std::size_t Channel::pending() const noexcept
+{
+  if (!m_ssl) { return 0; }
+  const int n = SSL_pending(m_ssl->ssl.get());
+  return n > 0 ? static_cast<std::size_t>(n) : 0;
+}
+
+long Channel::read_some(void* buf, std::size_t size)
+{
+  if (!m_ssl) { return static_cast<long>(::recv(m_fd.get(), buf, size, MSG_DONTWAIT)); }
+  if (m_ssl->failed) {
+    errno = EPROTO;
+    return -1;
+  }
+  ERR_clear_error();
+  errno = 0;
+  const int n = SSL_read(m_ssl->ssl.get(), buf, static_cast<int>(std::min<std::size_t>(size, INT_MAX)));
+  if (n > 0) { return n; }
+  const int err = SSL_get_error(m_ssl->ssl.get(), n);
+  switch (err) {
+  case SSL_ERROR_WANT_READ:
+  case SSL_ERROR_WANT_WRITE: errno = EAGAIN; return -1;
+  case SSL_ERROR_ZERO_RETURN: return 0;
+  case SSL_ERROR_SYSCALL:
+    m_ssl->failed = true;
+    if (errno == 0) { return 0; }
+    return -1;
+  default:
+    m_ssl->failed = true;
+    m_error = "TLS: " + ssl_reason();
+    errno = EPROTO;
+    return -1;
+  }
+}
+
+long Channel::write_some(const void* data, std::size_t size)
+{
+  if (!m_ssl) { return static_cast<long>(::send(m_fd.get(), data, size, MSG_DONTWAIT | MSG_NOSIGNAL)); }
+  if (m_ssl->failed) {
+    errno = EPROTO;
+    return -1;
+  }
+  if (size == 0) { return 0; }
+  ERR_clear_error();
+  errno = 0;
+  const int n = SSL_write(m_ssl->ssl.get(), data, static_cast<int>(std::min<std::size_t>(size, INT_MAX)));
+  if (n > 0) { return n; }
+  switch (SSL_get_error(m_ssl->ssl.get(), n)) {
+  case SSL_ERROR_WANT_READ:
+  case SSL_ERROR_WANT_WRITE: errno = EAGAIN; return -1;
+  case SSL_ERROR_SYSCALL:
+    m_ssl->failed = true;
+    if (errno == 0) { errno = EPIPE; }
+    return -1;
+  default:
+    m_ssl->failed = true;
+    m_error = "TLS: " + ssl_reason();
+    errno = EPROTO;
+    return -1;
+  }
+}
+
+Status Channel::write_all(const void* data, std::size_t size, int timeout_ms)
+{
+  if (!m_ssl) { return rpcap::write_all(m_fd.get(), data, size, timeout_ms); }
+  const auto* p = static_cast<const std::uint8_t*>(data);
+  const auto end = Clock::now() + std::chrono::milliseconds(std::max(timeout_ms, 0));
+  while (size > 0) {
+    const long n = write_some(p, size);
+    if (n > 0) {
+      p += n;
+      size -= static_cast<std::size_t>(n);
+      continue;
+    }
+    if (errno == EAGAIN || errno == EINTR) {
+      const int left = ms_until(end, timeout_ms < 0);
+      if (left == 0) { return make_error(ErrorKind::io, "send: timed out"); }
+      pollfd pfd{m_fd.get(), POLLOUT, 0};
+      if (::poll(&pfd, 1, left) < 0 && errno != EINTR) { return make_error(ErrorKind::io, std::string{"poll: "} + std::strerror(errno)); }
+      continue;
+    }
+    if (errno == EPROTO) { return make_error(ErrorKind::io, "send: " + m_error); }
+    return make_error(ErrorKind::io, std::string{"send: "} + std::strerror(errno));
+  }
+  return {};
+}
+
+void Channel::shutdown_write()
+{
+  if (!m_fd) { return; }
+  if (m_ssl && !m_ssl->failed) {
+    ERR_clear_error();
+    (void)SSL_shutdown(m_ssl->ssl.get());
+    ERR_clear_error();
+  }
+  ::shutdown(m_fd.get(), SHUT_WR);
+}
+
+std::string Channel::peer_subject() const
+{
+  if (!m_ssl) { return {}; }
+  X509* cert = SSL_get0_peer_certificate(m_ssl->ssl.get());
+  if (cert == nullptr || SSL_get_verify_result(m_ssl->ssl.get()) != X509_V_OK) { return {}; }
+  BioPtr bio{BIO_new(BIO_s_mem())};
+  if (!bio) { return {}; }
+  X509_NAME_print_ex(bio.get(), X509_get_subject_name(cert), 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+  char* data = nullptr;
+  const long n = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<std::size_t>(std::max(n, 0L)));
+}
+
+std::string Channel::description() const
+{
+  if (!m_ssl) { return {}; }
+  return std::string{SSL_get_version(m_ssl->ssl.get())} + " " + SSL_get_cipher_name(m_ssl->ssl.get());
+}
+
+namespace {
+
+// Run the handshake on non-blocking `ssl` within `timeout_ms`. Returns the
+// failure's text, or nullopt once done.
+std::optional<std::string> handshake(SSL* ssl, int fd, bool server, int timeout_ms)
+{
+  const auto end = Clock::now() + std::chrono::milliseconds(std::max(timeout_ms, 0));
+  for (;;) {
+    ERR_clear_error();
+    errno = 0;
+    const int rc = server ? SSL_accept(ssl) : SSL_connect(ssl);
+    if (rc == 1) { return std::nullopt; }
+    const int err = SSL_get_error(ssl, rc);
+    short events = 0;
+    if (err == SSL_ERROR_WANT_READ) { events = POLLIN; }
+    if (err == SSL_ERROR_WANT_WRITE) { events = POLLOUT; }
+    if (events == 0) {
+      if (err == SSL_ERROR_SYSCALL || err == SSL_ERROR_ZERO_RETURN) {
+        const int e = errno;
+        ERR_clear_error();
+        if (e != 0) { return std::string{"handshake: "} + std::strerror(e); }
+        return std::string{"the peer closed the connection during the handshake"};
+      }
+      return "handshake: " + ssl_reason();
+    }
+    const int left = ms_until(end, timeout_ms < 0);
+    if (left == 0) { return "no handshake within " + std::to_string(timeout_ms) + " ms"; }
+    pollfd p{fd, events, 0};
+    const int prc = ::poll(&p, 1, left);
+    if (prc < 0 && errno != EINTR) { return std::string{"poll: "} + std::strerror(errno); }
+  }
+}
+
+Result<std::unique_ptr<Channel::Ssl>> new_ssl(const TlsContext& ctx, int fd)
+{
+  auto s = std::make_unique<Channel::Ssl>();
+  s->ssl.reset(SSL_new(ctx.impl().ctx.get()));
+  BIO* bio = s->ssl ? BIO_new(socket_method()) : nullptr;
+  if (bio == nullptr) { return make_error(ErrorKind::io, "TLS: " + ssl_reason()); }
+  BIO_set_data(bio, reinterpret_cast<void*>(static_cast<std::intptr_t>(fd)));
+  SSL_set_bio(s->ssl.get(), bio, bio);  // the SSL owns it now
+  if (auto st = set_nonblocking(fd, true); !st) { return std::move(st).error(); }
+  return s;
+}
+
+}  // namespace
+
+Result<Channel> Channel::tls_server(Fd fd, const TlsContext& ctx, int timeout_ms)
+{
+  auto s = new_ssl(ctx, fd.get());
+  if (!s) { return std::move(s).error(); }
+  if (auto failure = handshake((*s)->ssl.get(), fd.get(), true, timeout_ms)) {
+    return make_error(ErrorKind::io, "TLS: " + *failure);
+  }
+  return Channel{std::move(fd), std::move(*s)};
+}
+
+Result<Channel> Channel::tls_client(Fd fd, const TlsContext& ctx, const TlsClientSettings& settings,
+                                    const std::string& host, int timeout_ms)
+{
+  auto s = new_ssl(ctx, fd.get());
+  if (!s) { return std::move(s).error(); }
+  SSL* ssl = (*s)->ssl.get();
+  const bool ip = is_ip_address(host);
+  if (!host.empty() && !ip) { SSL_set_tlsext_host_name(ssl, host.c_str()); }
+  const bool verify_chain = !settings.insecure && !settings.pin;
+  if (verify_chain) {
+    SSL_set_verify(ssl, SSL_VERIFY_PEER, nullptr);
+    if (!host.empty()) {
+      X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
+      X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+      const int ok = ip ? X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str()) : SSL_set1_host(ssl, host.c_str());
+      if (ok != 1) { return make_error(ErrorKind::io, "TLS: cannot check the name \"" + host + "\""); }
+    }
+  } else {
+    SSL_set_verify(ssl, SSL_VERIFY_NONE, nullptr);
+  }
+  if (auto failure = handshake(ssl, fd.get(), false, timeout_ms)) {
+    const long vr = SSL_get_verify_result(ssl);
+    if (verify_chain && vr != X509_V_OK) {
+      std::string hint = "; use --ca FILE or --pin SHA256";
+      if (vr == X509_V_ERR_HOSTNAME_MISMATCH || vr == X509_V_ERR_IP_ADDRESS_MISMATCH) {
+        hint = " (the certificate is not for \"" + host + "\"); connect by a name it holds, or use --pin SHA256";
+      } else if (vr == X509_V_ERR_CERT_HAS_EXPIRED || vr == X509_V_ERR_CERT_NOT_YET_VALID) {
+        hint = "";
+      }
+      return make_error(ErrorKind::io,
+                        std::string{"TLS: certificate verify failed: "} + X509_verify_cert_error_string(vr) + hint);
+    }
+    if (failure->find("alert handshake failure") != std::string::npos || failure->find("wrong version number") != std::string::npos
+        || failure->find("packet length too long") != std::string::npos) {
+      *failure += " (does the daemon use TLS, rpcapd -S?)";
+    }
+    return make_error(ErrorKind::io, "TLS: " + *failure);
+  }
+  if (settings.pin) {
+    X509* cert = SSL_get0_peer_certificate(ssl);
+    if (cert == nullptr) { return make_error(ErrorKind::io, "TLS: the daemon sent no certificate"); }
+    const Pin got = digest(cert);
+    if (got != *settings.pin) {
+      return make_error(ErrorKind::io, "TLS: the daemon's certificate " + format_pin(got)
+                                           + " is not the pinned one (--pin " + format_pin(*settings.pin) + ")");
+    }
+  }
+  return Channel{std::move(fd), std::move(*s)};
+}
+
+Result<bool> wait_readable(const Channel& ch, int timeout_ms)
+{
+  if (ch.pending() > 0) { return true; }
+  return wait_readable(ch.fd(), timeout_ms);
+}
+
+}  // namespace rpcap

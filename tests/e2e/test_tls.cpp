@@ -1,0 +1,363 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// rpcaps:// end to end: our clients and our rpcapd -S on loopback, with
+// certificates made at test time (rpcap-conf tls-cert, and the library for
+// CAs, client and expired certificates); verification outcomes as the user
+// sees them; the answers to the wrong kind of peer (reference TV16); active
+// mode over TLS with rpcap-listen --tls.
+#include <catch2/catch.hpp>
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+
+#include "rpcap/tls.hpp"
+#include "support/account.hpp"
+#include "support/daemon.hpp"
+#include "support/process.hpp"
+#include "support/reference.hpp"
+
+using namespace rpcap;
+using namespace rpcap::test;
+
+namespace {
+
+// A daemon key and self-signed certificate made by rpcap-conf tls-cert, and its pin.
+struct DaemonCert {
+  TempDir dir;
+  std::string key, cert, pin;
+  explicit DaemonCert(std::vector<std::string> hosts = {"localhost", "127.0.0.1"})
+  {
+    key = dir.path() + "/key.pem";
+    cert = dir.path() + "/cert.pem";
+    std::vector<std::string> argv{program("rpcap-conf"), "tls-cert", "--key", key, "--cert", cert};
+    for (const auto& h : hosts) {
+      argv.push_back("--host");
+      argv.push_back(h);
+    }
+    auto r = run(argv);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    REQUIRE(r.out.size() == 96);  // 32 bytes as "AB:" and a newline
+    pin = r.out.substr(0, 95);
+  }
+  std::vector<std::string> daemon_args(std::vector<std::string> extra = {"-n"}) const
+  {
+    extra.insert(extra.end(), {"-S", "-K", key, "-X", cert});
+    return extra;
+  }
+};
+
+std::string tls_source(const Daemon& d, const std::string& rest = "", const std::string& host = "127.0.0.1")
+{
+  return "rpcaps://" + host + ":" + std::to_string(d.port()) + "/" + rest;
+}
+
+RunResult ls(std::vector<std::string> args)
+{
+  args.insert(args.begin(), program("rpcap-ls"));
+  return run(args);
+}
+
+PemIdentity made(Result<PemIdentity> r)
+{
+  INFO((r ? "" : r.error().message));
+  REQUIRE(r);
+  return std::move(*r);
+}
+
+// Everything `fd` sends until it closes (bounded).
+std::string read_until_closed(int fd)
+{
+  std::string out;
+  char buf[512];
+  for (;;) {
+    auto ready = wait_readable(fd, 5000);
+    if (!ready || !*ready) { break; }
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) { break; }
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("tls: rpcap-ls lists through rpcapd -S, verified by pin or by the certificate as CA", "[e2e][tls]")
+{
+  DaemonCert c;
+  Daemon d{Daemon::ours(c.daemon_args())};
+  auto pinned = ls({"--pin", c.pin, tls_source(d)});
+  INFO(pinned.err << "\ndaemon:\n" << d.log());
+  CHECK(pinned.exit_code == 0);
+  CHECK(pinned.err.empty());
+  CHECK(pinned.out.find(tls_source(d, "lo") + "\n") != std::string::npos);
+  // The pin without colons and in lower case is the same pin.
+  std::string bare = c.pin;
+  bare.erase(std::remove(bare.begin(), bare.end(), ':'), bare.end());
+  std::transform(bare.begin(), bare.end(), bare.begin(), [](char ch) { return static_cast<char>(std::tolower(ch)); });
+  CHECK(ls({"--pin", bare, tls_source(d)}).exit_code == 0);
+  auto by_name = ls({"--ca", c.cert, tls_source(d, "", "localhost")});
+  CHECK(by_name.exit_code == 0);
+  CHECK(by_name.out.find(tls_source(d, "lo", "localhost") + "\n") != std::string::npos);
+  CHECK(d.log().find("TLSv1.") != std::string::npos);
+}
+
+TEST_CASE("tls: rpcap-capture captures through rpcapd -S, both connections with TLS", "[e2e][tls]")
+{
+  if (!can_capture()) { return; }
+  DaemonCert c;
+  Daemon d{Daemon::ours(c.daemon_args())};
+  const auto port = traffic_port();
+  Traffic traffic{port, "over tls"};
+  TempDir dir;
+  const std::string file = dir.path() + "/out.pcap";
+  auto r = run({program("rpcap-capture"), "--pin", c.pin, "-c", "5", "-w", file, tls_source(d, "lo"), "udp", "dst",
+                "port", std::to_string(port)});
+  INFO(r.err << "\ndaemon:\n" << d.log());
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.find("5 packets captured\n") != std::string::npos);
+  auto shown = run({"/usr/bin/tcpdump", "-n", "-A", "-r", file});
+  CHECK(std::count(shown.out.begin(), shown.out.end(), '\n') >= 5);
+  CHECK(shown.out.find("over tls") != std::string::npos);
+  CHECK(d.log().find("capture started on \"lo\"") != std::string::npos);
+
+  SECTION("UDP data is refused with TLS, as libpcap does")
+  {
+    auto udp = run({program("rpcap-capture"), "--pin", c.pin, "--udp", "-c", "1", "-w", file, tls_source(d, "lo")});
+    CHECK(udp.exit_code == 2);
+    CHECK(udp.err.find("UDP data cannot be protected by TLS; capture over TCP with rpcaps://") != std::string::npos);
+  }
+}
+
+TEST_CASE("tls: a wrong CA, host name, pin, an expired or an untrusted certificate is refused with the reason",
+          "[e2e][tls]")
+{
+  DaemonCert c{{"localhost"}};
+  Daemon d{Daemon::ours(c.daemon_args())};
+  const std::string prefix = "rpcap-ls: error: " + tls_source(d) + ": TLS: ";
+  SECTION("the system's trust store does not know a self-signed certificate")
+  {
+    auto r = ls({tls_source(d)});
+    CHECK(r.exit_code == 1);
+    CHECK(r.err == prefix + "certificate verify failed: self-signed certificate; use --ca FILE or --pin SHA256\n");
+    CHECK(r.out.empty());
+  }
+  SECTION("another CA")
+  {
+    DaemonCert other;
+    auto r = ls({"--ca", other.cert, tls_source(d)});
+    CHECK(r.exit_code == 1);
+    CHECK(r.err == prefix + "certificate verify failed: self-signed certificate; use --ca FILE or --pin SHA256\n");
+  }
+  SECTION("a host name the certificate does not hold")
+  {
+    auto r = ls({"--ca", c.cert, tls_source(d)});  // 127.0.0.1: the certificate names localhost only
+    CHECK(r.exit_code == 1);
+    CHECK(r.err == prefix + "certificate verify failed: IP address mismatch (the certificate is not for "
+                            "\"127.0.0.1\"); connect by a name it holds, or use --pin SHA256\n");
+  }
+  SECTION("a wrong pin")
+  {
+    DaemonCert other;
+    auto r = ls({"--pin", other.pin, tls_source(d)});
+    CHECK(r.exit_code == 1);
+    CHECK(r.err == prefix + "the daemon's certificate " + c.pin + " is not the pinned one (--pin " + other.pin + ")\n");
+  }
+  SECTION("an expired certificate")
+  {
+    CertSpec spec;
+    spec.hosts = {"localhost"};
+    spec.not_before_s = -30 * 86400;
+    spec.not_after_s = -86400;
+    auto old = made(make_certificate(spec));
+    TempDir dir;
+    Daemon expired{Daemon::ours({"-n", "-S", "-K", dir.write("k.pem", old.key_pem), "-X", dir.write("c.pem", old.cert_pem)})};
+    auto r = ls({"--ca", dir.path() + "/c.pem", tls_source(expired, "", "localhost")});
+    CHECK(r.exit_code == 1);
+    CHECK(r.err == "rpcap-ls: error: " + tls_source(expired, "", "localhost")
+                       + ": TLS: certificate verify failed: certificate has expired\n");
+  }
+  SECTION("--insecure takes it, and warns")
+  {
+    auto r = ls({"--insecure", tls_source(d)});
+    CHECK(r.exit_code == 0);
+    CHECK(r.err == "rpcap-ls: warning: --insecure: the daemon's certificate is not verified; anyone on the path can "
+                   "read and change the session\n");
+    CHECK(r.out.find(tls_source(d, "lo")) != std::string::npos);
+  }
+}
+
+TEST_CASE("tls: the wrong kind of client gets the answers of the reference (TV16)", "[e2e][tls]")
+{
+  DaemonCert c;
+  SECTION("plaintext RPCAP to rpcapd -S: ERROR 19 in plaintext, then closed")
+  {
+    Daemon d{Daemon::ours(c.daemon_args())};
+    Fd fd = connect_local(d.port());
+    // AUTH_REQ, NULL authentication (16 bytes, as libpcap sends it)
+    const unsigned char auth[] = {0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x08, 0, 0, 0, 0, 0, 0, 0, 0};
+    REQUIRE(::send(fd.get(), auth, sizeof auth, MSG_NOSIGNAL) == sizeof auth);
+    const std::string want = std::string{"\x00\x01\x00\x13\x00\x00\x00\x1e", 8} + "TLS is required by this server";
+    CHECK(read_until_closed(fd.get()) == want);
+    auto r = ls({"rpcap://127.0.0.1:" + std::to_string(d.port()) + "/"});
+    CHECK(r.exit_code == 1);
+    CHECK(r.err == "rpcap-ls: error: rpcap://127.0.0.1:" + std::to_string(d.port())
+                       + "/: authenticate: TLS is required by this server\n");
+    CHECK(d.log().find("refused: plaintext RPCAP, but this daemon requires TLS") != std::string::npos);
+  }
+  SECTION("a TLS ClientHello to a plain rpcapd: a handshake_failure alert, then closed")
+  {
+    Daemon d{Daemon::ours({"-n"})};
+    Fd fd = connect_local(d.port());
+    const unsigned char hello[] = {0x16, 0x03, 0x01, 0x00, 0x04, 0x01, 0x00, 0x00, 0x00};
+    REQUIRE(::send(fd.get(), hello, sizeof hello, MSG_NOSIGNAL) == sizeof hello);
+    CHECK(read_until_closed(fd.get()) == std::string{"\x15\x03\x01\x00\x02\x02\x28", 7});
+    auto r = ls({"--insecure", tls_source(d)});
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("rpcap-ls: error: " + tls_source(d)
+                     + ": TLS: handshake: sslv3 alert handshake failure (does the daemon use TLS, rpcapd -S?)\n")
+          != std::string::npos);
+  }
+}
+
+TEST_CASE("tls: a password login over TLS, and no password over plaintext unless asked", "[e2e][tls][auth]")
+{
+  if (!can_manage_users()) { return; }
+  TestUser user;
+  DaemonCert c;
+  Daemon d{Daemon::ours(c.daemon_args({}))};
+  TempDir dir;
+  const auto good = dir.write("good", user.password() + "\n");
+  const auto bad = dir.write("bad", "not-the-password\n");
+  auto ok = ls({"--pin", c.pin, "-u", user.name(), "--password-file", good, tls_source(d)});
+  INFO(ok.err << "\ndaemon:\n" << d.log());
+  CHECK(ok.exit_code == 0);
+  CHECK(ok.out.find(tls_source(d, "lo")) != std::string::npos);
+  auto refused = ls({"--pin", c.pin, "-u", user.name(), "--password-file", bad, tls_source(d)});
+  CHECK(refused.exit_code == 1);
+  CHECK(refused.err == "rpcap-ls: error: " + tls_source(d) + ": authentication failed: Authentication failed\n");
+  auto clear = ls({"-u", user.name(), "--password-file", good, "rpcap://127.0.0.1:" + std::to_string(d.port()) + "/"});
+  CHECK(clear.exit_code == 2);
+  CHECK(clear.err.find("in clear text; use rpcaps:// (TLS), or --allow-plaintext-password") != std::string::npos);
+  CHECK(d.log().find(user.password()) == std::string::npos);
+}
+
+TEST_CASE("tls: a client certificate signed by --client-ca logs in without a password, named in the log",
+          "[e2e][tls][auth]")
+{
+  DaemonCert c;
+  CertSpec ca_spec;
+  ca_spec.common_name = "rpcap test clients";
+  ca_spec.is_ca = true;
+  auto ca = made(make_certificate(ca_spec));
+  CertSpec alice_spec;
+  alice_spec.common_name = "alice";
+  auto alice = made(make_certificate(alice_spec, &ca));
+  TempDir dir;
+  const auto ca_file = dir.write("clients.pem", ca.cert_pem);
+  Daemon d{Daemon::ours(c.daemon_args({"--client-ca", ca_file}))};  // no -n
+  auto with = ls({"--pin", c.pin, "--cert", dir.write("alice.pem", alice.cert_pem), "--key",
+                  dir.write("alice.key", alice.key_pem), tls_source(d)});
+  INFO(with.err << "\ndaemon:\n" << d.log());
+  CHECK(with.exit_code == 0);
+  CHECK(d.log().find("client certificate \"CN=alice\" verified") != std::string::npos);
+  auto without = ls({"--pin", c.pin, tls_source(d)});
+  CHECK(without.exit_code == 1);
+  CHECK(without.err.find("authentication failed") != std::string::npos);
+}
+
+TEST_CASE("tls: rpcapd -S with a missing or unusable key or certificate exits 2 naming it", "[e2e][tls]")
+{
+  DaemonCert c;
+  auto missing = run({program("rpcapd"), "-n", "-S", "-K", c.key, "-X", c.dir.path() + "/nope.pem", "-p", "0"});
+  CHECK(missing.exit_code == 2);
+  CHECK(missing.err == "rpcapd: error: TLS certificate \"" + c.dir.path() + "/nope.pem\": No such file or directory\n");
+  auto no_key = run({program("rpcapd"), "-n", "-S", "-p", "0"});
+  CHECK(no_key.exit_code == 2);
+  CHECK(no_key.err == "rpcapd: error: Tls: YES needs TlsKey and TlsCert (the key and certificate files, PEM)\n");
+  auto check = run({program("rpcap-conf"), "check",
+                    c.dir.write("tls.conf", "Tls = YES\nTlsKey = " + c.cert + "\nTlsCert = " + c.cert + "\n")});
+  CHECK(check.exit_code == 1);
+  CHECK(check.err.find("tls.conf: TLS key \"" + c.cert + "\": ") != std::string::npos);
+  auto good = run({program("rpcap-conf"), "check",
+                   c.dir.write("good.conf", "Tls = YES\nTlsKey = " + c.key + "\nTlsCert = " + c.cert + "\n")});
+  CHECK(good.exit_code == 0);
+  CHECK(good.err.empty());
+}
+
+TEST_CASE("tls: rpcap-conf tls-cert writes a 0600 key, refuses to overwrite, and its pin matches openssl's",
+          "[e2e][tls][conf]")
+{
+  DaemonCert c;
+  const auto mode = std::filesystem::status(c.key).permissions() & std::filesystem::perms::all;
+  CHECK(mode == (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
+  auto again = run({program("rpcap-conf"), "tls-cert", "--key", c.key, "--cert", c.cert});
+  CHECK(again.exit_code == 1);
+  CHECK(again.err == "rpcap-conf: error: write \"" + c.key + "\": File exists (--force replaces it)\n");
+  if (::access("/usr/bin/openssl", X_OK) == 0) {
+    auto fp = run({"/usr/bin/openssl", "x509", "-noout", "-fingerprint", "-sha256", "-in", c.cert});
+    CHECK(fp.out == "sha256 Fingerprint=" + c.pin + "\n");
+    auto text = run({"/usr/bin/openssl", "x509", "-noout", "-ext", "subjectAltName", "-in", c.cert});
+    CHECK(text.out.find("DNS:localhost, IP Address:127.0.0.1") != std::string::npos);
+  }
+}
+
+TEST_CASE("tls: active mode over TLS: rpcapd -S calls rpcap-listen --tls, which is the TLS client", "[e2e][tls][listen]")
+{
+  DaemonCert c;
+  const auto port = closed_port();
+  const std::string p = std::to_string(port);
+  auto l = std::make_unique<Background>(std::vector<std::string>{program("rpcap-listen"), "-p", p, "--tls",
+                                                                 "--deadline", "20", "--daemons", "1", "ls", "--pin", c.pin});
+  REQUIRE(wait_tcp_listening(port));
+  Daemon d{{program("rpcapd"), "-v", "-a", "127.0.0.1," + p, "-n", "-S", "-K", c.key, "-X", c.cert}};
+  auto r = l->wait(25000);
+  INFO(r.err << "\ndaemon:\n" << d.log());
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.starts_with("127.0.0.1 "));
+  CHECK(r.out.find(" lo") != std::string::npos);
+  CHECK(d.log().find("TLSv1.") != std::string::npos);
+
+}
+
+TEST_CASE("tls: rpcap-listen --tls captures from rpcapd -S in active mode, the daemon's data connection with TLS",
+          "[e2e][tls][listen]")
+{
+  if (!can_capture()) { return; }
+  DaemonCert c;
+  const auto port = closed_port();
+  const std::string p = std::to_string(port);
+  const auto traffic = traffic_port();
+  Traffic t{traffic, "active tls"};
+  TempDir dir;
+  const std::string file = dir.path() + "/cap.pcap";
+  auto l = std::make_unique<Background>(std::vector<std::string>{
+      program("rpcap-listen"), "-p", p, "--tls", "--deadline", "20", "capture", "lo", "--pin", c.pin, "-c", "4", "-w",
+      file, "udp", "dst", "port", std::to_string(traffic)});
+  REQUIRE(wait_tcp_listening(port));
+  Daemon d{{program("rpcapd"), "-v", "-a", "127.0.0.1," + p, "-n", "-S", "-K", c.key, "-X", c.cert, "-D"}};
+  auto r = l->wait(25000);
+  INFO(r.err << "\ndaemon:\n" << d.log());
+  CHECK(r.exit_code == 0);
+  auto shown = run({"/usr/bin/tcpdump", "-n", "-A", "-r", file});
+  CHECK(std::count(shown.out.begin(), shown.out.end(), '\n') >= 4);
+  CHECK(shown.out.find("active tls") != std::string::npos);
+  CHECK(d.log().find("data connection: TLSv1.") != std::string::npos);
+}
+
+TEST_CASE("tls: rpcap-listen without --tls gets ERROR 19 from rpcapd -S", "[e2e][tls][listen]")
+{
+  DaemonCert c;
+  const auto port = closed_port();
+  const std::string p = std::to_string(port);
+  auto plain = std::make_unique<Background>(std::vector<std::string>{program("rpcap-listen"), "-p", p, "--deadline", "3", "wait"});
+  REQUIRE(wait_tcp_listening(port));
+  Daemon d{{program("rpcapd"), "-v", "-a", "127.0.0.1," + p, "-n", "-S", "-K", c.key, "-X", c.cert}};
+  auto w = plain->wait(10000);
+  INFO(w.err << "\ndaemon:\n" << d.log());
+  CHECK(w.exit_code == 1);
+  CHECK(w.err.find("TLS is required by this server") != std::string::npos);
+}

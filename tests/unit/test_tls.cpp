@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The TLS module: pins, generated certificates, and what the client's
+// verification accepts and refuses, over real handshakes on socket pairs.
+// Every key and certificate is made here, at test time.
+#include <catch2/catch.hpp>
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <random>
+
+#include "rpcap/tls.hpp"
+
+using namespace rpcap;
+
+namespace {
+
+struct Dir {
+  std::filesystem::path path;
+  Dir()
+  {
+    std::random_device rd;
+    path = std::filesystem::temp_directory_path() / ("rpcap-tls-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
+    std::filesystem::create_directories(path);
+  }
+  ~Dir()
+  {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+  Dir(const Dir&) = delete;
+  Dir& operator=(const Dir&) = delete;
+  std::string write(const std::string& name, const std::string& text) const
+  {
+    const auto p = (path / name).string();
+    std::ofstream{p} << text;
+    return p;
+  }
+};
+
+template <typename T>
+T value_of(Result<T> r)
+{
+  if (!r) { FAIL(r.error().message); }
+  return std::move(*r);
+}
+
+// A CA, a daemon certificate it signed for "probe.example" and 127.0.0.1, as files.
+struct Pki {
+  Dir dir;
+  PemIdentity ca;
+  PemIdentity server;
+  std::string ca_file, key_file, cert_file;
+  Pki()
+  {
+    CertSpec ca_spec;
+    ca_spec.common_name = "test CA";
+    ca_spec.is_ca = true;
+    ca = value_of(make_certificate(ca_spec));
+    CertSpec s;
+    s.hosts = {"probe.example", "127.0.0.1"};
+    server = value_of(make_certificate(s, &ca));
+    ca_file = dir.write("ca.pem", ca.cert_pem);
+    key_file = dir.write("key.pem", server.key_pem);
+    cert_file = dir.write("cert.pem", server.cert_pem);
+  }
+};
+
+struct Outcome {
+  Result<Channel> client;
+  Result<Channel> server;
+};
+
+// A handshake between a server with `server_settings` and a client with
+// `client_settings` checking `host`, over a socket pair.
+Outcome handshake(const TlsServerSettings& server_settings, const TlsClientSettings& client_settings,
+                  const std::string& host)
+{
+  int sv[2] = {-1, -1};
+  REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
+  Fd a{sv[0]};
+  Fd b{sv[1]};
+  auto sctx = value_of(TlsContext::server(server_settings));
+  auto cctx = value_of(TlsContext::client(client_settings));
+  auto server = std::async(std::launch::async, [&] { return Channel::tls_server(std::move(b), sctx, 5000); });
+  // A failed client closes its end, so the server's handshake ends too.
+  Outcome out{Channel::tls_client(std::move(a), cctx, client_settings, host, 5000),
+              Result<Channel>{make_error(ErrorKind::io, "not run")}};
+  out.server = server.get();
+  return out;
+}
+
+std::string message_of(const Result<Channel>& r) { return r ? std::string{"(succeeded)"} : r.error().message; }
+
+}  // namespace
+
+TEST_CASE("tls: pins are 64 hex digits, with or without colons, as openssl prints them", "[tls]")
+{
+  const std::string hex = "0123456789abcdef0123456789ABCDEF0123456789abcdef0123456789abcdef";
+  auto plain = parse_pin(hex);
+  REQUIRE(plain);
+  CHECK((*plain)[0] == 0x01);
+  CHECK((*plain)[31] == 0xef);
+  CHECK(format_pin(*plain).substr(0, 8) == "01:23:45");
+  auto colons = parse_pin(format_pin(*plain));
+  REQUIRE(colons);
+  CHECK(*colons == *plain);
+  auto openssl = parse_pin("sha256 Fingerprint=" + format_pin(*plain));
+  REQUIRE(openssl);
+  CHECK(*openssl == *plain);
+  for (const std::string& bad : {std::string{""}, hex.substr(1), hex + "00", hex.substr(0, 62) + "zz", std::string{"01::23"},
+                                hex.substr(0, 63) + ":"}) {
+    auto r = parse_pin(bad);
+    CHECK_FALSE(r);
+    if (!r) {
+      CHECK(r.error().kind == ErrorKind::usage);
+      CHECK(r.error().message.find("is not a SHA-256 fingerprint") != std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("tls: the pin of a generated certificate is the SHA-256 of its DER", "[tls]")
+{
+  CertSpec spec;
+  spec.hosts = {"a.example", "192.0.2.1", "::1"};
+  auto id = value_of(make_certificate(spec));
+  CHECK(id.key_pem.find("-----BEGIN PRIVATE KEY-----") == 0);
+  CHECK(id.cert_pem.find("-----BEGIN CERTIFICATE-----") == 0);
+  auto pin = value_of(certificate_pin(id.cert_pem));
+  auto again = value_of(certificate_pin(id.cert_pem));
+  CHECK(pin == again);
+  auto other = value_of(make_certificate(spec));
+  CHECK(value_of(certificate_pin(other.cert_pem)) != pin);
+  CHECK_FALSE(certificate_pin("not a certificate"));
+  CHECK_FALSE(make_certificate(CertSpec{"", {"bad,host"}}));
+}
+
+TEST_CASE("tls: the client verifies the chain and the name, or the pin", "[tls]")
+{
+  Pki pki;
+  const TlsServerSettings server{pki.key_file, pki.cert_file, ""};
+  TlsClientSettings client;
+  client.ca_file = pki.ca_file;
+
+  SECTION("the right CA and a name the certificate holds")
+  {
+    auto o = handshake(server, client, "probe.example");
+    REQUIRE(o.client);
+    REQUIRE(o.server);
+    CHECK(o.client->is_tls());
+    CHECK(o.client->description().find("TLS") == 0);
+    // Bytes go both ways, and pending() counts what OpenSSL holds.
+    const std::string hello = "hello over TLS";
+    REQUIRE(o.server->write_all(hello.data(), hello.size(), 5000));
+    char buf[64] = {};
+    long n = -1;
+    for (int i = 0; i < 200 && n < 0; ++i) {
+      REQUIRE(wait_readable(*o.client, 1000));
+      n = o.client->read_some(buf, 4);
+    }
+    CHECK(n == 4);
+    CHECK(o.client->pending() == hello.size() - 4);
+  }
+  SECTION("an IP address the certificate holds")
+  {
+    auto o = handshake(server, client, "127.0.0.1");
+    CHECK(o.client);
+  }
+  SECTION("a name it does not hold")
+  {
+    auto o = handshake(server, client, "other.example");
+    REQUIRE_FALSE(o.client);
+    CHECK(message_of(o.client).find("TLS: certificate verify failed: hostname mismatch") == 0);
+  }
+  SECTION("an IP address it does not hold")
+  {
+    auto o = handshake(server, client, "127.0.0.2");
+    CHECK(message_of(o.client).find("TLS: certificate verify failed: IP address mismatch") == 0);
+  }
+  SECTION("another CA")
+  {
+    CertSpec other_spec;
+    other_spec.is_ca = true;
+    auto other = value_of(make_certificate(other_spec));
+    client.ca_file = pki.dir.write("other-ca.pem", other.cert_pem);
+    auto o = handshake(server, client, "probe.example");
+    CHECK(message_of(o.client)
+          == "TLS: certificate verify failed: unable to get local issuer certificate; use --ca FILE or --pin SHA256");
+  }
+  SECTION("the pin replaces the chain: right pin, any name")
+  {
+    client.ca_file.clear();
+    client.pin = value_of(certificate_pin(pki.server.cert_pem));
+    auto o = handshake(server, client, "not-the-name.example");
+    CHECK(o.client);
+  }
+  SECTION("a wrong pin")
+  {
+    client.ca_file.clear();
+    client.pin = value_of(certificate_pin(pki.ca.cert_pem));
+    auto o = handshake(server, client, "probe.example");
+    CHECK(message_of(o.client).find("TLS: the daemon's certificate ") == 0);
+    CHECK(message_of(o.client).find(" is not the pinned one (--pin ") != std::string::npos);
+  }
+  SECTION("--insecure accepts anything")
+  {
+    client.ca_file.clear();
+    client.insecure = true;
+    auto o = handshake(server, client, "other.example");
+    CHECK(o.client);
+  }
+}
+
+TEST_CASE("tls: an expired or self-signed certificate is refused with its reason", "[tls]")
+{
+  Pki pki;
+  TlsClientSettings client;
+  client.ca_file = pki.ca_file;
+  SECTION("expired")
+  {
+    CertSpec s;
+    s.hosts = {"probe.example"};
+    s.not_before_s = -10 * 86400;
+    s.not_after_s = -86400;
+    auto old = value_of(make_certificate(s, &pki.ca));
+    const TlsServerSettings server{pki.dir.write("old-key.pem", old.key_pem), pki.dir.write("old.pem", old.cert_pem), ""};
+    auto o = handshake(server, client, "probe.example");
+    CHECK(message_of(o.client) == "TLS: certificate verify failed: certificate has expired");
+  }
+  SECTION("self-signed, not trusted")
+  {
+    CertSpec s;
+    s.hosts = {"probe.example"};
+    auto self = value_of(make_certificate(s));
+    const TlsServerSettings server{pki.dir.write("self-key.pem", self.key_pem), pki.dir.write("self.pem", self.cert_pem),
+                                   ""};
+    auto o = handshake(server, client, "probe.example");
+    CHECK(message_of(o.client)
+          == "TLS: certificate verify failed: self-signed certificate; use --ca FILE or --pin SHA256");
+    SECTION("but trusted as its own CA file (rpcap-conf tls-cert, then --ca cert.pem)")
+    {
+      client.ca_file = pki.dir.write("self-ca.pem", self.cert_pem);
+      auto trusted = handshake(server, client, "probe.example");
+      CHECK(trusted.client);
+    }
+  }
+}
+
+TEST_CASE("tls: client certificates signed by the daemon's client CA identify the client", "[tls]")
+{
+  Pki pki;
+  const TlsServerSettings server{pki.key_file, pki.cert_file, pki.ca_file};
+  TlsClientSettings client;
+  client.ca_file = pki.ca_file;
+  SECTION("with one: its subject")
+  {
+    CertSpec s;
+    s.common_name = "alice";
+    auto alice = value_of(make_certificate(s, &pki.ca));
+    client.cert_file = pki.dir.write("alice.pem", alice.cert_pem);
+    client.key_file = pki.dir.write("alice-key.pem", alice.key_pem);
+    auto o = handshake(server, client, "probe.example");
+    REQUIRE(o.server);
+    CHECK(o.server->peer_subject() == "CN=alice");
+  }
+  SECTION("without one: in, but nobody")
+  {
+    auto o = handshake(server, client, "probe.example");
+    REQUIRE(o.server);
+    CHECK(o.server->peer_subject().empty());
+  }
+  SECTION("signed by another CA: refused")
+  {
+    CertSpec other_spec;
+    other_spec.is_ca = true;
+    auto other = value_of(make_certificate(other_spec));
+    CertSpec s;
+    s.common_name = "mallory";
+    auto mallory = value_of(make_certificate(s, &other));
+    client.cert_file = pki.dir.write("m.pem", mallory.cert_pem);
+    client.key_file = pki.dir.write("m-key.pem", mallory.key_pem);
+    auto o = handshake(server, client, "probe.example");
+    CHECK_FALSE(o.server);
+  }
+}
+
+TEST_CASE("tls: unusable key and certificate files are named with the cause", "[tls]")
+{
+  Pki pki;
+  auto e = TlsContext::server(TlsServerSettings{pki.key_file, pki.dir.path.string() + "/missing.pem", ""});
+  REQUIRE_FALSE(e);
+  CHECK(e.error().kind == ErrorKind::config);
+  CHECK(e.error().message == "TLS certificate \"" + pki.dir.path.string() + "/missing.pem\": No such file or directory");
+  CertSpec s;
+  auto other = value_of(make_certificate(s));
+  auto mismatch = TlsContext::server(TlsServerSettings{pki.dir.write("k2.pem", other.key_pem), pki.cert_file, ""});
+  REQUIRE_FALSE(mismatch);
+  CHECK(mismatch.error().message.find("does not belong to certificate") != std::string::npos);
+  auto garbage = TlsContext::server(TlsServerSettings{pki.key_file, pki.dir.write("g.pem", "garbage\n"), ""});
+  REQUIRE_FALSE(garbage);
+  CHECK(garbage.error().message.find("TLS certificate \"") == 0);
+}
+
+TEST_CASE("tls: a peer that speaks plaintext or hangs up fails the handshake in time", "[tls]")
+{
+  Pki pki;
+  auto sctx = value_of(TlsContext::server(TlsServerSettings{pki.key_file, pki.cert_file, ""}));
+  int sv[2] = {-1, -1};
+  REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
+  Fd peer{sv[1]};
+  SECTION("silence: bounded by the timeout")
+  {
+    auto r = Channel::tls_server(Fd{sv[0]}, sctx, 200);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message == "TLS: no handshake within 200 ms");
+  }
+  SECTION("an RPCAP header instead of a ClientHello")
+  {
+    const unsigned char rpcap[8] = {0, 8, 0, 0, 0, 0, 0, 0};
+    REQUIRE(::send(peer.get(), rpcap, sizeof rpcap, 0) == 8);
+    auto r = Channel::tls_server(Fd{sv[0]}, sctx, 2000);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message.find("TLS: handshake: ") == 0);
+  }
+  SECTION("hang-up")
+  {
+    peer.reset();
+    auto r = Channel::tls_server(Fd{sv[0]}, sctx, 2000);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message == "TLS: the peer closed the connection during the handshake");
+  }
+}
