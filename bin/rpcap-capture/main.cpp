@@ -82,5 +82,11 @@ int main(int argc, char** argv)
   // Statistics for a capture that ran; a failure to start is only its error line.
   if (!flags.quiet && writer.begun()) { std::cerr << tool::capture_statistics(totals, flags.udp) << std::flush; }
   if (!end) { return tool::report(app, end.error()); }
+  if (*end == RunEnd::reader_gone) {
+    // The session was closed cleanly; a script still learns that the
+    // capture did not end by itself, as tcpdump's SIGPIPE death tells it.
+    tool::error(app.get_name(), "output: the reader went away (Broken pipe)");
+    return tool::exit_failure;
+  }
   return tool::exit_ok;
 }

@@ -246,6 +246,10 @@ int capture_from(Context& ctx, IncomingDaemon d, int out_fd, const std::string& 
   auto end = run_session_capture(*session, *run, writer, totals, RunSignals{ctx.stop, ctx.report}, cb);
   if (!flags.quiet && writer.begun()) { statistics(totals); }
   if (!end) { return tool::report(ctx.app, end.error()); }
+  if (*end == RunEnd::reader_gone) {
+    tool::error(prog(ctx), "output: the reader went away (Broken pipe)");
+    return tool::exit_failure;
+  }
   return tool::exit_ok;
 }
 

@@ -147,7 +147,8 @@ TEST_CASE("rpcap-capture: a local interface is captured with libpcap directly", 
   CHECK(pcap_records(r2.out).size() == 2);
 }
 
-TEST_CASE("rpcap-capture: a reader that goes away ends the capture with status 0", "[e2e][capture]")
+TEST_CASE("rpcap-capture: a reader that goes away ends the capture, says so, exits 1, and the daemon goes on",
+          "[e2e][capture]")
 {
   if (!can_capture()) { return; }
   Daemon d{Daemon::ours({"-n"})};
@@ -156,7 +157,8 @@ TEST_CASE("rpcap-capture: a reader that goes away ends the capture with status 0
   auto w = run({"/bin/bash", "-c", "'" + program("rpcap-capture") + "' -q -U '" + source(d)
                                        + "' udp | head -c 100 > /dev/null; echo ${PIPESTATUS[0]}"},
                {}, 20000);
-  CHECK(w.out == "0\n");
+  CHECK(w.out == "1\n");
+  CHECK(w.err == "rpcap-capture: error: output: the reader went away (Broken pipe)\n");
   // the daemon ended that session and serves the next one
   auto next = run({program("rpcap-capture"), "-q", "-c", "1", source(d), "udp"});
   CHECK(next.exit_code == 0);
