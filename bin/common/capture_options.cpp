@@ -5,12 +5,39 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 
 namespace rpcap::tool {
+namespace {
+
+volatile std::sig_atomic_t g_stop = 0;    // SIGINT, SIGTERM
+volatile std::sig_atomic_t g_report = 0;  // SIGUSR1
+
+extern "C" void on_stop(int) { g_stop = 1; }
+extern "C" void on_report(int) { g_report = 1; }
+
+void handle(int sig, void (*fn)(int))
+{
+  struct sigaction sa {};
+  sa.sa_handler = fn;
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(sig, &sa, nullptr);
+}
+
+}  // namespace
+
+RunSignals install_capture_signals()
+{
+  handle(SIGINT, on_stop);
+  handle(SIGTERM, on_stop);
+  handle(SIGUSR1, on_report);
+  std::signal(SIGPIPE, SIG_IGN);
+  return RunSignals{&g_stop, &g_report};
+}
 
 void add_capture_options(CLI::App& app, CaptureFlags& flags, const std::string& output_help)
 {

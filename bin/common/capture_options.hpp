@@ -48,6 +48,12 @@ Result<CaptureRunOptions> capture_run_options(const CaptureFlags& flags, const S
 // a terminal, as tcpdump -w - does not check but a user would want).
 Result<int> open_output(const std::string& path);
 
+// Install the signal handling of a capturing program and return its flags:
+// SIGINT and SIGTERM set `stop`, SIGUSR1 sets `report` (without SA_RESTART,
+// so a wait in progress returns at once), SIGPIPE is ignored (a reader that
+// goes away is seen as EPIPE). The flags are the program's, one set.
+RunSignals install_capture_signals();
+
 // The statistics at the end of a capture, in tcpdump's wording (so that
 // scripts that read tcpdump's read these), one line each.
 std::string capture_statistics(const CaptureTotals& totals, bool udp);

@@ -25,13 +25,7 @@ void add_login_options(CLI::App& app, ClientFlags& flags)
       ->needs(user);
   app.add_option("--timeout", flags.timeout_s, "give up on a connection or a reply after SECONDS")
       ->type_name("SECONDS")
-      ->check(CLI::Validator(
-          [](std::string& text) -> std::string {
-            double v = 0;
-            if (CLI::detail::lexical_cast(text, v) && v >= 0.001 && v <= 86400) { return {}; }
-            return "value \"" + text + "\" is not a number of seconds from 0.001 to 86400";
-          },
-          "0.001-86400"))
+      ->check(seconds_between(0.001, 86400))
       ->capture_default_str();
   app.add_option("--keepalive", flags.keepalive_s,
                  "probe a connection idle for SECONDS with TCP keepalive, then every third of that, 3 times "

@@ -69,6 +69,23 @@ void error(std::string_view prog, std::string_view msg) { print(prog, "error", m
 void warning(std::string_view prog, std::string_view msg) { print(prog, "warning", msg); }
 void info(std::string_view prog, std::string_view msg) { print(prog, "info", msg); }
 
+CLI::Validator seconds_between(double min, double max)
+{
+  auto number = [](double v) {
+    std::string t = std::to_string(v);
+    t.erase(t.find_last_not_of('0') + 1);
+    if (!t.empty() && t.back() == '.') { t.pop_back(); }
+    return t;
+  };
+  return CLI::Validator(
+      [=](std::string& text) -> std::string {
+        double v = 0;
+        if (CLI::detail::lexical_cast(text, v) && v >= min && v <= max) { return {}; }
+        return "value \"" + text + "\" is not a number of seconds from " + number(min) + " to " + number(max);
+      },
+      number(min) + "-" + number(max));
+}
+
 std::string version_text(std::string_view prog)
 {
   return std::string{prog} + " " RPCAP_VERSION;

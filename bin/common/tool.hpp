@@ -35,6 +35,10 @@ void error(std::string_view prog, std::string_view msg);
 void warning(std::string_view prog, std::string_view msg);
 void info(std::string_view prog, std::string_view msg);
 
+// A check that an option's value is a number of seconds from `min` to
+// `max`, fractions allowed, with a readable message otherwise.
+CLI::Validator seconds_between(double min, double max);
+
 // The text of the --version output of program `prog`.
 std::string version_text(std::string_view prog);
 

@@ -17,21 +17,6 @@ namespace {
 
 using namespace rpcap;
 
-volatile std::sig_atomic_t g_stop = 0;    // SIGINT, SIGTERM
-volatile std::sig_atomic_t g_report = 0;  // SIGUSR1
-
-extern "C" void on_stop(int) { g_stop = 1; }
-extern "C" void on_report(int) { g_report = 1; }
-
-// Without SA_RESTART, so that a wait in progress returns at once.
-void handle(int sig, void (*fn)(int))
-{
-  struct sigaction sa {};
-  sa.sa_handler = fn;
-  sigemptyset(&sa.sa_mask);
-  ::sigaction(sig, &sa, nullptr);
-}
-
 }  // namespace
 
 int main(int argc, char** argv)
@@ -62,10 +47,7 @@ int main(int argc, char** argv)
     session = std::move(*s);
   }
 
-  handle(SIGINT, on_stop);
-  handle(SIGTERM, on_stop);
-  handle(SIGUSR1, on_report);
-  std::signal(SIGPIPE, SIG_IGN);
+  const RunSignals signals = tool::install_capture_signals();
 
   const bool live_count = !flags.quiet && ::isatty(STDERR_FILENO) == 1;
   RunCallbacks cb;
@@ -75,7 +57,6 @@ int main(int argc, char** argv)
   }
   PcapWriter writer{*out_fd, flags.packet_buffered ? PcapWriter::Flush::per_packet : PcapWriter::Flush::buffered};
   CaptureTotals totals;
-  const RunSignals signals{&g_stop, &g_report};
   auto end = session ? run_session_capture(*session, *run, writer, totals, signals, cb)
                      : run_capture(*run, writer, totals, signals, cb);
   if (live_count) { std::cerr << "\r"; }

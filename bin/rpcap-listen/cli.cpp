@@ -23,13 +23,7 @@ void define_cli(CLI::App& app, Options& opts)
   app.add_option("--deadline", opts.deadline_s,
                  "stop waiting for daemons after SECONDS; fail if fewer called in than expected")
       ->type_name("SECONDS")
-      ->check(CLI::Validator(
-          [](std::string& text) -> std::string {
-            double v = 0;
-            if (CLI::detail::lexical_cast(text, v) && v >= 0.001 && v <= 31536000) { return {}; }
-            return "value \"" + text + "\" is not a number of seconds from 0.001 to 31536000";
-          },
-          ""));
+      ->check(tool::seconds_between(0.001, 31536000));
   app.add_option("--daemons", opts.daemons,
                  "serve N daemons, then stop listening (default: wait 1 or its HOSTs, capture 1 without %h "
                  "in -w, otherwise no limit)")

@@ -6,6 +6,7 @@
 #include <csignal>
 #include <filesystem>
 
+#include "common/capture_options.hpp"
 #include "common/tool.hpp"
 #include "rpcap-listen/cli.hpp"
 #include "rpcap-listen/serve.hpp"
@@ -15,21 +16,6 @@
 namespace {
 
 using namespace rpcap;
-
-volatile std::sig_atomic_t g_stop = 0;    // SIGINT, SIGTERM
-volatile std::sig_atomic_t g_report = 0;  // SIGUSR1
-
-extern "C" void on_stop(int) { g_stop = 1; }
-extern "C" void on_report(int) { g_report = 1; }
-
-// Without SA_RESTART, so that a wait in progress returns at once.
-void handle(int sig, void (*fn)(int))
-{
-  struct sigaction sa {};
-  sa.sa_handler = fn;
-  sigemptyset(&sa.sa_mask);
-  ::sigaction(sig, &sa, nullptr);
-}
 
 // The -l lists and files as one allow list; every entry must resolve.
 Result<HostAllowList> allow_list(const std::vector<std::string>& lists)
@@ -69,11 +55,7 @@ int main(int argc, char** argv)
   auto listener = ActiveListener::open(opts.bind, opts.port, family, std::move(*allow));
   if (!listener) { return tool::report(app, listener.error()); }
 
-  handle(SIGINT, on_stop);
-  handle(SIGTERM, on_stop);
-  handle(SIGUSR1, on_report);
-  std::signal(SIGPIPE, SIG_IGN);
-
-  listen::Context ctx{app, opts, *listener, &g_stop, &g_report};
+  const RunSignals signals = tool::install_capture_signals();
+  listen::Context ctx{app, opts, *listener, signals.stop, signals.report};
   return listen::serve(ctx);
 }

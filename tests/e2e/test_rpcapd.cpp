@@ -21,128 +21,11 @@
 #include "rpcap/listener.hpp"
 #include "support/daemon.hpp"
 #include "support/process.hpp"
+#include "support/raw_client.hpp"
 
 using namespace rpcap;
 using namespace rpcap::test;
 
-namespace {
-
-// A protocol-level client for tests: sends messages, reads whole messages.
-class RawClient {
-public:
-  explicit RawClient(std::uint16_t port) : m_fd(connect_local(port)) {}
-  explicit RawClient(Fd fd) : m_fd(std::move(fd)) {}
-
-  void send(const Message& m, std::uint8_t ver = 0) { send_bytes(encode(m, ver)); }
-  void send_bytes(const Bytes& b)
-  {
-    auto st = write_all(m_fd.get(), b.data(), b.size(), 5000);
-    REQUIRE(st.has_value());
-  }
-  // The next message, or nullopt if the daemon closed the connection.
-  std::optional<Decoded> recv(int timeout_ms = 5000)
-  {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    for (;;) {
-      auto r = decode(m_in, 64u << 20);
-      REQUIRE(r.has_value());
-      if (*r) {
-        Decoded d = std::move(**r);
-        m_in.erase(m_in.begin(), m_in.begin() + static_cast<std::ptrdiff_t>(d.size));
-        return d;
-      }
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-      REQUIRE(left.count() > 0);
-      auto ready = wait_readable(m_fd.get(), static_cast<int>(left.count()));
-      REQUIRE(ready.has_value());
-      if (!*ready) { continue; }
-      std::uint8_t buf[65536];
-      const ssize_t n = ::recv(m_fd.get(), buf, sizeof buf, 0);
-      if (n <= 0) { return std::nullopt; }
-      m_in.insert(m_in.end(), buf, buf + n);
-    }
-  }
-  template <typename T>
-  T expect(int timeout_ms = 5000)
-  {
-    auto d = recv(timeout_ms);
-    REQUIRE(d.has_value());
-    INFO("got " << msg_type_name(d->header.type)
-                << (std::holds_alternative<ErrorMsg>(d->message) ? ": " + std::get<ErrorMsg>(d->message).text : ""));
-    REQUIRE(std::holds_alternative<T>(d->message));
-    return std::get<T>(d->message);
-  }
-  ErrorMsg expect_error(ErrorCode code)
-  {
-    auto e = expect<ErrorMsg>();
-    CHECK(e.code == code);
-    return e;
-  }
-  bool closed(int timeout_ms = 5000) { return !recv(timeout_ms).has_value(); }
-  // True if no byte arrives for `ms` milliseconds (and nothing is buffered).
-  bool quiet_for(int ms)
-  {
-    if (!m_in.empty()) { return false; }
-    auto ready = wait_readable(m_fd.get(), ms);
-    REQUIRE(ready.has_value());
-    return !*ready;
-  }
-  void null_auth()
-  {
-    send(AuthRequest{});
-    expect<AuthReply>();
-  }
-  int fd() const { return m_fd.get(); }
-
-private:
-  Fd m_fd;
-  Bytes m_in;
-};
-
-StartCapRequest startcap_for(const std::string& expr, std::uint32_t snaplen = 65535)
-{
-  auto f = compile_filter(expr, 1, static_cast<int>(snaplen));
-  REQUIRE(f.has_value());
-  StartCapRequest sc;
-  sc.snaplen = snaplen;
-  sc.read_timeout = 100;
-  sc.filter = *f;
-  return sc;
-}
-
-// Read PACKETs from `data` until `want` arrived (fails after `timeout_ms`).
-std::vector<Packet> read_packets(RawClient& data, std::size_t want, int timeout_ms = 10000)
-{
-  std::vector<Packet> out;
-  while (out.size() < want) {
-    auto d = data.recv(timeout_ms);
-    REQUIRE(d.has_value());
-    REQUIRE(std::holds_alternative<Packet>(d->message));
-    out.push_back(std::get<Packet>(d->message));
-  }
-  return out;
-}
-
-// Open lo (authenticated already); lo captures Ethernet frames on Linux.
-void open_lo(RawClient& c)
-{
-  c.send(OpenRequest{"lo"});
-  CHECK(c.expect<OpenReply>().linktype == 1);
-}
-
-// Open lo and start a TCP capture of `expr` (authenticated already); returns the data connection.
-RawClient start_lo_capture(RawClient& c, std::uint16_t daemon_port, const std::string& expr)
-{
-  open_lo(c);
-  c.send(startcap_for(expr));
-  auto reply = c.expect<StartCapReply>();
-  REQUIRE(reply.portdata != 0);
-  CHECK(reply.bufsize > 0);
-  (void)daemon_port;
-  return RawClient{reply.portdata};
-}
-
-}  // namespace
 
 TEST_CASE("rpcapd: a full session: list, open, capture with a filter, update it, stats, end, close", "[e2e][rpcapd]")
 {
@@ -166,7 +49,7 @@ TEST_CASE("rpcapd: a full session: list, open, capture with a filter, update it,
   CHECK(has_lo);
 
   const auto port = traffic_port();
-  RawClient data = start_lo_capture(c, d.port(), "udp dst port " + std::to_string(port));
+  RawClient data = start_lo_capture(c, "udp dst port " + std::to_string(port));
   send_udp(port, "first", 5);
   send_udp(static_cast<std::uint16_t>(port + 1), "other port", 5);  // filtered out on the daemon
   auto pkts = read_packets(data, 5);
@@ -396,13 +279,13 @@ TEST_CASE("rpcapd: a client that vanishes mid-capture leaves the daemon serving"
   {
     RawClient c{d.port()};
     c.null_auth();
-    RawClient data = start_lo_capture(c, d.port(), "udp dst port " + std::to_string(port));
+    RawClient data = start_lo_capture(c, "udp dst port " + std::to_string(port));
     send_udp(port, "x", 3);
     read_packets(data, 3);
   }  // both connections dropped without ENDCAP or CLOSE
   RawClient c{d.port()};
   c.null_auth();
-  RawClient data = start_lo_capture(c, d.port(), "udp dst port " + std::to_string(port));
+  RawClient data = start_lo_capture(c, "udp dst port " + std::to_string(port));
   send_udp(port, "again", 2);
   auto pkts = read_packets(data, 2);
   CHECK(pkts[0].hdr.npkt == 1);
@@ -417,8 +300,8 @@ TEST_CASE("rpcapd: two clients capture at once", "[e2e][rpcapd]")
   RawClient c2{d.port()};
   c1.null_auth();
   c2.null_auth();
-  RawClient d1 = start_lo_capture(c1, d.port(), "udp dst port " + std::to_string(port));
-  RawClient d2 = start_lo_capture(c2, d.port(), "udp dst port " + std::to_string(port));
+  RawClient d1 = start_lo_capture(c1, "udp dst port " + std::to_string(port));
+  RawClient d2 = start_lo_capture(c2, "udp dst port " + std::to_string(port));
   send_udp(port, "both", 4);
   CHECK(read_packets(d1, 4).size() == 4);
   CHECK(read_packets(d2, 4).size() == 4);
@@ -600,7 +483,7 @@ TEST_CASE("rpcapd: a member of the capture group captures after a password login
   c.send(AuthRequest{AuthRequest::Method::password, user.name(), user.password()});
   c.expect<AuthReply>();
   const auto port = traffic_port();
-  RawClient data = start_lo_capture(c, d.port(), "udp dst port " + std::to_string(port));
+  RawClient data = start_lo_capture(c, "udp dst port " + std::to_string(port));
   send_udp(port, "as a user", 3);
   CHECK(read_packets(data, 3).size() == 3);
 }
@@ -762,7 +645,7 @@ TEST_CASE("rpcapd: sampling is applied: one packet out of every N", "[e2e][rpcap
   c.send(SetSamplingRequest{SetSamplingRequest::Method::every_nth, 3});
   c.expect<SetSamplingReply>();
   const auto port = traffic_port();
-  RawClient data = start_lo_capture(c, d.port(), "udp dst port " + std::to_string(port));
+  RawClient data = start_lo_capture(c, "udp dst port " + std::to_string(port));
   send_udp(port, "sampled", 9);
   auto pkts = read_packets(data, 3);
   c.send(StatsRequest{});

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // A protocol-level client for daemon tests: sends messages made with
 // librpcap's encoder, reads whole messages back, and says when the daemon
-// closed the connection. (tests/e2e/test_rpcapd.cpp has the same class in
-// its own file; this one is shared by the newer test files.)
+// closed the connection.
 #pragma once
 
 #include <catch2/catch.hpp>
@@ -69,6 +68,14 @@ public:
     return e;
   }
   bool closed(int timeout_ms = 5000) { return !recv(timeout_ms).has_value(); }
+  // True if no byte arrives for `ms` milliseconds (and nothing is buffered).
+  bool quiet_for(int ms)
+  {
+    if (!m_in.empty()) { return false; }
+    auto ready = wait_readable(m_fd.get(), ms);
+    REQUIRE(ready.has_value());
+    return !*ready;
+  }
   void null_auth()
   {
     send(AuthRequest{});
@@ -105,14 +112,21 @@ inline std::vector<Packet> read_packets(RawClient& data, std::size_t want, int t
   return out;
 }
 
-// Open lo and start a TCP capture of `expr` (authenticated already); returns the data connection.
-inline RawClient start_lo_capture(RawClient& c, const std::string& expr)
+// Open lo (authenticated already); lo captures Ethernet frames on Linux.
+inline void open_lo(RawClient& c)
 {
   c.send(OpenRequest{"lo"});
   CHECK(c.expect<OpenReply>().linktype == 1);
+}
+
+// Open lo and start a TCP capture of `expr` (authenticated already); returns the data connection.
+inline RawClient start_lo_capture(RawClient& c, const std::string& expr)
+{
+  open_lo(c);
   c.send(startcap_for(expr));
   auto reply = c.expect<StartCapReply>();
   REQUIRE(reply.portdata != 0);
+  CHECK(reply.bufsize > 0);
   return RawClient{reply.portdata};
 }
 
