@@ -28,38 +28,22 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Owners of OpenSSL handles.
-struct SslCtxFree {
-  void operator()(SSL_CTX* p) const { SSL_CTX_free(p); }
+// Owners of OpenSSL handles: unique_ptr<T, Free<T_free>>.
+template <auto F>
+struct Free {
+  template <typename T>
+  void operator()(T* p) const
+  {
+    F(p);
+  }
 };
-struct SslFree {
-  void operator()(SSL* p) const { SSL_free(p); }
-};
-struct X509Free {
-  void operator()(X509* p) const { X509_free(p); }
-};
-struct PkeyFree {
-  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
-};
-struct BioFree {
-  void operator()(BIO* p) const { BIO_free(p); }
-};
-struct ExtFree {
-  void operator()(X509_EXTENSION* p) const { X509_EXTENSION_free(p); }
-};
-struct BnFree {
-  void operator()(BIGNUM* p) const { BN_free(p); }
-};
-struct NameFree {
-  void operator()(X509_NAME* p) const { X509_NAME_free(p); }
-};
-using SslCtxPtr = std::unique_ptr<SSL_CTX, SslCtxFree>;
-using SslPtr = std::unique_ptr<SSL, SslFree>;
-using X509Ptr = std::unique_ptr<X509, X509Free>;
-using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
-using BioPtr = std::unique_ptr<BIO, BioFree>;
-using ExtPtr = std::unique_ptr<X509_EXTENSION, ExtFree>;
-using BnPtr = std::unique_ptr<BIGNUM, BnFree>;
+using SslCtxPtr = std::unique_ptr<SSL_CTX, Free<SSL_CTX_free>>;
+using SslPtr = std::unique_ptr<SSL, Free<SSL_free>>;
+using X509Ptr = std::unique_ptr<X509, Free<X509_free>>;
+using PkeyPtr = std::unique_ptr<EVP_PKEY, Free<EVP_PKEY_free>>;
+using BioPtr = std::unique_ptr<BIO, Free<BIO_free>>;
+using ExtPtr = std::unique_ptr<X509_EXTENSION, Free<X509_EXTENSION_free>>;
+using BnPtr = std::unique_ptr<BIGNUM, Free<BN_free>>;
 
 // OpenSSL's reason for the last failure, and the error queue cleared.
 std::string ssl_reason(std::string_view fallback = "unknown error")

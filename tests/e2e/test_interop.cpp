@@ -92,6 +92,28 @@ std::size_t count_packets(const std::string& path)
   return static_cast<std::size_t>(std::count(r.out.begin(), r.out.end(), '\n'));
 }
 
+// Record `filter` on lo into `pcap` with Debian's tcpdump, and return once it
+// captures (it says "listening on lo" on stderr, kept in `log`; bounded).
+pid_t start_recorder(const std::string& pcap, const std::string& filter, const std::string& log)
+{
+  const pid_t rec = ::fork();
+  REQUIRE(rec >= 0);
+  if (rec == 0) {
+    const int null = ::open("/dev/null", O_WRONLY);
+    const int err = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ::dup2(null, 1);
+    ::dup2(err, 2);
+    ::execl("/usr/bin/tcpdump", "tcpdump", "-i", "lo", "-s", "0", "-U", "--immediate-mode", "-w", pcap.c_str(),
+            filter.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  for (int i = 0; i < 200 && read_file(log).find("listening on") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  REQUIRE(read_file(log).find("listening on") != std::string::npos);
+  return rec;
+}
+
 }  // namespace
 
 TEST_CASE("interop: the reference tcpdump captures through our rpcapd, with a filter", "[e2e][interop]")
@@ -181,23 +203,7 @@ TEST_CASE("interop: tshark dissects a whole session with our daemon without a ma
   Daemon d{Daemon::ours({"-n"})};
   const std::string pcap = dir.path() + "/session.pcap";
   // Record the control and data connections on lo while a client lists and captures.
-  const std::string rec_log = dir.path() + "/tcpdump.log";
-  const pid_t rec = ::fork();
-  REQUIRE(rec >= 0);
-  if (rec == 0) {
-    const int null = ::open("/dev/null", O_WRONLY);
-    const int err = ::open(rec_log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    ::dup2(null, 1);
-    ::dup2(err, 2);
-    ::execl("/usr/bin/tcpdump", "tcpdump", "-i", "lo", "-s", "0", "-U", "--immediate-mode", "-w", pcap.c_str(),
-            "tcp and not port 9", static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  // tcpdump says "listening on lo" once it captures; bounded, as a loaded machine may take a while.
-  for (int i = 0; i < 200 && read_file(rec_log).find("listening on") == std::string::npos; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  REQUIRE(read_file(rec_log).find("listening on") != std::string::npos);
+  const pid_t rec = start_recorder(pcap, "tcp and not port 9", dir.path() + "/tcpdump.log");
   {
     Traffic traffic{9, "rpcap interop", 20};
     const std::string base = "rpcap://127.0.0.1:" + std::to_string(d.port()) + "/";
@@ -427,24 +433,8 @@ TEST_CASE("interop: tshark sees TLS and no plaintext RPCAP on both connections o
   Daemon d{Daemon::ours({"-n", "-S", "-K", dir.path() + "/key.pem", "-X", dir.path() + "/cert.pem"})};
   const std::string pcap = dir.path() + "/session.pcap";
   const auto port = traffic_port();
-  const std::string rec_log = dir.path() + "/tcpdump.log";
-  const pid_t rec = ::fork();
-  REQUIRE(rec >= 0);
-  if (rec == 0) {
-    const int null = ::open("/dev/null", O_WRONLY);
-    const int err = ::open(rec_log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    ::dup2(null, 1);
-    ::dup2(err, 2);
-    const std::string filter = "tcp and not port " + std::to_string(port);
-    ::execl("/usr/bin/tcpdump", "tcpdump", "-i", "lo", "-s", "0", "-U", "--immediate-mode", "-w", pcap.c_str(),
-            filter.c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  // tcpdump says "listening on lo" once it captures; bounded, as a loaded machine may take a while.
-  for (int i = 0; i < 200 && read_file(rec_log).find("listening on") == std::string::npos; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  REQUIRE(read_file(rec_log).find("listening on") != std::string::npos);
+  const std::string filter = "tcp and not port " + std::to_string(port);
+  const pid_t rec = start_recorder(pcap, filter, dir.path() + "/tcpdump.log");
   {
     Traffic traffic{port, "secret payload", 20};
     auto r = run({program("rpcap-capture"), "--pin", pin, "-c", "5", "-w", dir.path() + "/cap.pcap",

@@ -88,6 +88,22 @@ TEST_CASE("rpcapd: a full session: list, open, capture with a filter, update it,
   CHECK(d.stop(SIGTERM) == 0);
 }
 
+namespace {
+
+// A UDP socket on 127.0.0.1 with a port of the kernel's choosing: a client's UDP data socket.
+Fd loopback_udp_socket()
+{
+  Fd udp{::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)};
+  REQUIRE(udp.valid());
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(udp.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  return udp;
+}
+
+}  // namespace
+
 TEST_CASE("rpcapd: UDP data channel", "[e2e][rpcapd]")
 {
   if (!can_capture()) { return; }
@@ -95,11 +111,7 @@ TEST_CASE("rpcapd: UDP data channel", "[e2e][rpcapd]")
   RawClient c{d.port()};
   c.null_auth();
   open_lo(c);
-  Fd udp{::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)};
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(udp.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  Fd udp = loopback_udp_socket();
   auto local = local_address(udp.get());
   REQUIRE(local.has_value());
   const auto port = traffic_port();
@@ -136,11 +148,7 @@ TEST_CASE("rpcapd: UDP data gathers several PACKETs into a datagram only when th
   RawClient c{d.port()};
   c.null_auth();
   open_lo(c);
-  Fd udp{::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)};
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(udp.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  Fd udp = loopback_udp_socket();
   auto local = local_address(udp.get());
   REQUIRE(local.has_value());
   const auto port = traffic_port();
