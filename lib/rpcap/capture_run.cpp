@@ -175,7 +175,10 @@ Result<RunEnd> run_session_capture(ClientSession& session, const CaptureRunOptio
       // A link type without IP (compile fails) cannot carry our connections.
     }
   }
-  if (auto st = out.begin(linktype, opts.snaplen); !st) { return output_failed(st.error()); }
+  // In the daemon's byte order if it told us it differs (see PcapWriter::begin).
+  const auto order = session.byte_order() == AuthReply::ByteOrder::swapped ? PcapWriter::Order::swapped
+                                                                            : PcapWriter::Order::native;
+  if (auto st = out.begin(linktype, opts.snaplen, order); !st) { return output_failed(st.error()); }
 
   std::optional<Error> write_error;
   PacketCallback handler{[&](const PacketHeader& h, ByteView data) {

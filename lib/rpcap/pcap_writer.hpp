@@ -21,9 +21,17 @@ public:
   // Write to `fd` (not owned). Nothing is written until begin().
   explicit PcapWriter(int fd, Flush mode = Flush::buffered, std::size_t buffer_size = 256 * 1024);
 
-  // Write the file header: magic 0xa1b2c3d4 in this host's byte order,
-  // version 2.4, `snaplen` and link type `linktype`.
-  Status begin(int linktype, std::uint32_t snaplen);
+  // The byte order of the file's headers.
+  enum class Order { native, swapped };
+
+  // Write the file header: magic 0xa1b2c3d4, version 2.4, `snaplen` and
+  // link type `linktype`, in this host's byte order or, with
+  // Order::swapped, the other one; the record headers follow it. A remote
+  // capture from a daemon of the other byte order is written in the
+  // daemon's order: some link types (USB, NFLOG...) start each packet with
+  // fields in the capturing host's order, and readers correct those when a
+  // file's order differs from their own, as for any file written there.
+  Status begin(int linktype, std::uint32_t snaplen, Order order = Order::native);
   // Add one record: timestamp, captured and original length, the bytes.
   Status write(std::uint32_t ts_sec, std::uint32_t ts_usec, std::uint32_t len, ByteView data);
   // Write out everything buffered.
@@ -42,6 +50,7 @@ private:
   std::uint64_t m_packets{0};
   bool m_failed{false};
   bool m_begun{false};
+  bool m_swapped{false};
 };
 
 }  // namespace rpcap

@@ -7,18 +7,27 @@
 #include <catch2/catch.hpp>
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <pcap/pcap.h>
+
+#include <algorithm>
 #include <chrono>
+#include <cstring>
+#include <filesystem>
 #include <future>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "rpcap/capture_run.hpp"
 #include "rpcap/client.hpp"
 #include "rpcap/net.hpp"
+#include "rpcap/pcap_writer.hpp"
 #include "rpcap/protocol.hpp"
 #include "support/vectors.hpp"
 
@@ -1017,4 +1026,65 @@ TEST_CASE("client: CVE-2026-18238: a daemon's captured length beyond its message
   REQUIRE(col.packets.size() == 2);
   CHECK(col.packets[1].hdr.npkt == 2);
   CHECK(col.packets[1].data.size() == 40);
+}
+
+TEST_CASE("client: a capture from a daemon of the other byte order is written in the daemon's order", "[client][pcap]")
+{
+  const std::uint16_t one = 1;
+  const bool little = *reinterpret_cast<const std::uint8_t*>(&one) == 1;
+  Connected c;
+  // The AUTH_REPLY of a daemon whose byte order is not ours.
+  connect_session(c, rpcap::test::parse_annotated_hex(little ? "00 88 0000 00000008  00 00 0000 a1b2c3d4"
+                                                             : "00 88 0000 00000008  00 00 0000 d4c3b2a1"));
+  REQUIRE(c.session->byte_order() == AuthReply::ByteOrder::swapped);
+
+  const auto path = std::filesystem::temp_directory_path() / ("rpcap-order-" + std::to_string(::getpid()) + ".pcap");
+  Fd file{::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)};
+  REQUIRE(file.valid());
+  PcapWriter out{file.get()};
+  CaptureRunOptions opts;
+  opts.source.name = "usbmon1";
+  opts.exclude_self = false;
+  opts.count = 1;
+  CaptureTotals totals;
+  Listener data_listener;
+  auto run = in_background([&] { return run_session_capture(*c.session, opts, out, totals, RunSignals{}, RunCallbacks{}); });
+  CHECK(c.control->expect<OpenRequest>().device == "usbmon1");
+  c.control->send(OpenReply{189 /* LINKTYPE_USB_LINUX */, 0});
+  c.control->expect<StartCapRequest>();
+  c.control->send(StartCapReply{262144, data_listener.port()});
+  auto data = data_listener.accept();
+  // A 48-byte Linux USB header whose first field, the URB id, is in the daemon's order.
+  Packet p;
+  p.hdr = PacketHeader{1700000000, 250, 48, 48, 1};
+  p.data.assign(48, 0);
+  const std::uint64_t id = 0x0102030405060708;
+  std::memcpy(p.data.data(), &id, sizeof id);
+  std::reverse(p.data.begin(), p.data.begin() + 8);
+  data.send(encode(p));
+  c.control->expect<StatsRequest>();
+  c.control->send(StatsReply{1, 0, 0, 1});
+  c.control->expect<CloseMsg>();
+  auto ended = run.get();
+  INFO((ended ? "" : ended.error().message));
+  REQUIRE(ended.has_value());
+  CHECK(*ended == RunEnd::done);
+  file.reset();
+
+  char err[PCAP_ERRBUF_SIZE] = {};
+  std::unique_ptr<pcap_t, void (*)(pcap_t*)> in{pcap_open_offline(path.c_str(), err), pcap_close};
+  std::filesystem::remove(path);
+  INFO(err);
+  REQUIRE(in);
+  CHECK(pcap_is_swapped(in.get()) == 1);
+  CHECK(pcap_datalink(in.get()) == 189);
+  pcap_pkthdr* h = nullptr;
+  const u_char* bytes = nullptr;
+  REQUIRE(pcap_next_ex(in.get(), &h, &bytes) == 1);
+  CHECK(h->ts.tv_sec == 1700000000);
+  CHECK(h->ts.tv_usec == 250);
+  CHECK(h->caplen == 48);
+  std::uint64_t read_id = 0;
+  std::memcpy(&read_id, bytes, sizeof read_id);
+  CHECK(read_id == id);  // corrected by the reader, as for a file written on the daemon's host
 }

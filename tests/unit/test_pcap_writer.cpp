@@ -5,7 +5,13 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <pcap/pcap.h>
+
+#include <cstdio>
+#include <algorithm>
 #include <cstring>
+#include <filesystem>
+#include <memory>
 
 #include "rpcap/pcap_writer.hpp"
 
@@ -85,4 +91,61 @@ TEST_CASE("pcap writer: a closed reader is reported, not fatal", "[pcap]")
   CHECK(st.error().message == "write output: Broken pipe");
   const bool wrote = w.write(1, 2, 1, Bytes{9}).has_value() && w.flush().has_value();
   CHECK_FALSE(wrote);
+}
+
+TEST_CASE("pcap writer: a stream in the other byte order is read back right, host-order pseudo-headers corrected",
+          "[pcap]")
+{
+  // What a daemon of the other byte order sends for a USB capture: the
+  // 48-byte Linux USB header in its order (here: the reverse of ours).
+  auto other = [](auto v) {
+    std::uint8_t b[sizeof v];
+    std::memcpy(b, &v, sizeof v);
+    std::reverse(b, b + sizeof v);
+    return Bytes(b, b + sizeof v);
+  };
+  Bytes usb = other(std::uint64_t{0x0102030405060708});  // id
+  usb.insert(usb.end(), {'S', 2, 0x81, 5});               // event, transfer type, endpoint, device
+  const Bytes bus = other(std::uint16_t{3});
+  usb.insert(usb.end(), bus.begin(), bus.end());
+  usb.insert(usb.end(), {0, 0});                          // setup and data flags
+  for (const Bytes& f : {other(std::int64_t{1700000000}), other(std::int32_t{250}), other(std::int32_t{-115}),
+                         other(std::uint32_t{64}), other(std::uint32_t{0})}) {
+    usb.insert(usb.end(), f.begin(), f.end());
+  }
+  usb.resize(48, 0);  // the setup bytes
+
+  const auto path = std::filesystem::temp_directory_path() / ("rpcap-swapped-" + std::to_string(::getpid()) + ".pcap");
+  {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    REQUIRE(fd >= 0);
+    PcapWriter w{fd};
+    REQUIRE(w.begin(189 /* LINKTYPE_USB_LINUX */, 65535, PcapWriter::Order::swapped).has_value());
+    REQUIRE(w.write(1700000000, 250, 48, usb).has_value());
+    REQUIRE(w.flush().has_value());
+    ::close(fd);
+  }
+  char err[PCAP_ERRBUF_SIZE] = {};
+  std::unique_ptr<pcap_t, void (*)(pcap_t*)> in{pcap_open_offline(path.c_str(), err), pcap_close};
+  std::filesystem::remove(path);
+  REQUIRE(in);
+  CHECK(pcap_is_swapped(in.get()) == 1);
+  CHECK(pcap_datalink(in.get()) == 189);
+  CHECK(pcap_snapshot(in.get()) == 65535);
+  pcap_pkthdr* h = nullptr;
+  const u_char* data = nullptr;
+  REQUIRE(pcap_next_ex(in.get(), &h, &data) == 1);
+  CHECK(h->ts.tv_sec == 1700000000);
+  CHECK(h->ts.tv_usec == 250);
+  CHECK(h->caplen == 48);
+  CHECK(h->len == 48);
+  std::uint64_t id = 0;
+  std::uint16_t bus_id = 0;
+  std::int32_t status = 0;
+  std::memcpy(&id, data, 8);
+  std::memcpy(&bus_id, data + 12, 2);
+  std::memcpy(&status, data + 28, 4);
+  CHECK(id == 0x0102030405060708);
+  CHECK(bus_id == 3);
+  CHECK(status == -115);
 }
