@@ -53,7 +53,7 @@ cases=(
   'rpcap-conf '                       'check generate show tls-cert'
   'rpcap-conf -'                      '--help --version -h'
   'rpcap-conf show --j'               '--json'
-  'rpcap-conf generate --max-s'       '--max-sessions'
+  'rpcap-conf generate --max-sessions-'  '--max-sessions-per-host'
   'rpcap-conf generate -o rpcapd.c'   'rpcapd.conf'
   'rpcap-conf generate --output rpc'  'rpcapd.conf rpcapd.hosts'
   'rpcap-conf generate --port '       ''

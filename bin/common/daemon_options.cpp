@@ -30,6 +30,11 @@ void add_limit_options(CLI::App& app, DaemonFlags& flags)
       ->type_name("SECONDS")
       ->check(CLI::Range(1u, k_max_max_login_delay))
       ->capture_default_str();
+  app.add_option("--capture-buffer", flags.capture_buffer_kib,
+                 "kernel capture buffer of each session, in KiB (as tcpdump -B)")
+      ->type_name("KIB")
+      ->check(CLI::Range(k_min_capture_buffer_kib, k_max_capture_buffer_kib))
+      ->capture_default_str();
 }
 
 }  // namespace
@@ -57,6 +62,11 @@ void add_daemon_options(CLI::App& app, DaemonFlags& flags)
       ->allow_extra_args(false);
   app.add_flag("-v,--active-only", flags.active_only, "do not listen for passive connections (active mode only)");
   app.add_option("--max-sessions", flags.max_sessions, "most sessions served at once")
+      ->type_name("N")
+      ->check(CLI::Range(1u, k_max_max_sessions))
+      ->capture_default_str();
+  app.add_option("--max-sessions-per-host", flags.max_sessions_per_host,
+                 "most sessions served at once for one client address, logged in or not")
       ->type_name("N")
       ->check(CLI::Range(1u, k_max_max_sessions))
       ->capture_default_str();

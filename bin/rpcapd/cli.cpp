@@ -8,11 +8,12 @@ namespace rpcap::cli::rpcapd {
 
 const std::vector<std::string>& config_switches()
 {
-  static const std::vector<std::string> k_names{"--bind",         "--port",         "--ipv4",        "--ipv6",
-                                                "--hosts",        "--null-auth",    "--active",      "--active-only",
-                                                "--max-sessions", "--auth-timeout", "--idle-timeout", "--capture-group",
-                                                "--keepalive",    "--user-timeout", "--data-timeout", "--max-login-delay",
-                                                "--tls",          "--tls-key",      "--tls-cert",     "--client-ca"};
+  static const std::vector<std::string> k_names{
+    "--bind",         "--port",         "--ipv4",           "--ipv6",          "--hosts",
+    "--null-auth",    "--active",       "--active-only",    "--max-sessions",  "--max-sessions-per-host",
+    "--auth-timeout", "--idle-timeout", "--capture-group",  "--keepalive",     "--user-timeout",
+    "--data-timeout", "--max-login-delay", "--capture-buffer", "--tls",        "--tls-key",
+    "--tls-cert",     "--client-ca"};
   return k_names;
 }
 

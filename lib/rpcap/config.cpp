@@ -26,6 +26,7 @@ enum class Key {
   active_only,
   host_list_file,
   max_sessions,
+  max_sessions_per_host,
   auth_timeout,
   idle_timeout,
   capture_group,
@@ -33,6 +34,7 @@ enum class Key {
   user_timeout,
   data_timeout,
   max_login_delay,
+  capture_buffer,
   tls,
   tls_key,
   tls_cert,
@@ -449,6 +451,10 @@ private:
     case Key::user_timeout: return set_number(v, 0, k_max_user_timeout, m_cfg.user_timeout);
     case Key::data_timeout: return set_number(v, 1, k_max_data_timeout, m_cfg.data_timeout);
     case Key::max_login_delay: return set_number(v, 1, k_max_max_login_delay, m_cfg.max_login_delay);
+    case Key::max_sessions_per_host:
+      return set_number(v, 1, k_max_max_sessions, m_cfg.max_sessions_per_host);
+    case Key::capture_buffer:
+      return set_number(v, k_min_capture_buffer_kib, k_max_capture_buffer_kib, m_cfg.capture_buffer_kib);
     case Key::passive_client:
     case Key::active_client: break;  // handled above
     }
@@ -643,6 +649,8 @@ std::vector<Error> check_config(const DaemonConfig& cfg)
   check_range("UserTimeout", cfg.user_timeout, 0, k_max_user_timeout);
   check_range("DataTimeout", cfg.data_timeout, 1, k_max_data_timeout);
   check_range("MaxLoginDelay", cfg.max_login_delay, 1, k_max_max_login_delay);
+  check_range("MaxSessionsPerHost", cfg.max_sessions_per_host, 1, k_max_max_sessions);
+  check_range("CaptureBuffer", cfg.capture_buffer_kib, k_min_capture_buffer_kib, k_max_capture_buffer_kib);
   if (cfg.active_only && cfg.active_clients.empty()) { add("ActiveOnly", ConfigParser::active_only_problem()); }
   return errors;
 }
@@ -689,6 +697,12 @@ Result<std::string> write_config(const DaemonConfig& cfg)
   if (cfg.user_timeout != defaults.user_timeout) { put("UserTimeout", std::to_string(cfg.user_timeout)); }
   if (cfg.data_timeout != defaults.data_timeout) { put("DataTimeout", std::to_string(cfg.data_timeout)); }
   if (cfg.max_login_delay != defaults.max_login_delay) { put("MaxLoginDelay", std::to_string(cfg.max_login_delay)); }
+  if (cfg.max_sessions_per_host != defaults.max_sessions_per_host) {
+    put("MaxSessionsPerHost", std::to_string(cfg.max_sessions_per_host));
+  }
+  if (cfg.capture_buffer_kib != defaults.capture_buffer_kib) {
+    put("CaptureBuffer", std::to_string(cfg.capture_buffer_kib));
+  }
   if (!extended.empty()) {
     out += "\n\n"
            "# Settings libpcap's rpcapd does not know (it reports them and ignores them)\n\n";

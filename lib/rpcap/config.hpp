@@ -28,6 +28,8 @@
 //                                   host allows no host; a relative path is
 //                                   relative to the daemon's working directory
 //   MaxSessions    = 1-10000        concurrent sessions; default 64
+//   MaxSessionsPerHost = 1-10000    concurrent sessions (authenticated or not)
+//                                   from one client address; default 16
 //   AuthTimeout    = 1-3600         seconds to authenticate; default 90
 //   IdleTimeout    = 0-86400        seconds idle after auth, 0 = none; default 180
 //   CaptureGroup   = group          users of this group may capture after a
@@ -44,6 +46,8 @@
 //   MaxLoginDelay  = 1-3600         cap, in seconds, of the delay before a failed
 //                                   password login is answered, which doubles
 //                                   with each failure from one address; default 30
+//   CaptureBuffer  = 256-1048576    kernel capture buffer of each session, KiB
+//                                   (as tcpdump -B); default 32768 (32 MiB)
 //   Tls            = YES|NO         require TLS on every connection (-S); default
 //                                   NO; YES needs TlsKey and TlsCert
 //   TlsKey         = path           the TLS private key, PEM (-K)
@@ -105,13 +109,18 @@ inline constexpr unsigned k_default_data_timeout = 10;
 inline constexpr unsigned k_max_data_timeout = 3600;
 inline constexpr unsigned k_default_max_login_delay = 30;
 inline constexpr unsigned k_max_max_login_delay = 3600;
+inline constexpr unsigned k_default_max_sessions_per_host = 16;
+inline constexpr unsigned k_default_capture_buffer_kib = 32 * 1024;
+inline constexpr unsigned k_min_capture_buffer_kib = 256;
+inline constexpr unsigned k_max_capture_buffer_kib = 1024 * 1024;
 
 // Every key the file may hold, in the order write_config() writes them.
-inline constexpr std::array<std::string_view, 20> k_config_keys{
-  "PassiveClient", "ActiveClient", "NullAuthPermit", "ListenAddress", "ListenPort",
-  "AddressFamily", "ActiveOnly",   "HostListFile",   "MaxSessions",   "AuthTimeout",
-  "IdleTimeout",   "CaptureGroup", "Keepalive",      "UserTimeout",   "DataTimeout",
-  "MaxLoginDelay", "Tls",          "TlsKey",         "TlsCert",       "TlsClientCa"};
+inline constexpr std::array<std::string_view, 22> k_config_keys{
+  "PassiveClient", "ActiveClient",       "NullAuthPermit", "ListenAddress", "ListenPort",
+  "AddressFamily", "ActiveOnly",         "HostListFile",   "MaxSessions",   "MaxSessionsPerHost",
+  "AuthTimeout",   "IdleTimeout",        "CaptureGroup",   "Keepalive",     "UserTimeout",
+  "DataTimeout",   "MaxLoginDelay",      "CaptureBuffer",  "Tls",           "TlsKey",
+  "TlsCert",       "TlsClientCa"};
 
 enum class AddressFamily { any, ipv4, ipv6 };
 
@@ -135,6 +144,7 @@ struct DaemonConfig {
   bool active_only{false};                   // ActiveOnly (-v)
   std::string host_list_file;                // HostListFile (-l FILE); empty = none
   unsigned max_sessions{k_default_max_sessions};  // MaxSessions
+  unsigned max_sessions_per_host{k_default_max_sessions_per_host};  // MaxSessionsPerHost
   unsigned auth_timeout{k_default_auth_timeout};  // AuthTimeout, seconds
   unsigned idle_timeout{k_default_idle_timeout};  // IdleTimeout, seconds, 0 = none
   std::string capture_group;                 // CaptureGroup: who may capture after a password login; empty = root only
@@ -142,6 +152,7 @@ struct DaemonConfig {
   unsigned user_timeout{k_default_user_timeout};  // UserTimeout, seconds, 0 = the kernel's
   unsigned data_timeout{k_default_data_timeout};  // DataTimeout, seconds
   unsigned max_login_delay{k_default_max_login_delay};  // MaxLoginDelay, seconds
+  unsigned capture_buffer_kib{k_default_capture_buffer_kib};  // CaptureBuffer, KiB
   bool tls{false};                           // Tls (-S): every connection with TLS
   std::string tls_key;                       // TlsKey (-K)
   std::string tls_cert;                      // TlsCert (-X)

@@ -37,6 +37,7 @@ std::string show_config_text(const DaemonConfig& cfg)
     line(out, "HostListFile", cfg.host_list_file);
   }
   line(out, "MaxSessions", std::to_string(cfg.max_sessions));
+  line(out, "MaxSessionsPerHost", std::to_string(cfg.max_sessions_per_host));
   line(out, "AuthTimeout", std::to_string(cfg.auth_timeout));
   line(out, "IdleTimeout", std::to_string(cfg.idle_timeout));
   if (cfg.capture_group.empty()) {
@@ -48,6 +49,7 @@ std::string show_config_text(const DaemonConfig& cfg)
   line(out, "UserTimeout", std::to_string(cfg.user_timeout));
   line(out, "DataTimeout", std::to_string(cfg.data_timeout));
   line(out, "MaxLoginDelay", std::to_string(cfg.max_login_delay));
+  line(out, "CaptureBuffer", std::to_string(cfg.capture_buffer_kib));
   line(out, "Tls", yes_no(cfg.tls));
   auto path = [&](std::string_view key, const std::string& value, std::string_view none) {
     if (value.empty()) {
@@ -83,6 +85,7 @@ std::string show_config_json(const DaemonConfig& cfg)
   w.key("host_list_file");
   cfg.host_list_file.empty() ? w.null() : w.value(cfg.host_list_file);
   w.key("max_sessions").value(cfg.max_sessions);
+  w.key("max_sessions_per_host").value(cfg.max_sessions_per_host);
   w.key("auth_timeout").value(cfg.auth_timeout);
   w.key("idle_timeout").value(cfg.idle_timeout);
   w.key("capture_group");
@@ -91,6 +94,7 @@ std::string show_config_json(const DaemonConfig& cfg)
   w.key("user_timeout").value(cfg.user_timeout);
   w.key("data_timeout").value(cfg.data_timeout);
   w.key("max_login_delay").value(cfg.max_login_delay);
+  w.key("capture_buffer").value(cfg.capture_buffer_kib);
   w.key("tls").value(cfg.tls);
   for (auto [key, value] : {std::pair<const char*, const std::string*>{"tls_key", &cfg.tls_key},
                             {"tls_cert", &cfg.tls_cert},

@@ -19,8 +19,10 @@ std::string show_config_text(const DaemonConfig& cfg);
 // {"passive_clients":[...],"active_clients":[{"host":..,"port":..}],
 //  "null_auth":false,"listen_address":null,"port":"2002","address_family":"any",
 //  "active_only":false,"host_list_file":null,"max_sessions":64,
-//  "auth_timeout":90,"idle_timeout":180,"capture_group":null,"keepalive":30,
-//  "user_timeout":60,"data_timeout":10,"max_login_delay":30}
+//  "max_sessions_per_host":16,"auth_timeout":90,"idle_timeout":180,
+//  "capture_group":null,"keepalive":30,"user_timeout":60,"data_timeout":10,
+//  "max_login_delay":30,"capture_buffer":32768,"tls":false,"tls_key":null,
+//  "tls_cert":null,"tls_client_ca":null}
 std::string show_config_json(const DaemonConfig& cfg);
 
 }  // namespace rpcap

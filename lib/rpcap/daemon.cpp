@@ -355,6 +355,7 @@ DaemonSessionConfig session_config(const DaemonConfig& cfg, DaemonSessionConfig 
   base.idle_timeout_s = static_cast<int>(cfg.idle_timeout);
   base.data_timeout_ms = static_cast<int>(cfg.data_timeout) * 1000;
   base.keepalive = Keepalive{cfg.keepalive, cfg.user_timeout};
+  base.capture_buffer = static_cast<int>(cfg.capture_buffer_kib * 1024);
   return base;
 }
 
@@ -556,6 +557,13 @@ int run_daemon(const DaemonOptions& opts, const LogFn& log)
         continue;
       }
       const std::string host = from.host();
+      const auto from_host = static_cast<unsigned>(
+          std::count_if(child_hosts.begin(), child_hosts.end(), [&](const auto& c) { return c.second == host; }));
+      if (from_host >= cfg.max_sessions_per_host) {
+        log(LogLevel::warning, from.to_string() + ": refused: " + std::to_string(from_host)
+                                   + " sessions from this address already (MaxSessionsPerHost)");
+        continue;
+      }
       const LoginLimits limits{throttle.delay_for(host, LoginThrottle::Clock::now(), std::chrono::seconds(cfg.max_login_delay)),
                                reports_write.get()};
       const pid_t pid = fork_child([&] { serve_connection(std::move(conn), opts, cfg, tls.get(), log, limits); });

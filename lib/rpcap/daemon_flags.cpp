@@ -14,6 +14,7 @@ Result<DaemonConfig> config_from_flags(const DaemonFlags& flags)
   cfg.null_auth = flags.null_auth;
   cfg.active_only = flags.active_only;
   cfg.max_sessions = flags.max_sessions;
+  cfg.max_sessions_per_host = flags.max_sessions_per_host;
   cfg.auth_timeout = flags.auth_timeout;
   cfg.idle_timeout = flags.idle_timeout;
   cfg.capture_group = flags.capture_group;
@@ -21,6 +22,7 @@ Result<DaemonConfig> config_from_flags(const DaemonFlags& flags)
   cfg.user_timeout = flags.user_timeout;
   cfg.data_timeout = flags.data_timeout;
   cfg.max_login_delay = flags.max_login_delay;
+  cfg.capture_buffer_kib = flags.capture_buffer_kib;
   cfg.tls = flags.tls;
   cfg.tls_key = flags.tls_key;
   cfg.tls_cert = flags.tls_cert;

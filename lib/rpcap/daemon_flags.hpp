@@ -28,6 +28,7 @@ struct DaemonFlags {
   // list of hosts separated by blanks, "," or ";" (as libpcap's rpcapd takes it).
   std::vector<std::string> host_lists;
   unsigned max_sessions{k_default_max_sessions};
+  unsigned max_sessions_per_host{k_default_max_sessions_per_host};  // --max-sessions-per-host
   unsigned auth_timeout{k_default_auth_timeout};
   unsigned idle_timeout{k_default_idle_timeout};
   std::string capture_group;              // --capture-group
@@ -35,6 +36,7 @@ struct DaemonFlags {
   unsigned user_timeout{k_default_user_timeout};  // --user-timeout
   unsigned data_timeout{k_default_data_timeout};  // --data-timeout
   unsigned max_login_delay{k_default_max_login_delay};  // --max-login-delay
+  unsigned capture_buffer_kib{k_default_capture_buffer_kib};  // --capture-buffer
   bool tls{false};                        // -S
   std::string tls_key;                    // -K
   std::string tls_cert;                   // -X

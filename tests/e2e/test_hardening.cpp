@@ -236,7 +236,8 @@ TEST_CASE("rpcapd load: 100 silent connections and 32 captures at once are all s
           "[e2e][hardening][load]")
 {
   if (!can_capture()) { return; }
-  Daemon d{Daemon::ours({"-n", "--max-sessions", "200"})};
+  // One address here plays 133 clients, so the per-address cap is lifted.
+  Daemon d{Daemon::ours({"-n", "--max-sessions", "200", "--max-sessions-per-host", "200"})};
   const long parent_before = rss_kib(d.pid());
   std::vector<Fd> silent;
   for (int i = 0; i < 100; ++i) { silent.push_back(connect_local(d.port())); }
@@ -309,6 +310,74 @@ TEST_CASE("rpcapd load: 1000 connect/authenticate/list/close cycles leave no gro
               took, fds_before, fds_after, rss_before, rss_after);
   CHECK(fds_after == fds_before);
   CHECK(rss_after - rss_before < 512 + k_asan_slack_kib / 64);
+}
+
+TEST_CASE("rpcapd: one address that holds --max-sessions-per-host connections gets no more; others are served",
+          "[e2e][hardening][load]")
+{
+  Daemon d{Daemon::ours({"-n", "--max-sessions-per-host", "3"})};
+  // Silent connections, as an attacker would hold them until AuthTimeout.
+  // The listening process accepts in order, so these three are sessions
+  // before the fourth is looked at.
+  std::vector<Fd> held;
+  for (int i = 0; i < 3; ++i) { held.push_back(connect_from("127.0.0.1", d.port())); }
+  RawClient extra{connect_from("127.0.0.1", d.port())};
+  CHECK(extra.closed(10000));
+
+  RawClient other{connect_from("127.0.0.2", d.port())};
+  other.null_auth();
+  other.send(FindAllIfRequest{});
+  other.expect<FindAllIfReply>();
+
+  RawClient first{std::move(held[0])};  // a held connection is a session like any other
+  first.null_auth();
+  first.send(FindAllIfRequest{});
+  first.expect<FindAllIfReply>();
+
+  // A session that ends frees its address's slot.
+  first.send(CloseMsg{});
+  REQUIRE(first.closed());
+  // (Its process reaped: two held connections and the other address's are left.)
+  REQUIRE(eventually([&] { return children_of(d.pid()).size() == 3; }, 10000));
+  RawClient again{connect_from("127.0.0.1", d.port())};
+  again.null_auth();
+  const auto log = d.log();
+  INFO(log);
+  CHECK(log.find("127.0.0.1:") != std::string::npos);
+  CHECK(log.find("refused: 3 sessions from this address already (MaxSessionsPerHost)") != std::string::npos);
+}
+
+// The bytes of packet-socket rings `pid` has mapped (a live capture's kernel buffer).
+std::size_t capture_ring_bytes(pid_t pid)
+{
+  std::ifstream f{"/proc/" + std::to_string(pid) + "/maps"};
+  std::string line;
+  std::size_t total = 0;
+  while (std::getline(f, line)) {
+    if (line.find("socket:[") == std::string::npos) { continue; }
+    const auto dash = line.find('-');
+    const auto space = line.find(' ');
+    total += std::stoull(line.substr(dash + 1, space - dash - 1), nullptr, 16) - std::stoull(line.substr(0, dash), nullptr, 16);
+  }
+  return total;
+}
+
+TEST_CASE("rpcapd: --capture-buffer sets each capture's kernel buffer, 32 MiB by default", "[e2e][hardening][load]")
+{
+  if (!can_capture()) { return; }
+  for (const auto& [args, expected] : {std::pair<std::vector<std::string>, std::size_t>{{"-n"}, 32u << 20},
+                                       {{"-n", "--capture-buffer", "2048"}, 2u << 20}}) {
+    Daemon d{Daemon::ours(args)};
+    RawClient c{d.port()};
+    c.null_auth();
+    RawClient data = start_lo_capture(c, "udp dst port 9");
+    const auto kids = children_of(d.pid());
+    REQUIRE(kids.size() == 1);
+    const std::size_t ring = capture_ring_bytes(kids[0]);
+    std::printf("capture buffer: %s -> %zu KiB mapped\n", args.size() > 1 ? args[2].c_str() : "default", ring / 1024);
+    // libpcap makes the ring whole blocks of at most 1 MiB; none of these sizes needs rounding.
+    CHECK(ring == expected);
+  }
 }
 
 // ---------------------------------------------------------------------------

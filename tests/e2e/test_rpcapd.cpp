@@ -268,7 +268,7 @@ TEST_CASE("rpcapd: bad input gets its error reply and the daemon keeps serving",
 
 TEST_CASE("rpcapd: connections that never speak do not stop others from being served", "[e2e][rpcapd]")
 {
-  Daemon d{Daemon::ours({"-n", "--max-sessions", "200"})};
+  Daemon d{Daemon::ours({"-n", "--max-sessions", "200", "--max-sessions-per-host", "200"})};
   std::vector<Fd> idle;
   for (int i = 0; i < 100; ++i) { idle.push_back(connect_local(d.port())); }
   const auto start = std::chrono::steady_clock::now();

@@ -29,7 +29,8 @@ struct StringMaker<DaemonConfig> {
         << "\" family=" << to_string(c.family) << " active_only=" << c.active_only << " hostfile=\""
         << c.host_list_file << "\" max_sessions=" << c.max_sessions << " auth_timeout=" << c.auth_timeout
         << " idle_timeout=" << c.idle_timeout << " keepalive=" << c.keepalive << " user_timeout=" << c.user_timeout
-        << " data_timeout=" << c.data_timeout << " max_login_delay=" << c.max_login_delay << "}";
+        << " data_timeout=" << c.data_timeout << " max_login_delay=" << c.max_login_delay
+        << " per_host=" << c.max_sessions_per_host << " capture_buffer=" << c.capture_buffer_kib << "}";
     return out.str();
   }
 };
@@ -192,6 +193,10 @@ TEST_CASE("config: every key sets its field", "[config]")
     {"DataTimeout = 3600\n", cfg([](auto& c) { c.data_timeout = 3600; })},
     {"MaxLoginDelay = 1\n", cfg([](auto& c) { c.max_login_delay = 1; })},
     {"MaxLoginDelay = 3600\n", cfg([](auto& c) { c.max_login_delay = 3600; })},
+    {"MaxSessionsPerHost = 1\n", cfg([](auto& c) { c.max_sessions_per_host = 1; })},
+    {"MaxSessionsPerHost = 10000\n", cfg([](auto& c) { c.max_sessions_per_host = 10000; })},
+    {"CaptureBuffer = 256\n", cfg([](auto& c) { c.capture_buffer_kib = 256; })},
+    {"CaptureBuffer = 1048576\n", cfg([](auto& c) { c.capture_buffer_kib = 1048576; })},
   };
   for (const auto& row : rows) {
     INFO(row.text);
@@ -301,6 +306,10 @@ TEST_CASE("config: errors name the file, line, key and value", "[config]")
     {"UserTimeout = 1m\n", {"t.conf:1: UserTimeout: \"1m\" is not a number from 0 to 86400"}},
     {"DataTimeout = 0\n", {"t.conf:1: DataTimeout: \"0\" is not a number from 1 to 3600"}},
     {"MaxLoginDelay = 0\n", {"t.conf:1: MaxLoginDelay: \"0\" is not a number from 1 to 3600"}},
+    {"MaxSessionsPerHost = 0\n", {"t.conf:1: MaxSessionsPerHost: \"0\" is not a number from 1 to 10000"}},
+    {"CaptureBuffer = 255\n", {"t.conf:1: CaptureBuffer: \"255\" is not a number from 256 to 1048576"}},
+    {"CaptureBuffer = 1048577\n", {"t.conf:1: CaptureBuffer: \"1048577\" is not a number from 256 to 1048576"}},
+    {"CaptureBuffer = 32M\n", {"t.conf:1: CaptureBuffer: \"32M\" is not a number from 256 to 1048576"}},
     // PassiveClient takes exactly one host
     {"PassiveClient = host, 2002\n",
      {"t.conf:1: PassiveClient: \"host, 2002\" is not one host; PassiveClient takes one host and no port "
@@ -492,6 +501,8 @@ TEST_CASE("config: extended keys are written only when not default", "[config]")
   all.user_timeout = 7;
   all.data_timeout = 3;
   all.max_login_delay = 60;
+  all.max_sessions_per_host = 2;
+  all.capture_buffer_kib = 4096;
   written = write_config(all);
   REQUIRE(written);
   const std::string tail = "# Settings libpcap's rpcapd does not know (it reports them and ignores them)\n\n"
@@ -506,7 +517,9 @@ TEST_CASE("config: extended keys are written only when not default", "[config]")
                            "Keepalive = 5\n"
                            "UserTimeout = 7\n"
                            "DataTimeout = 3\n"
-                           "MaxLoginDelay = 60\n";
+                           "MaxLoginDelay = 60\n"
+                           "MaxSessionsPerHost = 2\n"
+                           "CaptureBuffer = 4096\n";
   CHECK(written->ends_with(tail));
   CHECK(parse_ok(*written) == all);
 }
@@ -534,6 +547,8 @@ TEST_CASE("config: parse of write gives the config back", "[config]")
     c.user_timeout = pick(86401);
     c.data_timeout = 1 + pick(3600);
     c.max_login_delay = 1 + pick(3600);
+    c.max_sessions_per_host = 1 + pick(10000);
+    c.capture_buffer_kib = 256 + pick(1048576 - 255);
     REQUIRE(check_config(c).empty());
     auto written = write_config(c);
     REQUIRE(written);
@@ -580,6 +595,8 @@ TEST_CASE("config: check_config and write_config refuse values a file cannot hol
     {cfg([](auto& c) { c.idle_timeout = 86401; }), {"IdleTimeout: \"86401\" is not a number from 0 to 86400"}},
     {cfg([](auto& c) { c.data_timeout = 0; }), {"DataTimeout: \"0\" is not a number from 1 to 3600"}},
     {cfg([](auto& c) { c.max_login_delay = 3601; }), {"MaxLoginDelay: \"3601\" is not a number from 1 to 3600"}},
+    {cfg([](auto& c) { c.max_sessions_per_host = 0; }), {"MaxSessionsPerHost: \"0\" is not a number from 1 to 10000"}},
+    {cfg([](auto& c) { c.capture_buffer_kib = 100; }), {"CaptureBuffer: \"100\" is not a number from 256 to 1048576"}},
     {cfg([](auto& c) { c.active_only = true; }),
      {"ActiveOnly: YES needs at least one ActiveClient, or the daemon would serve nobody"}},
   };
