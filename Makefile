@@ -7,7 +7,7 @@ DESTDIR ?=
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps reference test install docs demo bench ci fuzz fuzz-ci format check-format clean
+.PHONY: all deps reference test install docs demo bench ci fuzz fuzz-ci fuzz-coverage format check-format clean
 
 all: $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j$(JOBS)
@@ -64,6 +64,14 @@ fuzz:
 fuzz-ci:
 	$(MAKE) fuzz FUZZ_SECONDS=20 FUZZ_CMAKE_FLAGS=-DRPCAP_WERROR=ON
 
+# Line coverage of the library reached by the corpora in $(FUZZ_BUILD)/fuzz-corpus
+# (what `make fuzz` found), per target: a second build with llvm-cov
+# instrumentation runs every input once.
+fuzz-coverage:
+	cmake -S . -B $(FUZZ_BUILD)-cov -DCMAKE_CXX_COMPILER=clang++ -DRPCAP_FUZZ=ON -DRPCAP_FUZZ_COVERAGE=ON
+	cmake --build $(FUZZ_BUILD)-cov -j$(JOBS) --target fuzz_targets
+	fuzz/coverage $(FUZZ_BUILD)-cov $(FUZZ_BUILD)/fuzz-corpus
+
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
 
@@ -71,4 +79,4 @@ check-format:
 	clang-format --dry-run --Werror $$(git ls-files '*.cpp' '*.hpp')
 
 clean:
-	rm -rf $(BUILD) build-ci $(FUZZ_BUILD)
+	rm -rf $(BUILD) build-ci $(FUZZ_BUILD) $(FUZZ_BUILD)-cov

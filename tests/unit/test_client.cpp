@@ -12,14 +12,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <pcap/pcap.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <future>
-#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,6 +26,7 @@
 #include "rpcap/net.hpp"
 #include "rpcap/pcap_writer.hpp"
 #include "rpcap/protocol.hpp"
+#include "support/pcap_file.hpp"
 #include "support/vectors.hpp"
 
 using namespace rpcap;
@@ -1071,20 +1069,13 @@ TEST_CASE("client: a capture from a daemon of the other byte order is written in
   CHECK(*ended == RunEnd::done);
   file.reset();
 
-  char err[PCAP_ERRBUF_SIZE] = {};
-  std::unique_ptr<pcap_t, void (*)(pcap_t*)> in{pcap_open_offline(path.c_str(), err), pcap_close};
-  std::filesystem::remove(path);
-  INFO(err);
-  REQUIRE(in);
-  CHECK(pcap_is_swapped(in.get()) == 1);
-  CHECK(pcap_datalink(in.get()) == 189);
-  pcap_pkthdr* h = nullptr;
-  const u_char* bytes = nullptr;
-  REQUIRE(pcap_next_ex(in.get(), &h, &bytes) == 1);
-  CHECK(h->ts.tv_sec == 1700000000);
-  CHECK(h->ts.tv_usec == 250);
-  CHECK(h->caplen == 48);
+  const auto r = rpcap::test::read_first_record(path);
+  CHECK(r.swapped);
+  CHECK(r.linktype == 189);
+  CHECK(r.header.ts.tv_sec == 1700000000);
+  CHECK(r.header.ts.tv_usec == 250);
+  REQUIRE(r.data.size() == 48);
   std::uint64_t read_id = 0;
-  std::memcpy(&read_id, bytes, sizeof read_id);
+  std::memcpy(&read_id, r.data.data(), sizeof read_id);
   CHECK(read_id == id);  // corrected by the reader, as for a file written on the daemon's host
 }

@@ -5,15 +5,13 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <pcap/pcap.h>
-
 #include <cstdio>
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
-#include <memory>
 
 #include "rpcap/pcap_writer.hpp"
+#include "support/pcap_file.hpp"
 
 using namespace rpcap;
 
@@ -125,20 +123,15 @@ TEST_CASE("pcap writer: a stream in the other byte order is read back right, hos
     REQUIRE(w.flush().has_value());
     ::close(fd);
   }
-  char err[PCAP_ERRBUF_SIZE] = {};
-  std::unique_ptr<pcap_t, void (*)(pcap_t*)> in{pcap_open_offline(path.c_str(), err), pcap_close};
-  std::filesystem::remove(path);
-  REQUIRE(in);
-  CHECK(pcap_is_swapped(in.get()) == 1);
-  CHECK(pcap_datalink(in.get()) == 189);
-  CHECK(pcap_snapshot(in.get()) == 65535);
-  pcap_pkthdr* h = nullptr;
-  const u_char* data = nullptr;
-  REQUIRE(pcap_next_ex(in.get(), &h, &data) == 1);
-  CHECK(h->ts.tv_sec == 1700000000);
-  CHECK(h->ts.tv_usec == 250);
-  CHECK(h->caplen == 48);
-  CHECK(h->len == 48);
+  const auto r = rpcap::test::read_first_record(path);
+  CHECK(r.swapped);
+  CHECK(r.linktype == 189);
+  CHECK(r.snaplen == 65535);
+  CHECK(r.header.ts.tv_sec == 1700000000);
+  CHECK(r.header.ts.tv_usec == 250);
+  CHECK(r.header.len == 48);
+  REQUIRE(r.data.size() == 48);
+  const std::uint8_t* data = r.data.data();
   std::uint64_t id = 0;
   std::uint16_t bus_id = 0;
   std::int32_t status = 0;
