@@ -691,15 +691,6 @@ std::size_t rss_kib(pid_t pid)
   return at == std::string::npos ? 0 : std::stoul(status.substr(at + 6));
 }
 
-// The child processes of `pid` (its session processes, for a daemon).
-std::vector<pid_t> children_of(pid_t pid)
-{
-  std::vector<pid_t> out;
-  std::istringstream in{read_file("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children")};
-  for (pid_t child = 0; in >> child;) { out.push_back(child); }
-  return out;
-}
-
 }  // namespace
 
 TEST_CASE("rpcapd: a client that does not read keeps the session's memory bounded", "[e2e][rpcapd]")
