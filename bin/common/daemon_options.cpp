@@ -80,7 +80,8 @@ void add_daemon_options(CLI::App& app, DaemonFlags& flags)
   app.add_option("-X,--tls-cert", flags.tls_cert, "the TLS certificate, PEM, followed by its chain if any")
       ->type_name("FILE");
   app.add_option("--client-ca", flags.tls_client_ca,
-                 "ask clients for a certificate; one signed by the CA in FILE logs in without a password")
+                 "ask clients for a certificate; one signed by the CA in FILE logs in without a password, as the "
+                 "user its CN names")
       ->type_name("FILE")
       ->needs(tls);
 }

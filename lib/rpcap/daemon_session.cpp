@@ -58,6 +58,7 @@ public:
 
   // SessionEnv
   Status authenticate(const std::string& user, const std::string& password) override;
+  std::optional<Status> certificate_login() override;
   Result<std::vector<Interface>> list_interfaces() override { return m_backend.list_interfaces(); }
   Result<int> probe_linktype(const std::string& device) override { return m_backend.probe_linktype(device); }
   Result<StartCapReply> start_capture(const StartCapture& req) override;
@@ -121,6 +122,19 @@ Status LiveSession::authenticate(const std::string& user, const std::string& pas
     return make_error(ErrorKind::auth, "password login of \"" + user + "\" refused: password authentication is not available");
   }
   return m_auth->login(user, password, m_peer);
+}
+
+std::optional<Status> LiveSession::certificate_login()
+{
+  if (!m_cfg.certificate) { return std::nullopt; }
+  const CertificateLogin& c = *m_cfg.certificate;
+  if (m_auth == nullptr) {
+    return make_error(ErrorKind::auth, "certificate login of \"" + c.user + "\" refused: logins are not available");
+  }
+  auto st = m_auth->login_certificate(c.user, m_peer);
+  // The CN is a user name (certificate_account() checked it): nothing to escape.
+  if (st) { log(LogLevel::info, "client certificate CN=" + c.common_name + " logged in as user \"" + c.user + "\""); }
+  return st;
 }
 
 Result<StartCapReply> LiveSession::start_capture(const StartCapture& req)

@@ -218,6 +218,42 @@ Result<Pin> certificate_pin(std::string_view cert_pem)
   return digest(cert->get());
 }
 
+namespace {
+
+void free_openssl_bytes(unsigned char* p) { OPENSSL_free(p); }
+
+// The one CN of `cert`'s subject, in UTF-8 (see certificate_common_name()).
+Result<std::string> common_name_of(X509* cert)
+{
+  const X509_NAME* subject = X509_get_subject_name(cert);
+  const int at = X509_NAME_get_index_by_NID(subject, NID_commonName, -1);
+  if (at < 0) { return make_error(ErrorKind::auth, "the certificate's subject has no CN"); }
+  if (X509_NAME_get_index_by_NID(subject, NID_commonName, at) >= 0) {
+    return make_error(ErrorKind::auth, "the certificate's subject has more than one CN");
+  }
+  const ASN1_STRING* data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, at));
+  unsigned char* utf8 = nullptr;
+  const int n = ASN1_STRING_to_UTF8(&utf8, data);
+  if (n < 0 || utf8 == nullptr) {
+    ERR_clear_error();
+    return make_error(ErrorKind::auth, "the certificate's CN is not a valid string");
+  }
+  const std::unique_ptr<unsigned char, Free<free_openssl_bytes>> owner{utf8};
+  std::string cn(reinterpret_cast<const char*>(utf8), static_cast<std::size_t>(n));
+  // A BMPString or UTF8String may hold a NUL that a C string would cut short.
+  if (cn.find('\0') != std::string::npos) { return make_error(ErrorKind::auth, "the certificate's CN holds a NUL byte"); }
+  return cn;
+}
+
+}  // namespace
+
+Result<std::string> certificate_common_name(std::string_view cert_pem)
+{
+  auto cert = read_cert(cert_pem);
+  if (!cert) { return std::move(cert).error(); }
+  return common_name_of(cert->get());
+}
+
 Result<PemIdentity> make_certificate(const CertSpec& spec, const PemIdentity* issuer)
 {
   auto fail = [](const std::string& what) { return make_error(ErrorKind::io, "make a certificate: " + what + ": " + ssl_reason()); };
@@ -535,6 +571,15 @@ std::string Channel::peer_subject() const
   char* data = nullptr;
   const long n = BIO_get_mem_data(bio.get(), &data);
   return std::string(data, static_cast<std::size_t>(std::max(n, 0L)));
+}
+
+Result<std::string> Channel::peer_common_name() const
+{
+  X509* cert = m_ssl ? SSL_get0_peer_certificate(m_ssl->ssl.get()) : nullptr;
+  if (cert == nullptr || SSL_get_verify_result(m_ssl->ssl.get()) != X509_V_OK) {
+    return make_error(ErrorKind::auth, "no verified client certificate");
+  }
+  return common_name_of(cert);
 }
 
 std::string Channel::description() const

@@ -69,6 +69,13 @@ Result<PemIdentity> make_certificate(const CertSpec& spec, const PemIdentity* is
 // The pin of the first certificate in `cert_pem`. Fails (ErrorKind::config).
 Result<Pin> certificate_pin(std::string_view cert_pem);
 
+// The subject's common name (CN) of the first certificate in `cert_pem`, in
+// UTF-8: what a client certificate logs in as (rpcapd --client-ca). Fails
+// (ErrorKind::auth) when the subject has no CN, more than one (which would
+// be ambiguous), or one with a NUL byte; ErrorKind::config if `cert_pem`
+// holds no certificate.
+Result<std::string> certificate_common_name(std::string_view cert_pem);
+
 // The daemon's side.
 struct TlsServerSettings {
   std::string key_file;        // -K, PEM
@@ -152,6 +159,9 @@ public:
   // The peer's verified certificate's subject ("CN=alice,O=..."), if it
   // sent one that verified; empty otherwise.
   std::string peer_subject() const;
+  // The CN of the peer's verified certificate, as certificate_common_name()
+  // reads it. Fails (ErrorKind::auth) without a verified certificate too.
+  Result<std::string> peer_common_name() const;
   // "TLS1.3 TLS_AES_256_GCM_SHA384", for logs; empty for a plain channel.
   std::string description() const;
 

@@ -6,6 +6,8 @@
 // mode over TLS with rpcap-listen --tls.
 #include <catch2/catch.hpp>
 
+#include <pwd.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -13,7 +15,9 @@
 #include <cstring>
 #include <filesystem>
 
+#include "rpcap/client.hpp"
 #include "rpcap/tls.hpp"
+#include "rpcap/url.hpp"
 #include "support/account.hpp"
 #include "support/daemon.hpp"
 #include "support/process.hpp"
@@ -245,28 +249,111 @@ TEST_CASE("tls: a password login over TLS, and no password over plaintext unless
   CHECK(d.log().find(user.password()) == std::string::npos);
 }
 
-TEST_CASE("tls: a client certificate signed by --client-ca logs in without a password, named in the log",
+namespace {
+
+// A client CA and certificates it signs for any CN, in files.
+struct ClientPki {
+  TempDir dir;
+  PemIdentity ca;
+  std::string ca_file;
+  ClientPki()
+  {
+    CertSpec spec;
+    spec.common_name = "rpcap test clients";
+    spec.is_ca = true;
+    ca = made(make_certificate(spec));
+    ca_file = dir.write("clients.pem", ca.cert_pem);
+  }
+  // --cert and --key for a client certificate whose CN is `cn`.
+  std::vector<std::string> client_args(const std::string& cn, const std::string& file_name)
+  {
+    CertSpec spec;
+    spec.common_name = cn;
+    auto id = made(make_certificate(spec, &ca));
+    return {"--cert", dir.write(file_name + ".pem", id.cert_pem), "--key", dir.write(file_name + ".key", id.key_pem)};
+  }
+};
+
+std::vector<std::string> operator+(std::vector<std::string> a, const std::vector<std::string>& b)
+{
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+}  // namespace
+
+TEST_CASE("tls: a client certificate logs in as the user its CN names, and the session runs as that user",
           "[e2e][tls][auth]")
 {
+  if (!can_manage_users()) { return; }
+  TestUser user;
+  ClientPki pki;
   DaemonCert c;
-  CertSpec ca_spec;
-  ca_spec.common_name = "rpcap test clients";
-  ca_spec.is_ca = true;
-  auto ca = made(make_certificate(ca_spec));
-  CertSpec alice_spec;
-  alice_spec.common_name = "alice";
-  auto alice = made(make_certificate(alice_spec, &ca));
+  Daemon d{Daemon::ours(c.daemon_args({"--client-ca", pki.ca_file}))};  // no -n
+  const auto cert = pki.client_args(user.name(), "user");
+
+  // A session held open, to look at its process.
+  ClientOptions opts;
+  opts.tls_settings.pin = *parse_pin(c.pin);
+  opts.tls_settings.cert_file = cert[1];
+  opts.tls_settings.key_file = cert[3];
+  auto src = parse_source(tls_source(d), SourceUse::list);
+  REQUIRE(src);
+  auto session = ClientSession::connect(*src, opts);
+  INFO((session ? "" : session.error().message) << "\ndaemon:\n" << d.log());
+  REQUIRE(session);
+  CHECK(session->list_interfaces());
+  const passwd* pw = ::getpwnam(user.name().c_str());
+  REQUIRE(pw != nullptr);
+  const std::string uid = std::to_string(pw->pw_uid);
+  const auto sessions = children_of(d.pid());
+  REQUIRE(sessions.size() == 1);
+  CHECK(uids_of(sessions.front()) == uid + " " + uid + " " + uid + " " + uid);
+  session->close();
+  CHECK(d.log().find("client certificate \"CN=" + user.name() + "\" verified") != std::string::npos);
+  CHECK(d.log().find("client certificate CN=" + user.name() + " logged in as user \"" + user.name() + "\"")
+        != std::string::npos);
+
+  // As that user, without --capture-group: no capture (a NULL login as root could).
+  auto capture = run(std::vector<std::string>{program("rpcap-capture"), "--pin", c.pin} + cert
+                     + std::vector<std::string>{"-c", "1", tls_source(d, "lo")});
+  CHECK(capture.exit_code == 1);
+  CHECK(capture.err.find("permission") != std::string::npos);
+}
+
+TEST_CASE("tls: a client certificate whose CN names no local account authenticates nobody", "[e2e][tls][auth]")
+{
+  if (!can_manage_users()) { return; }
+  TestUser user;
+  ClientPki pki;
+  DaemonCert c;
+  Daemon d{Daemon::ours(c.daemon_args({"--client-ca", pki.ca_file}))};  // no -n
+  const auto alien = pki.client_args("nosuchuser-rpcap", "alien");
+  const auto odd = pki.client_args("Eve\n" + user.name(), "odd");
+  for (const auto& cert : {alien, odd}) {
+    auto r = ls(std::vector<std::string>{"--pin", c.pin} + cert + std::vector<std::string>{tls_source(d)});
+    INFO(r.err << "\ndaemon:\n" << d.log());
+    CHECK(r.exit_code == 1);
+    INFO(d.log());
+    CHECK(r.err == "rpcap-ls: error: " + tls_source(d) + ": authentication failed: Authentication failed; NULL "
+                   "authentication not permitted.\n");
+  }
+  INFO("daemon:\n" << d.log());
+  CHECK(d.log().find("client certificate \"CN=nosuchuser-rpcap\" logs in as nobody: CN \"nosuchuser-rpcap\" names no "
+                     "local account; the client must log in by password\n")
+        != std::string::npos);
+  // The subject is escaped: the newline in the CN cannot start a log line of its own.
+  CHECK(d.log().find("client certificate \"CN=Eve\\0A" + user.name() + "\" logs in as nobody: CN \"Eve\\x0a" + user.name()
+                     + "\" is not a user name; the client must log in by password\n")
+        != std::string::npos);
+  // With a password it logs in like anyone else.
   TempDir dir;
-  const auto ca_file = dir.write("clients.pem", ca.cert_pem);
-  Daemon d{Daemon::ours(c.daemon_args({"--client-ca", ca_file}))};  // no -n
-  auto with = ls({"--pin", c.pin, "--cert", dir.write("alice.pem", alice.cert_pem), "--key",
-                  dir.write("alice.key", alice.key_pem), tls_source(d)});
-  INFO(with.err << "\ndaemon:\n" << d.log());
-  CHECK(with.exit_code == 0);
-  CHECK(d.log().find("client certificate \"CN=alice\" verified") != std::string::npos);
-  auto without = ls({"--pin", c.pin, tls_source(d)});
-  CHECK(without.exit_code == 1);
-  CHECK(without.err.find("authentication failed") != std::string::npos);
+  auto r = ls(std::vector<std::string>{"--pin", c.pin} + alien
+              + std::vector<std::string>{"-u", user.name(), "--password-file", dir.write("pw", user.password() + "\n"),
+                                         tls_source(d)});
+  INFO(r.err << "\ndaemon:\n" << d.log());
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find(tls_source(d, "lo")) != std::string::npos);
 }
 
 TEST_CASE("tls: rpcapd -S with a missing or unusable key or certificate exits 2 naming it", "[e2e][tls]")
@@ -361,3 +448,4 @@ TEST_CASE("tls: rpcap-listen without --tls gets ERROR 19 from rpcapd -S", "[e2e]
   CHECK(w.exit_code == 1);
   CHECK(w.err.find("TLS is required by this server") != std::string::npos);
 }
+
