@@ -449,3 +449,78 @@ TEST_CASE("tls: rpcap-listen without --tls gets ERROR 19 from rpcapd -S", "[e2e]
   CHECK(w.err.find("TLS is required by this server") != std::string::npos);
 }
 
+// rpcap-listen exec hands the TCP connection over untouched (it takes no
+// --tls); the command it runs is the TLS client when given an rpcaps:// source.
+TEST_CASE("tls: rpcap-listen exec hands a TLS daemon to rpcap-ls --fd 3 rpcaps://, which verifies it", "[e2e][tls][listen]")
+{
+  DaemonCert c;
+  const auto port = closed_port();
+  const std::string p = std::to_string(port);
+  const auto listener = [&](std::vector<std::string> ls_args) {
+    std::vector<std::string> argv{program("rpcap-listen"), "-p", p, "--deadline", "20", "--daemons", "1", "exec", "--",
+                                  program("rpcap-ls"), "--fd", "3"};
+    argv.insert(argv.end(), ls_args.begin(), ls_args.end());
+    auto l = std::make_unique<Background>(argv);
+    REQUIRE(wait_tcp_listening(port));
+    return l;
+  };
+  SECTION("verified against the certificate as CA and the daemon's address")
+  {
+    auto l = listener({"--ca", c.cert, "rpcaps://127.0.0.1/"});
+    Daemon d{{program("rpcapd"), "-v", "-a", "127.0.0.1," + p, "-n", "-S", "-K", c.key, "-X", c.cert}};
+    auto r = l->wait(25000);
+    INFO(r.err << "\ndaemon:\n" << d.log());
+    CHECK(r.exit_code == 0);
+    CHECK(r.err.empty());
+    CHECK(r.out.find("rpcaps://127.0.0.1/lo\n") != std::string::npos);
+    CHECK(d.log().find("TLSv1.") != std::string::npos);
+  }
+  SECTION("by pin, one interface")
+  {
+    auto l = listener({"--pin", c.pin, "rpcaps://127.0.0.1/lo"});
+    Daemon d{{program("rpcapd"), "-v", "-a", "127.0.0.1," + p, "-n", "-S", "-K", c.key, "-X", c.cert}};
+    auto r = l->wait(25000);
+    INFO(r.err << "\ndaemon:\n" << d.log());
+    CHECK(r.exit_code == 0);
+    CHECK(r.out == "rpcaps://127.0.0.1/lo\n");
+  }
+  SECTION("a certificate for another name is refused with the reason")
+  {
+    auto l = listener({"--ca", c.cert, "rpcaps://probe.example/"});
+    Daemon d{{program("rpcapd"), "-v", "-a", "127.0.0.1," + p, "-n", "-S", "-K", c.key, "-X", c.cert}};
+    auto r = l->wait(25000);
+    INFO(r.err << "\ndaemon:\n" << d.log());
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("rpcap-ls: error: ") != std::string::npos);
+    CHECK(r.err.find("TLS: ") != std::string::npos);
+    CHECK(r.err.find("probe.example") != std::string::npos);
+  }
+}
+
+TEST_CASE("tls: rpcap-listen exec hands a TLS daemon to rpcap-capture --fd 3 rpcaps://, both connections with TLS",
+          "[e2e][tls][listen]")
+{
+  if (!can_capture()) { return; }
+  DaemonCert c;
+  const auto port = closed_port();
+  const std::string p = std::to_string(port);
+  const auto traffic = traffic_port();
+  Traffic t{traffic, "exec over tls"};
+  TempDir dir;
+  const std::string file = dir.path() + "/cap.pcap";
+  auto l = std::make_unique<Background>(std::vector<std::string>{
+      program("rpcap-listen"), "-p", p, "--deadline", "20", "--daemons", "1", "exec", "--", program("rpcap-capture"),
+      "--fd", "3", "--pin", c.pin, "-q", "-c", "4", "-w", file, "rpcaps://127.0.0.1/lo", "udp", "dst", "port",
+      std::to_string(traffic)});
+  REQUIRE(wait_tcp_listening(port));
+  Daemon d{{program("rpcapd"), "-v", "-a", "127.0.0.1," + p, "-n", "-S", "-K", c.key, "-X", c.cert, "-D"}};
+  auto r = l->wait(25000);
+  INFO(r.err << "\ndaemon:\n" << d.log());
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.empty());
+  auto shown = run({"/usr/bin/tcpdump", "-n", "-A", "-r", file});
+  CHECK(std::count(shown.out.begin(), shown.out.end(), '\n') >= 4);
+  CHECK(shown.out.find("exec over tls") != std::string::npos);
+  CHECK(d.log().find("data connection: TLSv1.") != std::string::npos);
+}
+
