@@ -524,3 +524,67 @@ TEST_CASE("tls: rpcap-listen exec hands a TLS daemon to rpcap-capture --fd 3 rpc
   CHECK(d.log().find("data connection: TLSv1.") != std::string::npos);
 }
 
+namespace {
+
+std::size_t occurrences(const std::string& text, const std::string& what)
+{
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) { ++n; }
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("tls: SIGHUP re-reads the TLS files: new connections get the new certificate, a broken key keeps the old",
+          "[e2e][tls][rpcapd]")
+{
+  DaemonCert first;
+  DaemonCert second;
+  REQUIRE(first.pin != second.pin);
+  TempDir dir;
+  const auto key = dir.write("key.pem", read_file(first.key));
+  const auto cert = dir.write("cert.pem", read_file(first.cert));
+  const auto conf = dir.write("rpcapd.conf", "Tls = YES\nTlsKey = " + key + "\nTlsCert = " + cert
+                                                 + "\nNullAuthPermit = YES\nListenAddress = 127.0.0.1\nListenPort = 0\n");
+  Daemon d{{program("rpcapd"), "-f", conf}};
+  const auto lists_with = [&](const DaemonCert& c) {
+    auto r = ls({"--pin", c.pin, tls_source(d)});
+    INFO(r.err << "\ndaemon:\n" << d.log());
+    return r.exit_code == 0 && r.out.find(tls_source(d, "lo") + "\n") != std::string::npos;
+  };
+  const auto hup_and_wait_for = [&](const std::string& line) {
+    const auto before = occurrences(d.log(), line);
+    ::kill(d.pid(), SIGHUP);
+    REQUIRE(eventually([&] { return occurrences(d.log(), line) > before; }, 10000));
+  };
+  CHECK(lists_with(first));
+  CHECK_FALSE(lists_with(second));
+
+  // An open session keeps the connection it has; the next ones get the new certificate.
+  ClientOptions opts;
+  opts.tls_settings.pin = *parse_pin(first.pin);
+  auto src = parse_source(tls_source(d), SourceUse::list);
+  REQUIRE(src);
+  auto open = ClientSession::connect(*src, opts);
+  REQUIRE(open);
+
+  dir.write("key.pem", read_file(second.key));
+  dir.write("cert.pem", read_file(second.cert));
+  hup_and_wait_for("SIGHUP: re-read " + conf);
+  CHECK(lists_with(second));
+  auto refused = ls({"--pin", first.pin, tls_source(d)});
+  CHECK(refused.exit_code == 1);
+  CHECK(refused.err.find("TLS: ") != std::string::npos);
+  CHECK(open->list_interfaces());
+
+  // A key that does not load: the daemon says why and keeps the second certificate.
+  dir.write("key.pem", "-----BEGIN PRIVATE KEY-----\nbroken\n-----END PRIVATE KEY-----\n");
+  hup_and_wait_for("SIGHUP: keeping the current settings: ");
+  CHECK(d.log().find("SIGHUP: keeping the current settings: TLS key \"" + key + "\": ") != std::string::npos);
+  CHECK(lists_with(second));
+  // The first certificate's key with the second certificate: refused alike.
+  dir.write("key.pem", read_file(first.key));
+  hup_and_wait_for("SIGHUP: keeping the current settings: ");
+  CHECK(lists_with(second));
+  CHECK(d.stop(SIGTERM) == 0);
+}
