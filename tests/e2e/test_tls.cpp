@@ -588,3 +588,40 @@ TEST_CASE("tls: SIGHUP re-reads the TLS files: new connections get the new certi
   CHECK(lists_with(second));
   CHECK(d.stop(SIGTERM) == 0);
 }
+
+TEST_CASE("tls: SIGHUP re-reads the TLS files for active mode too: the next call to rpcap-listen --tls has the new certificate",
+          "[e2e][tls][rpcapd][listen]")
+{
+  DaemonCert first;
+  DaemonCert second;
+  const auto port = closed_port();
+  const std::string p = std::to_string(port);
+  TempDir dir;
+  const auto key = dir.write("key.pem", read_file(first.key));
+  const auto cert = dir.write("cert.pem", read_file(first.cert));
+  const auto conf = dir.write("rpcapd.conf", "Tls = YES\nTlsKey = " + key + "\nTlsCert = " + cert
+                                                 + "\nNullAuthPermit = YES\nActiveOnly = YES\nActiveClient = 127.0.0.1, "
+                                                 + p + "\n");
+  const auto listen_ls = [&](const DaemonCert& c) {
+    return std::make_unique<Background>(std::vector<std::string>{program("rpcap-listen"), "-p", p, "--tls", "--deadline",
+                                                                 "30", "--daemons", "1", "ls", "--pin", c.pin});
+  };
+  auto l = listen_ls(first);
+  REQUIRE(wait_tcp_listening(port));
+  Daemon d{{program("rpcapd"), "-f", conf}};
+  auto r = l->wait(35000);
+  INFO(r.err << "\ndaemon:\n" << d.log());
+  CHECK(r.exit_code == 0);
+  REQUIRE(wait_tcp_listening(port, false));
+
+  dir.write("key.pem", read_file(second.key));
+  dir.write("cert.pem", read_file(second.cert));
+  ::kill(d.pid(), SIGHUP);
+  REQUIRE(eventually([&] { return d.log().find("SIGHUP: re-read " + conf) != std::string::npos; }, 10000));
+  l = listen_ls(second);
+  REQUIRE(wait_tcp_listening(port));
+  r = l->wait(35000);
+  INFO(r.err << "\ndaemon:\n" << d.log());
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.starts_with("127.0.0.1 "));
+}
