@@ -173,10 +173,38 @@ public:
   class Ssl;
 
 private:
+  friend class TlsAccept;
   Channel(Fd fd, std::unique_ptr<Ssl> ssl);
   Fd m_fd;
   std::unique_ptr<Ssl> m_ssl;
   std::string m_error;
+};
+
+// The daemon's side of a TLS handshake taken one step at a time, for a
+// caller that serves other descriptors meanwhile: the data connection's
+// handshake must not hold up the control connection.
+class TlsAccept {
+public:
+  // Set up the server handshake on `fd` (made non-blocking); nothing is
+  // read or written yet. Fails (ErrorKind::io) if OpenSSL cannot.
+  static Result<TlsAccept> start(Fd fd, const TlsContext& ctx);
+  TlsAccept(TlsAccept&&) noexcept;
+  TlsAccept& operator=(TlsAccept&&) noexcept;
+  ~TlsAccept();
+
+  int fd() const noexcept { return m_fd.get(); }
+  // What to poll fd() for before the next step(): POLLIN or POLLOUT.
+  short events() const noexcept { return m_events; }
+  // Take the handshake as far as it goes without blocking. Returns the
+  // channel once it is done (this object is then empty), nullopt while it
+  // waits for events(); fails (ErrorKind::io) with "TLS: <reason>".
+  Result<std::optional<Channel>> step();
+
+private:
+  TlsAccept(Fd fd, std::unique_ptr<Channel::Ssl> ssl);
+  Fd m_fd;
+  std::unique_ptr<Channel::Ssl> m_ssl;
+  short m_events;
 };
 
 // Wait until `ch` has bytes to read (buffered or on the socket) within

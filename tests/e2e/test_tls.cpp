@@ -21,6 +21,7 @@
 #include "support/account.hpp"
 #include "support/daemon.hpp"
 #include "support/process.hpp"
+#include "support/raw_client.hpp"
 #include "support/reference.hpp"
 
 using namespace rpcap;
@@ -624,4 +625,31 @@ TEST_CASE("tls: SIGHUP re-reads the TLS files for active mode too: the next call
   INFO(r.err << "\ndaemon:\n" << d.log());
   CHECK(r.exit_code == 0);
   CHECK(r.out.starts_with("127.0.0.1 "));
+}
+
+TEST_CASE("tls: control requests are answered while the data connection's TLS handshake waits; one that never comes ends the capture",
+          "[e2e][tls]")
+{
+  if (!can_capture()) { return; }
+  DaemonCert c;
+  Daemon d{Daemon::ours(c.daemon_args({"-n", "-D", "--data-timeout", "2"}))};
+  TlsClientSettings settings;
+  settings.pin = *parse_pin(c.pin);
+  auto ctx = TlsContext::client(settings);
+  REQUIRE(ctx);
+  auto ch = Channel::tls_client(connect_local(d.port()), *ctx, settings, "127.0.0.1", 5000);
+  REQUIRE(ch);
+  RawClient control{std::move(*ch)};
+  control.null_auth();
+  // A data connection that never starts its handshake.
+  RawClient data = start_lo_capture(control, "udp dst port 9");
+  REQUIRE(eventually([&] { return d.log().find("data connection from 127.0.0.1") != std::string::npos; }, 10000));
+  control.send(StatsRequest{});
+  INFO(d.log());
+  control.expect<StatsReply>();  // not after the handshake's timeout
+  const auto e = control.expect_error(ErrorCode::startcapture, 10000);
+  CHECK(e.text == "The TLS handshake on the data connection failed");
+  CHECK(d.log().find("data connection: TLS: no handshake within 2000 ms") != std::string::npos);
+  control.send(StatsRequest{});  // the session goes on
+  control.expect<StatsReply>();
 }

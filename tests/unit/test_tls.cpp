@@ -4,6 +4,7 @@
 // Every key and certificate is made here, at test time.
 #include <catch2/catch.hpp>
 
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -392,4 +393,62 @@ TEST_CASE("tls: the common name a client certificate logs in as is its subject's
   auto garbage = certificate_common_name("not a certificate");
   REQUIRE_FALSE(garbage);
   CHECK(garbage.error().kind == ErrorKind::config);
+}
+
+TEST_CASE("tls: a server handshake taken a step at a time waits on the socket and ends as the blocking one", "[tls]")
+{
+  Pki pki;
+  auto sctx = value_of(TlsContext::server(TlsServerSettings{pki.key_file, pki.cert_file, ""}));
+  int sv[2] = {-1, -1};
+  REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
+  Fd client_end{sv[1]};
+  auto accept = value_of(TlsAccept::start(Fd{sv[0]}, sctx));
+  // Nothing from the client yet: it waits for a ClientHello, without blocking.
+  auto first = accept.step();
+  REQUIRE(first);
+  CHECK_FALSE(*first);
+  CHECK(accept.events() == POLLIN);
+
+  SECTION("a client that does its part: the channel, verified as usual")
+  {
+    TlsClientSettings cs;
+    cs.ca_file = pki.ca_file;
+    auto cctx = value_of(TlsContext::client(cs));
+    auto client = std::async(std::launch::async,
+                             [&] { return Channel::tls_client(std::move(client_end), cctx, cs, "probe.example", 5000); });
+    std::optional<Channel> done;
+    for (int i = 0; i < 100 && !done; ++i) {  // a handshake takes a few round trips, not a hundred
+      pollfd p{accept.fd(), accept.events(), 0};
+      REQUIRE(::poll(&p, 1, 5000) == 1);
+      auto step = accept.step();
+      REQUIRE(step);
+      if (*step) { done = std::move(**step); }
+    }
+    REQUIRE(done);
+    CHECK(done->is_tls());
+    auto c = client.get();
+    REQUIRE(c);
+    REQUIRE(c->write_all("hello", 5, 5000));
+    auto readable = wait_readable(*done, 5000);
+    REQUIRE(readable);
+    REQUIRE(*readable);
+    char buf[8] = {};
+    CHECK(done->read_some(buf, sizeof buf) == 5);
+    CHECK(std::string(buf, 5) == "hello");
+  }
+  SECTION("an RPCAP header instead of a ClientHello: the reason")
+  {
+    const unsigned char rpcap[8] = {0, 8, 0, 0, 0, 0, 0, 0};
+    REQUIRE(::send(client_end.get(), rpcap, sizeof rpcap, 0) == 8);
+    auto r = accept.step();
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message.find("TLS: handshake: ") == 0);
+  }
+  SECTION("hang-up")
+  {
+    client_end.reset();
+    auto r = accept.step();
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message == "TLS: the peer closed the connection during the handshake");
+  }
 }
