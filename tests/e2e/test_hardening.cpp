@@ -290,7 +290,7 @@ TEST_CASE("rpcapd load: 1000 connect/authenticate/list/close cycles leave no gro
 // ---------------------------------------------------------------------------
 // Faults
 
-TEST_CASE("rpcapd faults: a client SIGKILLed mid-capture ends its session and releases its capture; others go on",
+TEST_CASE("rpcapd faults: a client SIGKILLed mid-capture ends its session and releases its capture, others go on",
           "[e2e][hardening][faults]")
 {
   if (!can_capture()) { return; }

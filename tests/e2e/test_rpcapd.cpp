@@ -343,7 +343,7 @@ TEST_CASE("rpcapd: the data connection is taken only from the client's address",
   CHECK(log.find("refused a data connection from 127.0.0.2") != std::string::npos);
 }
 
-TEST_CASE("rpcapd: SIGHUP re-reads the config file; a bad file keeps the old settings", "[e2e][rpcapd]")
+TEST_CASE("rpcapd: SIGHUP re-reads the config file, a bad file keeps the old settings", "[e2e][rpcapd]")
 {
   TempDir dir;
   const auto file = dir.write("rpcapd.conf", "NullAuthPermit = YES\nListenAddress = 127.0.0.1\nListenPort = 0\n");
@@ -454,7 +454,7 @@ TEST_CASE("rpcapd: usage errors are one line and exit 2", "[e2e][rpcapd]")
   CHECK(r.err.rfind("rpcapd: error: ", 0) == 0);
 }
 
-TEST_CASE("rpcapd: password login; wrong passwords and unknown users get one answer and no password is logged",
+TEST_CASE("rpcapd: password login: wrong passwords and unknown users get one answer and no password is logged",
           "[e2e][rpcapd][auth]")
 {
   if (!can_manage_users()) { return; }

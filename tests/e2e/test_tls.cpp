@@ -627,7 +627,7 @@ TEST_CASE("tls: SIGHUP re-reads the TLS files for active mode too: the next call
   CHECK(r.out.starts_with("127.0.0.1 "));
 }
 
-TEST_CASE("tls: control requests are answered while the data connection's TLS handshake waits; one that never comes ends the capture",
+TEST_CASE("tls: control requests are answered while the data connection's TLS handshake waits, and one that never comes ends the capture",
           "[e2e][tls]")
 {
   if (!can_capture()) { return; }

@@ -376,7 +376,7 @@ TEST_CASE("auth: settings are checked before the daemon starts", "[auth]")
   CHECK(check_auth_settings(s).error().kind == ErrorKind::config);
 }
 
-TEST_CASE("auth: root may always capture; unknown users and groups are errors", "[auth]")
+TEST_CASE("auth: root may always capture, unknown users and groups are errors", "[auth]")
 {
   auto root = user_may_capture("root", "");
   REQUIRE(root);

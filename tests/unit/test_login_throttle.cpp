@@ -130,7 +130,7 @@ TEST_CASE("login throttle: the failure message says how long the answer took and
   CHECK(st.error().message.find("hunter2") == std::string::npos);
 }
 
-TEST_CASE("login throttle: a failed certificate login is not counted; a successful one is reported and closes",
+TEST_CASE("login throttle: a failed certificate login is not counted, a successful one is reported and closes the pipe",
           "[throttle]")
 {
   int p[2];
