@@ -70,7 +70,7 @@ void add_daemon_options(CLI::App& app, DaemonFlags& flags)
       ->check(CLI::Range(0u, k_max_idle_timeout))
       ->capture_default_str();
   app.add_option("--capture-group", flags.capture_group,
-                 "members of GROUP may capture after a password login (default: only root)")
+                 "members of GROUP may capture after a password or certificate login (default: only root)")
       ->type_name("GROUP");
   add_limit_options(app, flags);
   auto* tls = app.add_flag("-S,--tls", flags.tls,

@@ -18,7 +18,7 @@ complete -c rpcapd -s v -l active-only -d 'do not listen for passive connections
 complete -c rpcapd -l max-sessions -x -d 'most sessions served at once'
 complete -c rpcapd -l auth-timeout -x -d 'seconds a client has to authenticate'
 complete -c rpcapd -l idle-timeout -x -d 'seconds an authenticated client may stay idle without capturing'
-complete -c rpcapd -l capture-group -x -d 'members of GROUP may capture after a password login'
+complete -c rpcapd -l capture-group -x -d 'members of GROUP may capture after a password or certificate login'
 complete -c rpcapd -l keepalive -x -d 'probe a connection idle for SECONDS with TCP keepalive, then every third of that, 3 times'
 complete -c rpcapd -l user-timeout -x -d 'drop a connection whose data or keepalive probes stay unacknowledged for SECONDS'
 complete -c rpcapd -l data-timeout -x -d 'seconds a client has to make the data connection'

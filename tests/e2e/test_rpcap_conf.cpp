@@ -51,7 +51,7 @@ TEST_CASE("rpcap-conf: generate writes what the switches say, and show reads it 
            "MaxSessions = 64\n"
            "AuthTimeout = 90\n"
            "IdleTimeout = 0\n"
-           "# CaptureGroup: none, only root may capture after a password login\n"
+           "# CaptureGroup: none, only root may capture after a login\n"
            "Keepalive = 30\n"
            "UserTimeout = 60\n"
            "DataTimeout = 10\n"
