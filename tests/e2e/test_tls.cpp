@@ -290,7 +290,11 @@ TEST_CASE("tls: a client certificate logs in as the user its CN names, and the s
   TestUser user;
   ClientPki pki;
   DaemonCert c;
-  Daemon d{Daemon::ours(c.daemon_args({"--client-ca", pki.ca_file}))};  // no -n
+  // With -n too: NULL authentication would keep the daemon's privileges, the certificate's user does not.
+  const bool null_auth = GENERATE(false, true);
+  INFO("-n " << null_auth);
+  Daemon d{Daemon::ours(c.daemon_args(null_auth ? std::vector<std::string>{"-n", "--client-ca", pki.ca_file}
+                                                : std::vector<std::string>{"--client-ca", pki.ca_file}))};
   const auto cert = pki.client_args(user.name(), "user");
 
   // A session held open, to look at its process.
