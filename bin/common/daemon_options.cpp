@@ -80,7 +80,7 @@ void add_daemon_options(CLI::App& app, DaemonFlags& flags)
       ->check(CLI::Range(0u, k_max_idle_timeout))
       ->capture_default_str();
   app.add_option("--capture-group", flags.capture_group,
-                 "members of GROUP may capture after a password login (default: only root)")
+                 "members of GROUP may capture after a password or certificate login (default: only root)")
       ->type_name("GROUP");
   add_limit_options(app, flags);
   auto* tls = app.add_flag("-S,--tls", flags.tls,
@@ -90,7 +90,8 @@ void add_daemon_options(CLI::App& app, DaemonFlags& flags)
   app.add_option("-X,--tls-cert", flags.tls_cert, "the TLS certificate, PEM, followed by its chain if any")
       ->type_name("FILE");
   app.add_option("--client-ca", flags.tls_client_ca,
-                 "ask clients for a certificate; one signed by the CA in FILE logs in without a password")
+                 "ask clients for a certificate; one signed by the CA in FILE logs in without a password, as the "
+                 "user its CN names")
       ->type_name("FILE")
       ->needs(tls);
 }

@@ -26,7 +26,7 @@ complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -l max-sessions
 complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -l max-sessions-per-host -x -d 'most sessions served at once for one client address, logged in or not'
 complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -l auth-timeout -x -d 'seconds a client has to authenticate'
 complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -l idle-timeout -x -d 'seconds an authenticated client may stay idle without capturing'
-complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -l capture-group -x -d 'members of GROUP may capture after a password login'
+complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -l capture-group -x -d 'members of GROUP may capture after a password or certificate login'
 complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -l keepalive -x -d 'probe a connection idle for SECONDS with TCP keepalive, then every third of that, 3 times'
 complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -l user-timeout -x -d 'drop a connection whose data or keepalive probes stay unacknowledged for SECONDS'
 complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -l data-timeout -x -d 'seconds a client has to make the data connection'

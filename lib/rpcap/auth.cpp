@@ -132,8 +132,9 @@ Result<std::vector<gid_t>> groups_of(const Account& account)
 
 // --- PAM ---
 
-// What the conversation function answers with. PAM keeps only a pointer to
-// it, so it must outlive the PAM handle.
+// What the conversation function answers with (null: no password, every
+// prompt is refused). PAM keeps only a pointer to it, so it must outlive
+// the PAM handle.
 struct Conversation {
   const std::string* password;
 };
@@ -162,6 +163,10 @@ int converse(int count, const pam_message** messages, pam_response** replies_out
   for (int i = 0; i < count; ++i) {
     switch (messages[i]->msg_style) {
     case PAM_PROMPT_ECHO_OFF:
+      if (conv->password == nullptr) {
+        free_replies(replies, count);
+        return PAM_CONV_ERR;
+      }
       replies[i].resp = strdup(conv->password->c_str());
       if (replies[i].resp == nullptr) {
         free_replies(replies, count);
@@ -217,12 +222,13 @@ std::string pam_text(int status)
   return pam_strerror(nullptr, status);
 }
 
-// Run the PAM transaction for `user` with `password`. Returns the name PAM
+// Run the PAM transaction for `user` with `password`; without one (a
+// certificate login) only the account check. Returns the name PAM
 // authenticated (a module may map the name it was given) or PAM's reason.
-Result<std::string> pam_check(const AuthSettings& settings, const std::string& user, const std::string& password,
+Result<std::string> pam_check(const AuthSettings& settings, const std::string& user, const std::string* password,
                               const SockAddress& peer)
 {
-  Conversation conversation{&password};
+  Conversation conversation{password};
   const pam_conv conv{&converse, &conversation};
   pam_handle_t* raw = nullptr;
   const int started = pam_start(settings.pam_service.c_str(), user.c_str(), &conv, &raw);
@@ -243,8 +249,10 @@ Result<std::string> pam_check(const AuthSettings& settings, const std::string& u
 #endif
   // PAM_SILENT: nobody reads module messages; empty passwords never log in over the network.
   const int flags = PAM_SILENT | PAM_DISALLOW_NULL_AUTHTOK;
-  if (int rc = pam.track(pam_authenticate(raw, flags)); rc != PAM_SUCCESS) {
-    return make_error(ErrorKind::auth, pam_text(rc));
+  if (password != nullptr) {
+    if (int rc = pam.track(pam_authenticate(raw, flags)); rc != PAM_SUCCESS) {
+      return make_error(ErrorKind::auth, pam_text(rc));
+    }
   }
   // Expired or locked accounts, and password changes we cannot ask for.
   if (int rc = pam.track(pam_acct_mgmt(raw, flags)); rc != PAM_SUCCESS) {
@@ -293,6 +301,25 @@ std::string id_text(unsigned id)
   return std::to_string(id);
 }
 
+// Make this process `user`'s session: the capture capabilities if the user may capture.
+Status become_session_user(const std::string& user, const std::string& capture_group)
+{
+  auto may_capture = user_may_capture(user, capture_group);
+  if (!may_capture) { return std::move(may_capture).error(); }
+  return become_user(user, *may_capture);
+}
+
+// A user name every system accepts (POSIX's portable set), at most as long as useradd allows.
+bool portable_user_name(const std::string& name)
+{
+  constexpr std::size_t k_max_user_name = 32;
+  if (name.empty() || name.size() > k_max_user_name || name.front() == '-') { return false; }
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_'
+           || c == '-';
+  });
+}
+
 }  // namespace
 
 Status check_auth_settings(const AuthSettings& settings)
@@ -325,12 +352,35 @@ Status PamAuthenticator::login(const std::string& user, const std::string& passw
   // C strings end at the first NUL: "root\0x" must not log in as root.
   if (user.empty() || has_nul(user) || has_nul(password)) { return fail(pam_text(PAM_AUTH_ERR)); }
 
-  auto name = pam_check(m_settings, user, password, peer);  // the PAM handle is ended on return
+  auto name = pam_check(m_settings, user, &password, peer);  // the PAM handle is ended on return
   if (!name) { return fail(name.error().message); }
-  auto may_capture = user_may_capture(*name, m_settings.capture_group);
-  if (!may_capture) { return fail(may_capture.error().message); }
-  if (auto st = become_user(*name, *may_capture); !st) { return fail(st.error().message); }
+  if (auto st = become_session_user(*name, m_settings.capture_group); !st) { return fail(st.error().message); }
   return {};
+}
+
+Status PamAuthenticator::login_certificate(const std::string& user, const SockAddress& peer)
+{
+  const auto fail = [&](const std::string& cause) -> Status {
+    return make_error(ErrorKind::auth, "certificate login of " + quote(user) + " from " + peer.to_string()
+                                           + " failed: " + cause);
+  };
+  if (user.empty() || has_nul(user)) { return fail(pam_text(PAM_AUTH_ERR)); }
+  auto name = pam_check(m_settings, user, nullptr, peer);
+  if (!name) { return fail(name.error().message); }
+  if (auto st = become_session_user(*name, m_settings.capture_group); !st) { return fail(st.error().message); }
+  return {};
+}
+
+Result<std::string> certificate_account(const std::string& common_name)
+{
+  const auto refuse = [&](const std::string& why) -> Result<std::string> {
+    return make_error(ErrorKind::auth, "CN " + quote(common_name) + " " + why);
+  };
+  if (!portable_user_name(common_name)) { return refuse("is not a user name"); }
+  auto account = find_account(common_name);
+  if (!account) { return std::move(account).error(); }
+  if (!*account) { return refuse("names no local account"); }
+  return (*account)->name;
 }
 
 Result<bool> user_may_capture(const std::string& user, const std::string& capture_group)

@@ -48,10 +48,24 @@ public:
   // failure delay, with a message for the log naming `user` and `peer`; a
   // right password whose identity change failed is a failure too.
   Status login(const std::string& user, const std::string& password, const SockAddress& peer) override;
+  // Log in as `user`, whom a verified client certificate names: PAM's
+  // account check only (pam_acct_mgmt: an expired account or one pam_access
+  // refuses cannot log in this way either), then become_user() as login().
+  // Fails with ErrorKind::auth, at once (nobody is guessing), with a message
+  // for the log naming `user` and `peer`. Like a password login, it fails
+  // when the daemon cannot change users (it does not run as root).
+  Status login_certificate(const std::string& user, const SockAddress& peer) override;
 
 private:
   AuthSettings m_settings;
 };
+
+// The local account a client certificate whose subject CN is
+// `common_name` logs in as (as PostgreSQL's cert authentication): the CN
+// itself, when it is a portable user name (letters, digits, '.', '_' and
+// '-', not starting with '-', at most 32 bytes) and such an account exists.
+// Fails with ErrorKind::auth saying why not, the CN quoted and escaped.
+Result<std::string> certificate_account(const std::string& common_name);
 
 // Whether `user` may capture: root, or a member of `capture_group` (as its
 // primary group or a supplementary one). An empty `capture_group` means only

@@ -33,7 +33,7 @@
 //   AuthTimeout    = 1-3600         seconds to authenticate; default 90
 //   IdleTimeout    = 0-86400        seconds idle after auth, 0 = none; default 180
 //   CaptureGroup   = group          users of this group may capture after a
-//                                   password login (--capture-group); default:
+//                                   password or certificate login (--capture-group); default:
 //                                   only root
 //   Keepalive      = 0-86400        seconds a connection may be idle before TCP
 //                                   keepalive probes it, 0 = none; default 30
@@ -147,7 +147,7 @@ struct DaemonConfig {
   unsigned max_sessions_per_host{k_default_max_sessions_per_host};  // MaxSessionsPerHost
   unsigned auth_timeout{k_default_auth_timeout};  // AuthTimeout, seconds
   unsigned idle_timeout{k_default_idle_timeout};  // IdleTimeout, seconds, 0 = none
-  std::string capture_group;                 // CaptureGroup: who may capture after a password login; empty = root only
+  std::string capture_group;                 // CaptureGroup: who may capture after a login; empty = root only
   unsigned keepalive{k_default_keepalive};        // Keepalive, seconds, 0 = none
   unsigned user_timeout{k_default_user_timeout};  // UserTimeout, seconds, 0 = the kernel's
   unsigned data_timeout{k_default_data_timeout};  // DataTimeout, seconds

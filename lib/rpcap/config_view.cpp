@@ -41,7 +41,7 @@ std::string show_config_text(const DaemonConfig& cfg)
   line(out, "AuthTimeout", std::to_string(cfg.auth_timeout));
   line(out, "IdleTimeout", std::to_string(cfg.idle_timeout));
   if (cfg.capture_group.empty()) {
-    out += "# CaptureGroup: none, only root may capture after a password login\n";
+    out += "# CaptureGroup: none, only root may capture after a login\n";
   } else {
     line(out, "CaptureGroup", cfg.capture_group);
   }

@@ -24,6 +24,7 @@
 #include <set>
 #include <thread>
 
+#include "rpcap/auth.hpp"
 #include "rpcap/login_throttle.hpp"
 
 namespace rpcap {
@@ -136,11 +137,23 @@ std::optional<Channel> open_channel(Fd fd, const TlsContext* tls, int timeout_s,
 }
 
 // The session settings for a connection over `ch`: a verified client
-// certificate authenticates, as a password would (--client-ca).
-DaemonSessionConfig settings_for(const Channel& ch, DaemonSessionConfig sc, const TlsContext* tls)
+// certificate (--client-ca) whose CN names a local account logs in as that
+// user, as a password would; one that names nobody authenticates nobody.
+DaemonSessionConfig settings_for(const Channel& ch, DaemonSessionConfig sc, const TlsContext* tls,
+                                 const std::string& who, const LogFn& log)
 {
   sc.tls = tls;
-  if (!ch.peer_subject().empty()) { sc.protocol.null_auth = true; }
+  const std::string subject = ch.peer_subject();
+  if (subject.empty()) { return sc; }
+  auto cn = ch.peer_common_name();
+  auto user = cn ? certificate_account(*cn) : Result<std::string>{std::move(cn).error()};
+  if (!user) {
+    log(LogLevel::warning, who + ": client certificate \"" + escape_control(subject, 256) + "\" logs in as nobody: "
+                               + user.error().message + "; the client must log in by password"
+                               + (sc.protocol.null_auth ? " or NULL authentication" : ""));
+    return sc;
+  }
+  sc.certificate = CertificateLogin{*cn, *user};
   return sc;
 }
 
@@ -204,7 +217,7 @@ void serve_connection(Fd fd, const DaemonOptions& opts, const DaemonConfig& cfg,
                                                     LoginReporter{limits.report_fd});
   }
   auto backend = make_pcap_backend();
-  const DaemonSessionConfig sc = settings_for(*ch, session_config(cfg, opts.session), tls);
+  const DaemonSessionConfig sc = settings_for(*ch, session_config(cfg, opts.session), tls, who, log);
   run_daemon_session(std::move(*ch), sc, *backend, auth.get(), log);
 }
 
@@ -228,7 +241,7 @@ void serve_active(Fd fd, const DaemonOptions& opts, const DaemonConfig& cfg, con
   }
   auto ch = open_channel(std::move(fd), tls, static_cast<int>(cfg.auth_timeout), who, log);
   if (!ch) { return; }
-  DaemonSessionConfig sc = settings_for(*ch, session_config(cfg, opts.session), tls);
+  DaemonSessionConfig sc = settings_for(*ch, session_config(cfg, opts.session), tls, who, log);
   sc.active = true;
   sc.idle_timeout_s = 0;
   std::unique_ptr<Authenticator> auth = opts.make_authenticator ? opts.make_authenticator(cfg) : nullptr;

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <optional>
 
 namespace rpcap {
 namespace {
@@ -58,6 +59,7 @@ public:
 
   // SessionEnv
   Status authenticate(const std::string& user, const std::string& password) override;
+  std::optional<Status> certificate_login() override;
   Result<std::vector<Interface>> list_interfaces() override { return m_backend.list_interfaces(); }
   Result<int> probe_linktype(const std::string& device) override { return m_backend.probe_linktype(device); }
   Result<StartCapReply> start_capture(const StartCapture& req) override;
@@ -81,7 +83,9 @@ private:
   bool send_control(const Bytes& out);
   void send_async_error(ErrorCode code, const std::string& text);
   void accept_data();
-  bool secure_data();
+  void start_data_tls(Fd fd);
+  void continue_data_tls();
+  void data_tls_failed(const std::string& why);
   void flush_data();
   bool sampled_out(const PacketInfo& info);
   std::size_t pending() const { return m_out.size() - m_sent; }
@@ -98,8 +102,8 @@ private:
   std::unique_ptr<CaptureHandle> m_cap;
   Fd m_data_listen;
   Clock::time_point m_data_deadline{};
-  Channel m_data;
-  bool m_data_handshake_due{false};  // TLS: the connection we made waits for its handshake
+  Channel m_data;                     // the data connection, once it is made (with TLS: once secured)
+  std::optional<TlsAccept> m_data_tls;  // TLS: the data connection's handshake, under way (deadline m_data_deadline)
   bool m_udp{false};
   std::size_t m_dgram_limit{0};      // UDP: most bytes a datagram gathers several PACKETs into (0: one each)
   Bytes m_out;                       // PACKET messages not yet sent
@@ -121,6 +125,19 @@ Status LiveSession::authenticate(const std::string& user, const std::string& pas
     return make_error(ErrorKind::auth, "password login of \"" + user + "\" refused: password authentication is not available");
   }
   return m_auth->login(user, password, m_peer);
+}
+
+std::optional<Status> LiveSession::certificate_login()
+{
+  if (!m_cfg.certificate) { return std::nullopt; }
+  const CertificateLogin& c = *m_cfg.certificate;
+  if (m_auth == nullptr) {
+    return make_error(ErrorKind::auth, "certificate login of \"" + c.user + "\" refused: logins are not available");
+  }
+  auto st = m_auth->login_certificate(c.user, m_peer);
+  // The CN is a user name (certificate_account() checked it): nothing to escape.
+  if (st) { log(LogLevel::info, "client certificate CN=" + c.common_name + " logged in as user \"" + c.user + "\""); }
+  return st;
 }
 
 Result<StartCapReply> LiveSession::start_capture(const StartCapture& req)
@@ -157,9 +174,16 @@ Result<StartCapReply> LiveSession::start_capture(const StartCapture& req)
     set_int_option(fd->get(), SOL_SOCKET, SO_SNDBUF, 4 << 20);
     if (!dgram) { set_int_option(fd->get(), IPPROTO_TCP, TCP_NODELAY, 1); }
     if (!dgram) { (void)set_keepalive(fd->get(), m_cfg.keepalive); }
-    m_data = Channel{std::move(*fd)};
-    // The client accepts only after our reply: the handshake comes after it.
-    m_data_handshake_due = !dgram && m_cfg.tls != nullptr;
+    if (!dgram && m_cfg.tls != nullptr) {
+      // Set up here, so a failure fails the STARTCAP; the client sends its
+      // ClientHello once it has our reply and accepted, and run() goes on from there.
+      auto tls = TlsAccept::start(std::move(*fd), *m_cfg.tls);
+      if (!tls) { return std::move(tls).error(); }
+      m_data_tls = std::move(*tls);
+      m_data_deadline = Clock::now() + std::chrono::milliseconds(m_cfg.data_timeout_ms);
+    } else {
+      m_data = Channel{std::move(*fd)};
+    }
   } else {
     auto fd = listen_ephemeral(m_local);
     if (!fd) { return std::move(fd).error(); }
@@ -208,7 +232,7 @@ void LiveSession::end_capture()
                           + std::to_string(m_saved.krnldrop) + " dropped by the kernel");
   m_cap.reset();
   m_data.reset();
-  m_data_handshake_due = false;
+  m_data_tls.reset();
   m_data_listen.reset();
   m_out.clear();
   m_sent = 0;
@@ -340,34 +364,53 @@ void LiveSession::accept_data()
     set_int_option(fd.get(), SOL_SOCKET, SO_SNDBUF, 4 << 20);
     set_int_option(fd.get(), IPPROTO_TCP, TCP_NODELAY, 1);
     (void)set_keepalive(fd.get(), m_cfg.keepalive);
-    m_data = Channel{std::move(fd)};
     m_data_listen.reset();
     log(LogLevel::debug, "data connection from " + from.to_string());
     if (m_cfg.tls != nullptr) {
-      m_data_handshake_due = true;
-      (void)secure_data();
+      start_data_tls(std::move(fd));
+    } else {
+      m_data = Channel{std::move(fd)};
     }
     return;
   }
 }
 
-// The TLS server handshake on the data connection (the client sends the
-// ClientHello in both modes), bounded by the data timeout. A failure ends
-// the capture and says so on the control connection (ERROR 12, as libpcap).
-bool LiveSession::secure_data()
+// The TLS server handshake on the data connection `fd` (the client sends
+// the ClientHello in both modes), bounded by the data timeout. It goes on in
+// run()'s poll loop, a step whenever `fd` is ready, so control requests are
+// answered meanwhile; packets wait in the kernel until it is done.
+void LiveSession::start_data_tls(Fd fd)
 {
-  if (!m_data_handshake_due || !m_data || m_cfg.tls == nullptr) { return true; }
-  m_data_handshake_due = false;
-  auto ch = Channel::tls_server(m_data.release_fd(), *m_cfg.tls, m_cfg.data_timeout_ms);
-  if (!ch) {
-    log(LogLevel::warning, "data connection: " + ch.error().message);
-    end_capture();
-    send_async_error(ErrorCode::startcapture, "The TLS handshake on the data connection failed");
-    return false;
+  auto tls = TlsAccept::start(std::move(fd), *m_cfg.tls);
+  if (!tls) {
+    data_tls_failed(tls.error().message);
+    return;
   }
-  m_data = std::move(*ch);
+  m_data_tls = std::move(*tls);
+  m_data_deadline = Clock::now() + std::chrono::milliseconds(m_cfg.data_timeout_ms);
+  continue_data_tls();  // the ClientHello may be there already
+}
+
+void LiveSession::continue_data_tls()
+{
+  auto done = m_data_tls->step();
+  if (!done) {
+    data_tls_failed(done.error().message);
+    return;
+  }
+  if (!*done) { return; }  // wait for m_data_tls->events()
+  m_data = std::move(**done);
+  m_data_tls.reset();
   log(LogLevel::debug, "data connection: " + m_data.description());
-  return true;
+}
+
+// A failed handshake ends the capture and says so on the control
+// connection (ERROR 12, as libpcap's rpcapd).
+void LiveSession::data_tls_failed(const std::string& why)
+{
+  log(LogLevel::warning, "data connection: " + why);
+  end_capture();
+  send_async_error(ErrorCode::startcapture, "The TLS handshake on the data connection failed");
 }
 
 bool LiveSession::send_control(const Bytes& out)
@@ -400,7 +443,7 @@ void LiveSession::run()
   Bytes out;
   for (;;) {
     // What to wait for
-    pollfd pfd[4];
+    pollfd pfd[5];
     nfds_t n = 0;
     pfd[n++] = pollfd{m_control.fd(), POLLIN, 0};
     const nfds_t i_cap = m_cap && m_data && m_cap->selectable_fd() >= 0 && pending() < m_cfg.max_pending ? n++ : 99;
@@ -409,6 +452,8 @@ void LiveSession::run()
     if (i_listen != 99) { pfd[i_listen] = pollfd{m_data_listen.get(), POLLIN, 0}; }
     const nfds_t i_data = m_data && pending() > 0 ? n++ : 99;
     if (i_data != 99) { pfd[i_data] = pollfd{m_data.fd(), POLLOUT, 0}; }
+    const nfds_t i_tls = m_data_tls ? n++ : 99;
+    if (i_tls != 99) { pfd[i_tls] = pollfd{m_data_tls->fd(), m_data_tls->events(), 0}; }
 
     int timeout = -1;
     auto bound = [&timeout](int ms) { timeout = timeout < 0 ? ms : std::min(timeout, ms); };
@@ -416,7 +461,7 @@ void LiveSession::run()
     if (session.authenticated() && !m_cap && m_cfg.idle_timeout_s > 0) {
       bound(ms_until(last_request + std::chrono::seconds(m_cfg.idle_timeout_s)));
     }
-    if (m_data_listen) { bound(ms_until(m_data_deadline)); }
+    if (m_data_listen || m_data_tls) { bound(ms_until(m_data_deadline)); }
     // A capture handle without a selectable descriptor is polled on a short timer.
     if (m_cap && m_data && m_cap->selectable_fd() < 0) { bound(m_cfg.max_block_wait_ms); }
     // Packets left in the ring by a stopped dispatch(): no waiting once there is room.
@@ -453,8 +498,13 @@ void LiveSession::run()
       send_async_error(ErrorCode::startcapture, "The data connection was not opened in time");
       continue;
     }
+    if (m_data_tls && now >= m_data_deadline && (i_tls == 99 || pfd[i_tls].revents == 0)) {
+      data_tls_failed("TLS: no handshake within " + std::to_string(m_cfg.data_timeout_ms) + " ms");
+      continue;
+    }
 
     if (i_listen != 99 && (pfd[i_listen].revents & POLLIN) != 0) { accept_data(); }
+    if (i_tls != 99 && m_data_tls && pfd[i_tls].revents != 0) { continue_data_tls(); }
     if (i_data != 99 && (pfd[i_data].revents & (POLLOUT | POLLERR | POLLHUP)) != 0) { flush_data(); }
     if (((i_cap != 99 && (pfd[i_cap].revents & (POLLIN | POLLERR)) != 0) || (resume && pending() < m_cfg.max_pending))
         && m_cap) {
@@ -485,7 +535,6 @@ void LiveSession::run()
       out.clear();
       const auto next = session.feed(ByteView{in.data(), static_cast<std::size_t>(r)}, out);
       if (!send_control(out) || next == ServerSession::Next::close) { break; }
-      if (m_data_handshake_due) { (void)secure_data(); }
     }
   }
   end_capture();

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "rpcap/capture.hpp"
@@ -30,6 +31,17 @@ class Authenticator {
 public:
   virtual ~Authenticator() = default;
   virtual Status login(const std::string& user, const std::string& password, const SockAddress& peer) = 0;
+  // Make the process run as `user`, whom the client's verified certificate
+  // names (no password to check): as login() does after the password.
+  // Fails (ErrorKind::auth) with a message for the log.
+  virtual Status login_certificate(const std::string& user, const SockAddress& peer) = 0;
+};
+
+// A client certificate that names a local account (certificate_account()):
+// the client's NULL authentication logs in as that user.
+struct CertificateLogin {
+  std::string common_name;  // the certificate subject's CN
+  std::string user;         // the account it names
 };
 
 struct DaemonSessionConfig {
@@ -45,6 +57,8 @@ struct DaemonSessionConfig {
   // TLS (-S): the data connection gets a handshake of its own, the daemon
   // the TLS server (§1.3); UDP data is refused. Null: plaintext.
   const TlsContext* tls{nullptr};
+  // Set when the client presented a verified certificate naming a local account.
+  std::optional<CertificateLogin> certificate;
 };
 
 // Serve the session on `control` (plain, or TLS already set up) until the

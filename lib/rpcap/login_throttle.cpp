@@ -79,4 +79,14 @@ Status ThrottledAuthenticator::login(const std::string& user, const std::string&
   return e;
 }
 
+Status ThrottledAuthenticator::login_certificate(const std::string& user, const SockAddress& peer)
+{
+  auto st = m_inner->login_certificate(user, peer);
+  if (st) {
+    m_reporter.report(LoginReporter::Outcome::succeeded);
+    m_reporter.close();
+  }
+  return st;
+}
+
 }  // namespace rpcap

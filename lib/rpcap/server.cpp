@@ -147,6 +147,20 @@ void ServerSession::on_auth(const Header& h, ByteView payload, Bytes& out)
   }
   const auto& req = std::get<AuthRequest>(*m);
   if (req.method == AuthRequest::Method::null) {
+    // A client certificate that names an account logs in as that user, even
+    // with null_auth: a session that authenticates as a user runs as the user.
+    if (auto by_certificate = m_env.certificate_login()) {
+      if (*by_certificate) {
+        m_authenticated = true;
+        encode(out, Message{AuthReply::for_this_host()}, h.ver);
+        return;
+      }
+      m_env.log(LogLevel::warning, by_certificate->error().message);
+      if (!m_settings.null_auth) {
+        reply_error(h, ErrorCode::auth_failed, "Authentication failed", out);
+        return;
+      }
+    }
     if (!m_settings.null_auth) {
       m_env.log(LogLevel::warning, "refused NULL authentication: not permitted (-n not given)");
       reply_error(h, ErrorCode::auth_failed, "Authentication failed; NULL authentication not permitted.", out);

@@ -45,6 +45,10 @@ public:
   // Check a password login. On failure the environment applies any delay;
   // the session answers with one generic text whatever the cause.
   virtual Status authenticate(const std::string& user, const std::string& password) = 0;
+  // Log in as the user the client's verified certificate names, for a NULL
+  // authentication request. nullopt: no certificate names anyone, so NULL
+  // authentication is up to SessionSettings::null_auth.
+  virtual std::optional<Status> certificate_login() { return std::nullopt; }
   virtual Result<std::vector<Interface>> list_interfaces() = 0;
   virtual Result<int> probe_linktype(const std::string& device) = 0;
   // Open the capture and set up the data connection (§1.2); return the reply.

@@ -218,6 +218,42 @@ Result<Pin> certificate_pin(std::string_view cert_pem)
   return digest(cert->get());
 }
 
+namespace {
+
+void free_openssl_bytes(unsigned char* p) { OPENSSL_free(p); }
+
+// The one CN of `cert`'s subject, in UTF-8 (see certificate_common_name()).
+Result<std::string> common_name_of(X509* cert)
+{
+  const X509_NAME* subject = X509_get_subject_name(cert);
+  const int at = X509_NAME_get_index_by_NID(subject, NID_commonName, -1);
+  if (at < 0) { return make_error(ErrorKind::auth, "the certificate's subject has no CN"); }
+  if (X509_NAME_get_index_by_NID(subject, NID_commonName, at) >= 0) {
+    return make_error(ErrorKind::auth, "the certificate's subject has more than one CN");
+  }
+  const ASN1_STRING* data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, at));
+  unsigned char* utf8 = nullptr;
+  const int n = ASN1_STRING_to_UTF8(&utf8, data);
+  if (n < 0 || utf8 == nullptr) {
+    ERR_clear_error();
+    return make_error(ErrorKind::auth, "the certificate's CN is not a valid string");
+  }
+  const std::unique_ptr<unsigned char, Free<free_openssl_bytes>> owner{utf8};
+  std::string cn(reinterpret_cast<const char*>(utf8), static_cast<std::size_t>(n));
+  // A BMPString or UTF8String may hold a NUL that a C string would cut short.
+  if (cn.find('\0') != std::string::npos) { return make_error(ErrorKind::auth, "the certificate's CN holds a NUL byte"); }
+  return cn;
+}
+
+}  // namespace
+
+Result<std::string> certificate_common_name(std::string_view cert_pem)
+{
+  auto cert = read_cert(cert_pem);
+  if (!cert) { return std::move(cert).error(); }
+  return common_name_of(cert->get());
+}
+
 Result<PemIdentity> make_certificate(const CertSpec& spec, const PemIdentity* issuer)
 {
   auto fail = [](const std::string& what) { return make_error(ErrorKind::io, "make a certificate: " + what + ": " + ssl_reason()); };
@@ -537,6 +573,15 @@ std::string Channel::peer_subject() const
   return std::string(data, static_cast<std::size_t>(std::max(n, 0L)));
 }
 
+Result<std::string> Channel::peer_common_name() const
+{
+  X509* cert = m_ssl ? SSL_get0_peer_certificate(m_ssl->ssl.get()) : nullptr;
+  if (cert == nullptr || SSL_get_verify_result(m_ssl->ssl.get()) != X509_V_OK) {
+    return make_error(ErrorKind::auth, "no verified client certificate");
+  }
+  return common_name_of(cert);
+}
+
 std::string Channel::description() const
 {
   if (!m_ssl) { return {}; }
@@ -547,30 +592,44 @@ namespace {
 
 // Run the handshake on non-blocking `ssl` within `timeout_ms`. Returns the
 // failure's text, or nullopt once done.
+// What one go at a handshake came to.
+struct HandshakeStep {
+  bool done{false};
+  short events{0};                     // not done: what to poll for (POLLIN, POLLOUT), or 0 if it failed
+  std::optional<std::string> failure;  // why it failed
+};
+
+// Take the handshake on non-blocking `ssl` as far as it goes without blocking.
+HandshakeStep handshake_step(SSL* ssl, bool server)
+{
+  ERR_clear_error();
+  errno = 0;
+  const int rc = server ? SSL_accept(ssl) : SSL_connect(ssl);
+  if (rc == 1) { return HandshakeStep{true, 0, std::nullopt}; }
+  const int err = SSL_get_error(ssl, rc);
+  if (err == SSL_ERROR_WANT_READ) { return HandshakeStep{false, POLLIN, std::nullopt}; }
+  if (err == SSL_ERROR_WANT_WRITE) { return HandshakeStep{false, POLLOUT, std::nullopt}; }
+  if (err == SSL_ERROR_SYSCALL || err == SSL_ERROR_ZERO_RETURN) {
+    const int e = errno;
+    ERR_clear_error();
+    if (e != 0) { return HandshakeStep{false, 0, std::string{"handshake: "} + std::strerror(e)}; }
+    return HandshakeStep{false, 0, std::string{"the peer closed the connection during the handshake"}};
+  }
+  return HandshakeStep{false, 0, "handshake: " + ssl_reason()};
+}
+
+// Run the handshake on non-blocking `ssl` within `timeout_ms`. Returns the
+// failure's text, or nullopt once done.
 std::optional<std::string> handshake(SSL* ssl, int fd, bool server, int timeout_ms)
 {
   const auto end = Clock::now() + std::chrono::milliseconds(std::max(timeout_ms, 0));
   for (;;) {
-    ERR_clear_error();
-    errno = 0;
-    const int rc = server ? SSL_accept(ssl) : SSL_connect(ssl);
-    if (rc == 1) { return std::nullopt; }
-    const int err = SSL_get_error(ssl, rc);
-    short events = 0;
-    if (err == SSL_ERROR_WANT_READ) { events = POLLIN; }
-    if (err == SSL_ERROR_WANT_WRITE) { events = POLLOUT; }
-    if (events == 0) {
-      if (err == SSL_ERROR_SYSCALL || err == SSL_ERROR_ZERO_RETURN) {
-        const int e = errno;
-        ERR_clear_error();
-        if (e != 0) { return std::string{"handshake: "} + std::strerror(e); }
-        return std::string{"the peer closed the connection during the handshake"};
-      }
-      return "handshake: " + ssl_reason();
-    }
+    const HandshakeStep step = handshake_step(ssl, server);
+    if (step.done) { return std::nullopt; }
+    if (step.failure) { return step.failure; }
     const int left = ms_until(end, timeout_ms < 0);
     if (left == 0) { return "no handshake within " + std::to_string(timeout_ms) + " ms"; }
-    pollfd p{fd, events, 0};
+    pollfd p{fd, step.events, 0};
     const int prc = ::poll(&p, 1, left);
     if (prc < 0 && errno != EINTR) { return std::string{"poll: "} + std::strerror(errno); }
   }
@@ -598,6 +657,33 @@ Result<Channel> Channel::tls_server(Fd fd, const TlsContext& ctx, int timeout_ms
     return make_error(ErrorKind::io, "TLS: " + *failure);
   }
   return Channel{std::move(fd), std::move(*s)};
+}
+
+TlsAccept::TlsAccept(Fd fd, std::unique_ptr<Channel::Ssl> ssl)
+    : m_fd(std::move(fd)), m_ssl(std::move(ssl)), m_events(POLLIN)
+{
+}
+TlsAccept::TlsAccept(TlsAccept&&) noexcept = default;
+TlsAccept& TlsAccept::operator=(TlsAccept&&) noexcept = default;
+TlsAccept::~TlsAccept() = default;
+
+Result<TlsAccept> TlsAccept::start(Fd fd, const TlsContext& ctx)
+{
+  auto s = new_ssl(ctx, fd.get());
+  if (!s) { return std::move(s).error(); }
+  return TlsAccept{std::move(fd), std::move(*s)};
+}
+
+Result<std::optional<Channel>> TlsAccept::step()
+{
+  if (!m_ssl || !m_fd) { return make_error(ErrorKind::io, "TLS: no handshake in progress"); }
+  const HandshakeStep step = handshake_step(m_ssl->ssl.get(), true);
+  if (step.failure) { return make_error(ErrorKind::io, "TLS: " + *step.failure); }
+  if (!step.done) {
+    m_events = step.events;
+    return std::optional<Channel>{};
+  }
+  return std::optional<Channel>{Channel{std::move(m_fd), std::move(m_ssl)}};
 }
 
 Result<Channel> Channel::tls_client(Fd fd, const TlsContext& ctx, const TlsClientSettings& settings,

@@ -69,6 +69,13 @@ Result<PemIdentity> make_certificate(const CertSpec& spec, const PemIdentity* is
 // The pin of the first certificate in `cert_pem`. Fails (ErrorKind::config).
 Result<Pin> certificate_pin(std::string_view cert_pem);
 
+// The subject's common name (CN) of the first certificate in `cert_pem`, in
+// UTF-8: what a client certificate logs in as (rpcapd --client-ca). Fails
+// (ErrorKind::auth) when the subject has no CN, more than one (which would
+// be ambiguous), or one with a NUL byte; ErrorKind::config if `cert_pem`
+// holds no certificate.
+Result<std::string> certificate_common_name(std::string_view cert_pem);
+
 // The daemon's side.
 struct TlsServerSettings {
   std::string key_file;        // -K, PEM
@@ -152,6 +159,9 @@ public:
   // The peer's verified certificate's subject ("CN=alice,O=..."), if it
   // sent one that verified; empty otherwise.
   std::string peer_subject() const;
+  // The CN of the peer's verified certificate, as certificate_common_name()
+  // reads it. Fails (ErrorKind::auth) without a verified certificate too.
+  Result<std::string> peer_common_name() const;
   // "TLS1.3 TLS_AES_256_GCM_SHA384", for logs; empty for a plain channel.
   std::string description() const;
 
@@ -163,10 +173,38 @@ public:
   class Ssl;
 
 private:
+  friend class TlsAccept;
   Channel(Fd fd, std::unique_ptr<Ssl> ssl);
   Fd m_fd;
   std::unique_ptr<Ssl> m_ssl;
   std::string m_error;
+};
+
+// The daemon's side of a TLS handshake taken one step at a time, for a
+// caller that serves other descriptors meanwhile: the data connection's
+// handshake must not hold up the control connection.
+class TlsAccept {
+public:
+  // Set up the server handshake on `fd` (made non-blocking); nothing is
+  // read or written yet. Fails (ErrorKind::io) if OpenSSL cannot.
+  static Result<TlsAccept> start(Fd fd, const TlsContext& ctx);
+  TlsAccept(TlsAccept&&) noexcept;
+  TlsAccept& operator=(TlsAccept&&) noexcept;
+  ~TlsAccept();
+
+  int fd() const noexcept { return m_fd.get(); }
+  // What to poll fd() for before the next step(): POLLIN or POLLOUT.
+  short events() const noexcept { return m_events; }
+  // Take the handshake as far as it goes without blocking. Returns the
+  // channel once it is done (this object is then empty), nullopt while it
+  // waits for events(); fails (ErrorKind::io) with "TLS: <reason>".
+  Result<std::optional<Channel>> step();
+
+private:
+  TlsAccept(Fd fd, std::unique_ptr<Channel::Ssl> ssl);
+  Fd m_fd;
+  std::unique_ptr<Channel::Ssl> m_ssl;
+  short m_events;
 };
 
 // Wait until `ch` has bytes to read (buffered or on the socket) within

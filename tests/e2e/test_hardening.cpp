@@ -65,30 +65,6 @@ std::size_t fd_count(pid_t pid)
   return n;
 }
 
-// Every process whose parent is `pid`, zombies included.
-std::vector<pid_t> children_of(pid_t pid)
-{
-  std::vector<pid_t> out;
-  std::error_code ec;
-  for (auto it = std::filesystem::directory_iterator("/proc", ec); !ec && it != std::filesystem::directory_iterator();
-       it.increment(ec)) {
-    const std::string name = it->path().filename();
-    if (name.empty() || !std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; })) { continue; }
-    std::ifstream f{it->path() / "stat"};
-    std::string stat;
-    std::getline(f, stat);
-    // "pid (comm) state ppid ...": comm may hold blanks, so read after the last ')'.
-    const auto close = stat.rfind(')');
-    if (close == std::string::npos) { continue; }
-    std::istringstream rest{stat.substr(close + 1)};
-    std::string state;
-    long ppid = 0;
-    rest >> state >> ppid;
-    if (ppid == pid) { out.push_back(static_cast<pid_t>(std::stol(name))); }
-  }
-  return out;
-}
-
 // The inodes of the packet sockets (live captures) in /proc/net/packet.
 std::set<std::string> packet_socket_inodes()
 {
@@ -383,7 +359,7 @@ TEST_CASE("rpcapd: --capture-buffer sets each capture's kernel buffer, 32 MiB by
 // ---------------------------------------------------------------------------
 // Faults
 
-TEST_CASE("rpcapd faults: a client SIGKILLed mid-capture ends its session and releases its capture; others go on",
+TEST_CASE("rpcapd faults: a client SIGKILLed mid-capture ends its session and releases its capture, others go on",
           "[e2e][hardening][faults]")
 {
   if (!can_capture()) { return; }

@@ -52,7 +52,7 @@ TEST_CASE("rpcap-conf: generate writes what the switches say, and show reads it 
            "MaxSessionsPerHost = 16\n"
            "AuthTimeout = 90\n"
            "IdleTimeout = 0\n"
-           "# CaptureGroup: none, only root may capture after a password login\n"
+           "# CaptureGroup: none, only root may capture after a login\n"
            "Keepalive = 30\n"
            "UserTimeout = 60\n"
            "DataTimeout = 10\n"

@@ -343,7 +343,7 @@ TEST_CASE("rpcapd: the data connection is taken only from the client's address",
   CHECK(log.find("refused a data connection from 127.0.0.2") != std::string::npos);
 }
 
-TEST_CASE("rpcapd: SIGHUP re-reads the config file; a bad file keeps the old settings", "[e2e][rpcapd]")
+TEST_CASE("rpcapd: SIGHUP re-reads the config file, a bad file keeps the old settings", "[e2e][rpcapd]")
 {
   TempDir dir;
   const auto file = dir.write("rpcapd.conf", "NullAuthPermit = YES\nListenAddress = 127.0.0.1\nListenPort = 0\n");
@@ -454,7 +454,7 @@ TEST_CASE("rpcapd: usage errors are one line and exit 2", "[e2e][rpcapd]")
   CHECK(r.err.rfind("rpcapd: error: ", 0) == 0);
 }
 
-TEST_CASE("rpcapd: password login; wrong passwords and unknown users get one answer and no password is logged",
+TEST_CASE("rpcapd: password login: wrong passwords and unknown users get one answer and no password is logged",
           "[e2e][rpcapd][auth]")
 {
   if (!can_manage_users()) { return; }
@@ -689,15 +689,6 @@ std::size_t rss_kib(pid_t pid)
   const std::string status = read_file("/proc/" + std::to_string(pid) + "/status");
   const auto at = status.find("VmRSS:");
   return at == std::string::npos ? 0 : std::stoul(status.substr(at + 6));
-}
-
-// The child processes of `pid` (its session processes, for a daemon).
-std::vector<pid_t> children_of(pid_t pid)
-{
-  std::vector<pid_t> out;
-  std::istringstream in{read_file("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children")};
-  for (pid_t child = 0; in >> child;) { out.push_back(child); }
-  return out;
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 // mode over TLS with rpcap-listen --tls.
 #include <catch2/catch.hpp>
 
+#include <pwd.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -13,10 +15,13 @@
 #include <cstring>
 #include <filesystem>
 
+#include "rpcap/client.hpp"
 #include "rpcap/tls.hpp"
+#include "rpcap/url.hpp"
 #include "support/account.hpp"
 #include "support/daemon.hpp"
 #include "support/process.hpp"
+#include "support/raw_client.hpp"
 #include "support/reference.hpp"
 
 using namespace rpcap;
@@ -245,28 +250,115 @@ TEST_CASE("tls: a password login over TLS, and no password over plaintext unless
   CHECK(d.log().find(user.password()) == std::string::npos);
 }
 
-TEST_CASE("tls: a client certificate signed by --client-ca logs in without a password, named in the log",
+namespace {
+
+// A client CA and certificates it signs for any CN, in files.
+struct ClientPki {
+  TempDir dir;
+  PemIdentity ca;
+  std::string ca_file;
+  ClientPki()
+  {
+    CertSpec spec;
+    spec.common_name = "rpcap test clients";
+    spec.is_ca = true;
+    ca = made(make_certificate(spec));
+    ca_file = dir.write("clients.pem", ca.cert_pem);
+  }
+  // --cert and --key for a client certificate whose CN is `cn`.
+  std::vector<std::string> client_args(const std::string& cn, const std::string& file_name)
+  {
+    CertSpec spec;
+    spec.common_name = cn;
+    auto id = made(make_certificate(spec, &ca));
+    return {"--cert", dir.write(file_name + ".pem", id.cert_pem), "--key", dir.write(file_name + ".key", id.key_pem)};
+  }
+};
+
+std::vector<std::string> operator+(std::vector<std::string> a, const std::vector<std::string>& b)
+{
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+}  // namespace
+
+TEST_CASE("tls: a client certificate logs in as the user its CN names, and the session runs as that user",
           "[e2e][tls][auth]")
 {
+  if (!can_manage_users()) { return; }
+  TestUser user;
+  ClientPki pki;
   DaemonCert c;
-  CertSpec ca_spec;
-  ca_spec.common_name = "rpcap test clients";
-  ca_spec.is_ca = true;
-  auto ca = made(make_certificate(ca_spec));
-  CertSpec alice_spec;
-  alice_spec.common_name = "alice";
-  auto alice = made(make_certificate(alice_spec, &ca));
+  // With -n too: NULL authentication would keep the daemon's privileges, the certificate's user does not.
+  const bool null_auth = GENERATE(false, true);
+  INFO("-n " << null_auth);
+  Daemon d{Daemon::ours(c.daemon_args(null_auth ? std::vector<std::string>{"-n", "--client-ca", pki.ca_file}
+                                                : std::vector<std::string>{"--client-ca", pki.ca_file}))};
+  const auto cert = pki.client_args(user.name(), "user");
+
+  // A session held open, to look at its process.
+  ClientOptions opts;
+  opts.tls_settings.pin = *parse_pin(c.pin);
+  opts.tls_settings.cert_file = cert[1];
+  opts.tls_settings.key_file = cert[3];
+  auto src = parse_source(tls_source(d), SourceUse::list);
+  REQUIRE(src);
+  auto session = ClientSession::connect(*src, opts);
+  INFO((session ? "" : session.error().message) << "\ndaemon:\n" << d.log());
+  REQUIRE(session);
+  CHECK(session->list_interfaces());
+  const passwd* pw = ::getpwnam(user.name().c_str());
+  REQUIRE(pw != nullptr);
+  const std::string uid = std::to_string(pw->pw_uid);
+  const auto sessions = children_of(d.pid());
+  REQUIRE(sessions.size() == 1);
+  CHECK(uids_of(sessions.front()) == uid + " " + uid + " " + uid + " " + uid);
+  session->close();
+  CHECK(d.log().find("client certificate \"CN=" + user.name() + "\" verified") != std::string::npos);
+  CHECK(d.log().find("client certificate CN=" + user.name() + " logged in as user \"" + user.name() + "\"")
+        != std::string::npos);
+
+  // As that user, without --capture-group: no capture (a NULL login as root could).
+  auto capture = run(std::vector<std::string>{program("rpcap-capture"), "--pin", c.pin} + cert
+                     + std::vector<std::string>{"-c", "1", tls_source(d, "lo")});
+  CHECK(capture.exit_code == 1);
+  CHECK(capture.err.find("permission") != std::string::npos);
+}
+
+TEST_CASE("tls: a client certificate whose CN names no local account authenticates nobody", "[e2e][tls][auth]")
+{
+  if (!can_manage_users()) { return; }
+  TestUser user;
+  ClientPki pki;
+  DaemonCert c;
+  Daemon d{Daemon::ours(c.daemon_args({"--client-ca", pki.ca_file}))};  // no -n
+  const auto alien = pki.client_args("nosuchuser-rpcap", "alien");
+  const auto odd = pki.client_args("Eve\n" + user.name(), "odd");
+  for (const auto& cert : {alien, odd}) {
+    auto r = ls(std::vector<std::string>{"--pin", c.pin} + cert + std::vector<std::string>{tls_source(d)});
+    INFO(r.err << "\ndaemon:\n" << d.log());
+    CHECK(r.exit_code == 1);
+    INFO(d.log());
+    CHECK(r.err == "rpcap-ls: error: " + tls_source(d) + ": authentication failed: Authentication failed; NULL "
+                   "authentication not permitted.\n");
+  }
+  INFO("daemon:\n" << d.log());
+  CHECK(d.log().find("client certificate \"CN=nosuchuser-rpcap\" logs in as nobody: CN \"nosuchuser-rpcap\" names no "
+                     "local account; the client must log in by password\n")
+        != std::string::npos);
+  // The subject is escaped: the newline in the CN cannot start a log line of its own.
+  CHECK(d.log().find("client certificate \"CN=Eve\\0A" + user.name() + "\" logs in as nobody: CN \"Eve\\x0a" + user.name()
+                     + "\" is not a user name; the client must log in by password\n")
+        != std::string::npos);
+  // With a password it logs in like anyone else.
   TempDir dir;
-  const auto ca_file = dir.write("clients.pem", ca.cert_pem);
-  Daemon d{Daemon::ours(c.daemon_args({"--client-ca", ca_file}))};  // no -n
-  auto with = ls({"--pin", c.pin, "--cert", dir.write("alice.pem", alice.cert_pem), "--key",
-                  dir.write("alice.key", alice.key_pem), tls_source(d)});
-  INFO(with.err << "\ndaemon:\n" << d.log());
-  CHECK(with.exit_code == 0);
-  CHECK(d.log().find("client certificate \"CN=alice\" verified") != std::string::npos);
-  auto without = ls({"--pin", c.pin, tls_source(d)});
-  CHECK(without.exit_code == 1);
-  CHECK(without.err.find("authentication failed") != std::string::npos);
+  auto r = ls(std::vector<std::string>{"--pin", c.pin} + alien
+              + std::vector<std::string>{"-u", user.name(), "--password-file", dir.write("pw", user.password() + "\n"),
+                                         tls_source(d)});
+  INFO(r.err << "\ndaemon:\n" << d.log());
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find(tls_source(d, "lo")) != std::string::npos);
 }
 
 TEST_CASE("tls: rpcapd -S with a missing or unusable key or certificate exits 2 naming it", "[e2e][tls]")
@@ -360,4 +452,208 @@ TEST_CASE("tls: rpcap-listen without --tls gets ERROR 19 from rpcapd -S", "[e2e]
   INFO(w.err << "\ndaemon:\n" << d.log());
   CHECK(w.exit_code == 1);
   CHECK(w.err.find("TLS is required by this server") != std::string::npos);
+}
+
+// rpcap-listen exec hands the TCP connection over untouched (it takes no
+// --tls); the command it runs is the TLS client when given an rpcaps:// source.
+TEST_CASE("tls: rpcap-listen exec hands a TLS daemon to rpcap-ls --fd 3 rpcaps://, which verifies it", "[e2e][tls][listen]")
+{
+  DaemonCert c;
+  const auto port = closed_port();
+  const std::string p = std::to_string(port);
+  const auto listener = [&](std::vector<std::string> ls_args) {
+    std::vector<std::string> argv{program("rpcap-listen"), "-p", p, "--deadline", "20", "--daemons", "1", "exec", "--",
+                                  program("rpcap-ls"), "--fd", "3"};
+    argv.insert(argv.end(), ls_args.begin(), ls_args.end());
+    auto l = std::make_unique<Background>(argv);
+    REQUIRE(wait_tcp_listening(port));
+    return l;
+  };
+  SECTION("verified against the certificate as CA and the daemon's address")
+  {
+    auto l = listener({"--ca", c.cert, "rpcaps://127.0.0.1/"});
+    Daemon d{{program("rpcapd"), "-v", "-a", "127.0.0.1," + p, "-n", "-S", "-K", c.key, "-X", c.cert}};
+    auto r = l->wait(25000);
+    INFO(r.err << "\ndaemon:\n" << d.log());
+    CHECK(r.exit_code == 0);
+    CHECK(r.err.empty());
+    CHECK(r.out.find("rpcaps://127.0.0.1/lo\n") != std::string::npos);
+    CHECK(d.log().find("TLSv1.") != std::string::npos);
+  }
+  SECTION("by pin, one interface")
+  {
+    auto l = listener({"--pin", c.pin, "rpcaps://127.0.0.1/lo"});
+    Daemon d{{program("rpcapd"), "-v", "-a", "127.0.0.1," + p, "-n", "-S", "-K", c.key, "-X", c.cert}};
+    auto r = l->wait(25000);
+    INFO(r.err << "\ndaemon:\n" << d.log());
+    CHECK(r.exit_code == 0);
+    CHECK(r.out == "rpcaps://127.0.0.1/lo\n");
+  }
+  SECTION("a certificate for another name is refused with the reason")
+  {
+    auto l = listener({"--ca", c.cert, "rpcaps://probe.example/"});
+    Daemon d{{program("rpcapd"), "-v", "-a", "127.0.0.1," + p, "-n", "-S", "-K", c.key, "-X", c.cert}};
+    auto r = l->wait(25000);
+    INFO(r.err << "\ndaemon:\n" << d.log());
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("rpcap-ls: error: ") != std::string::npos);
+    CHECK(r.err.find("TLS: ") != std::string::npos);
+    CHECK(r.err.find("probe.example") != std::string::npos);
+  }
+}
+
+TEST_CASE("tls: rpcap-listen exec hands a TLS daemon to rpcap-capture --fd 3 rpcaps://, both connections with TLS",
+          "[e2e][tls][listen]")
+{
+  if (!can_capture()) { return; }
+  DaemonCert c;
+  const auto port = closed_port();
+  const std::string p = std::to_string(port);
+  const auto traffic = traffic_port();
+  Traffic t{traffic, "exec over tls"};
+  TempDir dir;
+  const std::string file = dir.path() + "/cap.pcap";
+  auto l = std::make_unique<Background>(std::vector<std::string>{
+      program("rpcap-listen"), "-p", p, "--deadline", "20", "--daemons", "1", "exec", "--", program("rpcap-capture"),
+      "--fd", "3", "--pin", c.pin, "-q", "-c", "4", "-w", file, "rpcaps://127.0.0.1/lo", "udp", "dst", "port",
+      std::to_string(traffic)});
+  REQUIRE(wait_tcp_listening(port));
+  Daemon d{{program("rpcapd"), "-v", "-a", "127.0.0.1," + p, "-n", "-S", "-K", c.key, "-X", c.cert, "-D"}};
+  auto r = l->wait(25000);
+  INFO(r.err << "\ndaemon:\n" << d.log());
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.empty());
+  auto shown = run({"/usr/bin/tcpdump", "-n", "-A", "-r", file});
+  CHECK(std::count(shown.out.begin(), shown.out.end(), '\n') >= 4);
+  CHECK(shown.out.find("exec over tls") != std::string::npos);
+  CHECK(d.log().find("data connection: TLSv1.") != std::string::npos);
+}
+
+namespace {
+
+std::size_t occurrences(const std::string& text, const std::string& what)
+{
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) { ++n; }
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("tls: SIGHUP re-reads the TLS files: new connections get the new certificate, a broken key keeps the old",
+          "[e2e][tls][rpcapd]")
+{
+  DaemonCert first;
+  DaemonCert second;
+  REQUIRE(first.pin != second.pin);
+  TempDir dir;
+  const auto key = dir.write("key.pem", read_file(first.key));
+  const auto cert = dir.write("cert.pem", read_file(first.cert));
+  const auto conf = dir.write("rpcapd.conf", "Tls = YES\nTlsKey = " + key + "\nTlsCert = " + cert
+                                                 + "\nNullAuthPermit = YES\nListenAddress = 127.0.0.1\nListenPort = 0\n");
+  Daemon d{{program("rpcapd"), "-f", conf}};
+  const auto lists_with = [&](const DaemonCert& c) {
+    auto r = ls({"--pin", c.pin, tls_source(d)});
+    INFO(r.err << "\ndaemon:\n" << d.log());
+    return r.exit_code == 0 && r.out.find(tls_source(d, "lo") + "\n") != std::string::npos;
+  };
+  const auto hup_and_wait_for = [&](const std::string& line) {
+    const auto before = occurrences(d.log(), line);
+    ::kill(d.pid(), SIGHUP);
+    REQUIRE(eventually([&] { return occurrences(d.log(), line) > before; }, 10000));
+  };
+  CHECK(lists_with(first));
+  CHECK_FALSE(lists_with(second));
+
+  // An open session keeps the connection it has; the next ones get the new certificate.
+  ClientOptions opts;
+  opts.tls_settings.pin = *parse_pin(first.pin);
+  auto src = parse_source(tls_source(d), SourceUse::list);
+  REQUIRE(src);
+  auto open = ClientSession::connect(*src, opts);
+  REQUIRE(open);
+
+  dir.write("key.pem", read_file(second.key));
+  dir.write("cert.pem", read_file(second.cert));
+  hup_and_wait_for("SIGHUP: re-read " + conf);
+  CHECK(lists_with(second));
+  auto refused = ls({"--pin", first.pin, tls_source(d)});
+  CHECK(refused.exit_code == 1);
+  CHECK(refused.err.find("TLS: ") != std::string::npos);
+  CHECK(open->list_interfaces());
+
+  // A key that does not load: the daemon says why and keeps the second certificate.
+  dir.write("key.pem", "-----BEGIN PRIVATE KEY-----\nbroken\n-----END PRIVATE KEY-----\n");
+  hup_and_wait_for("SIGHUP: keeping the current settings: ");
+  CHECK(d.log().find("SIGHUP: keeping the current settings: TLS key \"" + key + "\": ") != std::string::npos);
+  CHECK(lists_with(second));
+  // The first certificate's key with the second certificate: refused alike.
+  dir.write("key.pem", read_file(first.key));
+  hup_and_wait_for("SIGHUP: keeping the current settings: ");
+  CHECK(lists_with(second));
+  CHECK(d.stop(SIGTERM) == 0);
+}
+
+TEST_CASE("tls: SIGHUP re-reads the TLS files for active mode too: the next call to rpcap-listen --tls has the new certificate",
+          "[e2e][tls][rpcapd][listen]")
+{
+  DaemonCert first;
+  DaemonCert second;
+  const auto port = closed_port();
+  const std::string p = std::to_string(port);
+  TempDir dir;
+  const auto key = dir.write("key.pem", read_file(first.key));
+  const auto cert = dir.write("cert.pem", read_file(first.cert));
+  const auto conf = dir.write("rpcapd.conf", "Tls = YES\nTlsKey = " + key + "\nTlsCert = " + cert
+                                                 + "\nNullAuthPermit = YES\nActiveOnly = YES\nActiveClient = 127.0.0.1, "
+                                                 + p + "\n");
+  const auto listen_ls = [&](const DaemonCert& c) {
+    return std::make_unique<Background>(std::vector<std::string>{program("rpcap-listen"), "-p", p, "--tls", "--deadline",
+                                                                 "30", "--daemons", "1", "ls", "--pin", c.pin});
+  };
+  auto l = listen_ls(first);
+  REQUIRE(wait_tcp_listening(port));
+  Daemon d{{program("rpcapd"), "-f", conf}};
+  auto r = l->wait(35000);
+  INFO(r.err << "\ndaemon:\n" << d.log());
+  CHECK(r.exit_code == 0);
+  REQUIRE(wait_tcp_listening(port, false));
+
+  dir.write("key.pem", read_file(second.key));
+  dir.write("cert.pem", read_file(second.cert));
+  ::kill(d.pid(), SIGHUP);
+  REQUIRE(eventually([&] { return d.log().find("SIGHUP: re-read " + conf) != std::string::npos; }, 10000));
+  l = listen_ls(second);
+  REQUIRE(wait_tcp_listening(port));
+  r = l->wait(35000);
+  INFO(r.err << "\ndaemon:\n" << d.log());
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.starts_with("127.0.0.1 "));
+}
+
+TEST_CASE("tls: control requests are answered while the data connection's TLS handshake waits, and one that never comes ends the capture",
+          "[e2e][tls]")
+{
+  if (!can_capture()) { return; }
+  DaemonCert c;
+  Daemon d{Daemon::ours(c.daemon_args({"-n", "-D", "--data-timeout", "2"}))};
+  TlsClientSettings settings;
+  settings.pin = *parse_pin(c.pin);
+  auto ctx = TlsContext::client(settings);
+  REQUIRE(ctx);
+  auto ch = Channel::tls_client(connect_local(d.port()), *ctx, settings, "127.0.0.1", 5000);
+  REQUIRE(ch);
+  RawClient control{std::move(*ch)};
+  control.null_auth();
+  // A data connection that never starts its handshake.
+  RawClient data = start_lo_capture(control, "udp dst port 9");
+  REQUIRE(eventually([&] { return d.log().find("data connection from 127.0.0.1") != std::string::npos; }, 10000));
+  control.send(StatsRequest{});
+  INFO(d.log());
+  control.expect<StatsReply>();  // not after the handshake's timeout
+  const auto e = control.expect_error(ErrorCode::startcapture, 10000);
+  CHECK(e.text == "The TLS handshake on the data connection failed");
+  CHECK(d.log().find("data connection: TLS: no handshake within 2000 ms") != std::string::npos);
+  control.send(StatsRequest{});  // the session goes on
+  control.expect<StatsReply>();
 }

@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <chrono>
@@ -216,6 +217,42 @@ bool eventually(const std::function<bool()>& done, int timeout_ms)
     if (std::chrono::steady_clock::now() >= deadline) { return false; }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+}
+
+std::vector<pid_t> children_of(pid_t pid)
+{
+  std::vector<pid_t> out;
+  std::error_code ec;
+  for (auto it = std::filesystem::directory_iterator("/proc", ec); !ec && it != std::filesystem::directory_iterator();
+       it.increment(ec)) {
+    const std::string name = it->path().filename();
+    if (name.empty() || !std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; })) { continue; }
+    std::ifstream f{it->path() / "stat"};
+    std::string stat;
+    std::getline(f, stat);
+    // "pid (comm) state ppid ...": comm may hold blanks, so read after the last ')'.
+    const auto close = stat.rfind(')');
+    if (close == std::string::npos) { continue; }
+    std::istringstream rest{stat.substr(close + 1)};
+    std::string state;
+    long ppid = 0;
+    rest >> state >> ppid;
+    if (ppid == pid) { out.push_back(static_cast<pid_t>(std::stol(name))); }
+  }
+  return out;
+}
+
+std::string uids_of(pid_t pid)
+{
+  std::istringstream status{read_file("/proc/" + std::to_string(pid) + "/status")};
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("Uid:", 0) != 0) { continue; }
+    std::istringstream fields{line.substr(4)};
+    std::string out;
+    for (std::string id; fields >> id;) { out += (out.empty() ? "" : " ") + id; }
+    return out;
+  }
+  return {};
 }
 
 }  // namespace rpcap::test

@@ -76,4 +76,11 @@ private:
 // Call `done` every 20 ms until it returns true (then true) or `timeout_ms` passed (then false).
 bool eventually(const std::function<bool()>& done, int timeout_ms = 20000);
 
+// Every process whose parent is `pid` (a daemon's session processes), zombies included.
+std::vector<pid_t> children_of(pid_t pid);
+
+// The real, effective, saved and filesystem user ids of process `pid`, as
+// /proc/PID/status shows them ("1001 1001 1001 1001"); "" if it is gone.
+std::string uids_of(pid_t pid);
+
 }  // namespace rpcap::test

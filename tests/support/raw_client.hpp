@@ -1,31 +1,34 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // A protocol-level client for daemon tests: sends messages made with
 // librpcap's encoder, reads whole messages back, and says when the daemon
-// closed the connection.
+// closed the connection. It speaks over a Channel, so TLS may be under it.
 #pragma once
 
 #include <catch2/catch.hpp>
 
 #include <sys/socket.h>
 
+#include <cerrno>
 #include <chrono>
 #include <optional>
 
 #include "rpcap/capture.hpp"
 #include "rpcap/protocol.hpp"
+#include "rpcap/tls.hpp"
 #include "support/daemon.hpp"
 
 namespace rpcap::test {
 
 class RawClient {
 public:
-  explicit RawClient(std::uint16_t port) : m_fd(connect_local(port)) {}
-  explicit RawClient(Fd fd) : m_fd(std::move(fd)) {}
+  explicit RawClient(std::uint16_t port) : m_ch(connect_local(port)) {}
+  explicit RawClient(Fd fd) : m_ch(std::move(fd)) {}
+  explicit RawClient(Channel ch) : m_ch(std::move(ch)) {}
 
   void send(const Message& m, std::uint8_t ver = 0) { send_bytes(encode(m, ver)); }
   void send_bytes(const Bytes& b)
   {
-    auto st = write_all(m_fd.get(), b.data(), b.size(), 5000);
+    auto st = m_ch.write_all(b.data(), b.size(), 5000);
     REQUIRE(st.has_value());
   }
   // The next message, or nullopt if the daemon closed the connection.
@@ -42,11 +45,12 @@ public:
       }
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       REQUIRE(left.count() > 0);
-      auto ready = wait_readable(m_fd.get(), static_cast<int>(left.count()));
+      auto ready = wait_readable(m_ch, static_cast<int>(left.count()));
       REQUIRE(ready.has_value());
       if (!*ready) { continue; }
       std::uint8_t buf[65536];
-      const ssize_t n = ::recv(m_fd.get(), buf, sizeof buf, 0);
+      const long n = m_ch.read_some(buf, sizeof buf);
+      if (n < 0 && (errno == EAGAIN || errno == EINTR)) { continue; }
       if (n <= 0) { return std::nullopt; }
       m_in.insert(m_in.end(), buf, buf + n);
     }
@@ -72,7 +76,7 @@ public:
   bool quiet_for(int ms)
   {
     if (!m_in.empty()) { return false; }
-    auto ready = wait_readable(m_fd.get(), ms);
+    auto ready = wait_readable(m_ch, ms);
     REQUIRE(ready.has_value());
     return !*ready;
   }
@@ -81,10 +85,10 @@ public:
     send(AuthRequest{});
     expect<AuthReply>();
   }
-  int fd() const { return m_fd.get(); }
+  int fd() const { return m_ch.fd(); }
 
 private:
-  Fd m_fd;
+  Channel m_ch;
   Bytes m_in;
 };
 

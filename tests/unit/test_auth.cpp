@@ -376,7 +376,7 @@ TEST_CASE("auth: settings are checked before the daemon starts", "[auth]")
   CHECK(check_auth_settings(s).error().kind == ErrorKind::config);
 }
 
-TEST_CASE("auth: root may always capture; unknown users and groups are errors", "[auth]")
+TEST_CASE("auth: root may always capture, unknown users and groups are errors", "[auth]")
 {
   auto root = user_may_capture("root", "");
   REQUIRE(root);
@@ -602,4 +602,75 @@ TEST_CASE("auth: become_user fails without the privilege to change users", "[aut
   CHECK(r.at("status") == "become user \"" + acc.member + "\": initgroups: Operation not permitted");
   check_runs_as(r, acc.outsider);
   check_no_caps(r);
+}
+
+TEST_CASE("auth: a client certificate's CN logs in as the account of that name when it is a user name", "[auth]")
+{
+  const auto account_for = [](const std::string& cn) {
+    auto r = certificate_account(cn);
+    return r ? "user " + *r : "error: " + r.error().message;
+  };
+  CHECK(account_for("root") == "user root");
+  CHECK(account_for("nobody") == "user nobody");
+  CHECK(account_for("no_such_user.rpcap-test") == "error: CN \"no_such_user.rpcap-test\" names no local account");
+  CHECK(account_for("ROOT") == "error: CN \"ROOT\" names no local account");  // names are case-sensitive
+  CHECK(account_for("") == "error: CN \"\" is not a user name");
+  CHECK(account_for("-root") == "error: CN \"-root\" is not a user name");
+  CHECK(account_for("root ") == "error: CN \"root \" is not a user name");
+  CHECK(account_for("Alice Smith") == "error: CN \"Alice Smith\" is not a user name");
+  CHECK(account_for("root,O=x") == "error: CN \"root,O=x\" is not a user name");
+  CHECK(account_for("ro\not") == "error: CN \"ro\\x0aot\" is not a user name");  // escaped: no forged log lines
+  CHECK(account_for(std::string("root\0x", 6)) == "error: CN \"root\\x00x\" is not a user name");
+  CHECK(account_for("\xc3\xa5sa") == "error: CN \"\\xc3\\xa5sa\" is not a user name");
+  CHECK(account_for(std::string(33, 'a')).ends_with("\" is not a user name"));
+  auto r = certificate_account("nobody!");
+  REQUIRE_FALSE(r);
+  CHECK(r.error().kind == ErrorKind::auth);
+}
+
+TEST_CASE("auth: a certificate login makes the session the user as a password login does, with no password",
+          "[auth]")
+{
+  if (skip_unless_root()) { return; }
+  Accounts acc;
+  PamAuthenticator auth{acc.settings()};
+  const auto peer = loopback_peer();
+
+  const Report member = in_child([&] { return auth.login_certificate(acc.member, peer); });
+  REQUIRE(member.at("status") == "ok");
+  check_runs_as(member, acc.member);
+  check_capture_caps_only(member);
+
+  const Report outsider = in_child([&] { return auth.login_certificate(acc.outsider, peer); });
+  REQUIRE(outsider.at("status") == "ok");
+  check_runs_as(outsider, acc.outsider);
+  check_no_caps(outsider);
+
+  // A daemon that no longer runs as root cannot log anyone in (a password login fails the same way).
+  const Report unprivileged = in_child([&]() -> Status {
+    if (auto st = become_user(acc.outsider, false); !st) { return st; }
+    return auth.login_certificate(acc.member, peer);
+  });
+  // (PAM's account check, which reads /etc/shadow, fails first here; become_user() would next.)
+  CHECK(unprivileged.at("kind") == "auth");
+  CHECK(unprivileged.at("status").rfind("certificate login of \"" + acc.member + "\" from 127.0.0.1:40112 failed: ", 0) == 0);
+  check_runs_as(unprivileged, acc.outsider);
+
+  const Report unknown = in_child([&] { return auth.login_certificate("rpcaptest_none_" + std::to_string(::getpid()), peer); });
+  CHECK(unknown.at("kind") == "auth");
+  CHECK(unknown.at("status").rfind("certificate login of \"rpcaptest_none_", 0) == 0);
+  CHECK(unknown.at("uid") == "0,0,0");
+}
+
+TEST_CASE("auth: an expired account cannot log in by certificate either (PAM's account check)", "[auth]")
+{
+  if (skip_unless_root()) { return; }
+  Accounts acc;
+  REQUIRE(run("usermod -e 1 " + acc.outsider) == 0);  // expired on 2 January 1970
+  PamAuthenticator auth{acc.settings()};
+  const Report r = in_child([&] { return auth.login_certificate(acc.outsider, loopback_peer()); });
+  CHECK(r.at("kind") == "auth");
+  // Debian's common-account answers an expired account with pam_deny's "Authentication failure".
+  CHECK(r.at("status").rfind("certificate login of \"" + acc.outsider + "\" from 127.0.0.1:40112 failed: ", 0) == 0);
+  CHECK(r.at("uid") == "0,0,0");
 }

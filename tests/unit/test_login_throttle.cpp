@@ -7,6 +7,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
+
 #include "rpcap/login_throttle.hpp"
 
 using namespace rpcap;
@@ -23,6 +25,12 @@ public:
     ++calls;
     if (user == "alice" && password == "right") { return {}; }
     return make_error(ErrorKind::auth, "password login of \"" + user + "\" failed");
+  }
+  Status login_certificate(const std::string& user, const SockAddress&) override
+  {
+    ++calls;
+    if (user == "alice") { return {}; }
+    return make_error(ErrorKind::auth, "certificate login of \"" + user + "\" failed");
   }
   int calls{0};
 };
@@ -120,4 +128,27 @@ TEST_CASE("login throttle: the failure message says how long the answer took and
   REQUIRE_FALSE(st);
   CHECK(st.error().message.rfind("password login of \"mallory\" failed (answered after 0.", 0) == 0);
   CHECK(st.error().message.find("hunter2") == std::string::npos);
+}
+
+TEST_CASE("login throttle: a failed certificate login is not counted, a successful one is reported and closes the pipe",
+          "[throttle]")
+{
+  int p[2];
+  REQUIRE(::pipe2(p, O_CLOEXEC | O_NONBLOCK) == 0);
+  auto fake = std::make_unique<FakeAuth>();
+  auto* inner = fake.get();
+  // A delay no test would wait for: a certificate failure must not apply it.
+  ThrottledAuthenticator auth{std::move(fake), 1h, 1h, LoginReporter{p[1]}};
+  auto refused = auth.login_certificate("nobody", SockAddress{});
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message == "certificate login of \"nobody\" failed");
+  LoginReporter::Record r[8];
+  CHECK(::read(p[0], r, sizeof r) == -1);  // nothing reported, the pipe still open
+  CHECK(errno == EAGAIN);
+  CHECK(auth.login_certificate("alice", SockAddress{}));
+  CHECK(inner->calls == 2);
+  REQUIRE(::read(p[0], r, sizeof r) == static_cast<ssize_t>(sizeof r[0]));
+  CHECK(r[0].outcome == static_cast<char>(LoginReporter::Outcome::succeeded));
+  CHECK(::read(p[0], r, sizeof r) == 0);  // the write end is closed
+  ::close(p[0]);
 }

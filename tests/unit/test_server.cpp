@@ -58,6 +58,9 @@ public:
   std::optional<std::string> stats_error;
   // When set, every call that can fail fails one time in four (random-input test).
   std::mt19937* chaos{nullptr};
+  // What certificate_login() answers: nullopt (no certificate names anyone), or its outcome.
+  std::optional<Status> certificate;
+  int certificate_calls{0};
 
   // --- what the session asked
   std::vector<std::pair<std::string, std::string>> auth_calls;
@@ -78,6 +81,11 @@ public:
     if (user != k_user) { return env_failure("no such user \"" + user + "\""); }
     if (password != k_password) { return env_failure("wrong password for \"" + user + "\""); }
     return {};
+  }
+  std::optional<Status> certificate_login() override
+  {
+    ++certificate_calls;
+    return certificate;
   }
   Result<std::vector<Interface>> list_interfaces() override
   {
@@ -362,6 +370,49 @@ TEST_CASE("server: NULL authentication with null_auth is answered with this host
   CHECK(only<AuthReply>(f.out).byte_order_relation() == AuthReply::ByteOrder::same);
   // the recorded reply came from a little-endian daemon
   if (AuthReply::for_this_host().magic[0] == 0xd4) { CHECK(to_hex(f.out) == to_hex(load_vector("auth_reply"))); }
+}
+
+TEST_CASE("server: a client certificate that names a user logs in on NULL authentication, whatever null_auth says",
+          "[server]")
+{
+  for (bool null_auth : {false, true}) {
+    INFO("null_auth " << null_auth);
+    SessionSettings settings;
+    settings.null_auth = null_auth;
+    Session t{settings};
+    t.env.certificate = Status{};
+    auto f = t.feed(load_vector("auth_req_null"));
+    CHECK(f.next == Next::go_on);
+    CHECK(t.s.authenticated());
+    CHECK(t.env.certificate_calls == 1);
+    CHECK(t.env.auth_calls.empty());
+    CHECK(to_hex(f.out) == to_hex(encode(Message{AuthReply::for_this_host()})));
+    CHECK(t.env.logs.empty());  // the environment logs who logged in, not the session
+  }
+}
+
+TEST_CASE("server: a certificate login that fails is refused, unless NULL authentication is permitted", "[server]")
+{
+  const Status failed = make_error(ErrorKind::auth, "certificate login of \"bob\" failed: User account has expired");
+  {
+    Session t{password_only_settings()};
+    t.env.certificate = failed;
+    auto f = t.feed(load_vector("auth_req_null"));
+    CHECK(f.next == Next::go_on);  // the client may log in by password instead
+    CHECK_FALSE(t.s.authenticated());
+    CHECK(to_hex(f.out) == to_hex(load_vector("error_auth_failed")));
+    CHECK(t.env.logs == std::vector<std::string>{failed.error().message});
+    f = t.feed(load_vector("auth_req_password"));
+    CHECK(t.s.authenticated());
+  }
+  {
+    Session t{null_auth_settings()};
+    t.env.certificate = failed;
+    auto f = t.feed(load_vector("auth_req_null"));
+    CHECK(t.s.authenticated());
+    CHECK(to_hex(f.out) == to_hex(encode(Message{AuthReply::for_this_host()})));
+    CHECK(t.env.logs == std::vector<std::string>{failed.error().message, "NULL authentication accepted"});
+  }
 }
 
 TEST_CASE("server: password authentication with the right credentials succeeds", "[server]")

@@ -4,6 +4,7 @@
 // Every key and certificate is made here, at test time.
 #include <catch2/catch.hpp>
 
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -266,12 +267,18 @@ TEST_CASE("tls: client certificates signed by the daemon's client CA identify th
     auto o = handshake(server, client, "probe.example");
     REQUIRE(o.server);
     CHECK(o.server->peer_subject() == "CN=alice");
+    auto cn = o.server->peer_common_name();
+    REQUIRE(cn);
+    CHECK(*cn == "alice");
   }
   SECTION("without one: in, but nobody")
   {
     auto o = handshake(server, client, "probe.example");
     REQUIRE(o.server);
     CHECK(o.server->peer_subject().empty());
+    auto cn = o.server->peer_common_name();
+    REQUIRE_FALSE(cn);
+    CHECK(cn.error().message == "no verified client certificate");
   }
   SECTION("signed by another CA: refused")
   {
@@ -330,6 +337,117 @@ TEST_CASE("tls: a peer that speaks plaintext or hangs up fails the handshake in 
   {
     peer.reset();
     auto r = Channel::tls_server(Fd{sv[0]}, sctx, 2000);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message == "TLS: the peer closed the connection during the handshake");
+  }
+}
+
+namespace {
+
+// Made with `openssl req -x509 -subj "/CN=alice/CN=root"`: two CNs.
+constexpr const char* k_two_cns_pem = R"(-----BEGIN CERTIFICATE-----
+MIIBlDCCATugAwIBAgIUIXdy6OU7oy1RDgpdfU2pESuoldIwCgYIKoZIzj0EAwIw
+HzEOMAwGA1UEAwwFYWxpY2UxDTALBgNVBAMMBHJvb3QwIBcNMjYxMTI3MDAwMzMz
+WhgPMjEyNjExMDMwMDAzMzNaMB8xDjAMBgNVBAMMBWFsaWNlMQ0wCwYDVQQDDARy
+b290MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE6ACKcGhfyYh8Q7CtrJakkIZH
+SowSdEAGaN9hfDK6kjwRVTyiRVFh/b6gF48EV7fTDtT/342pwj6jQOVnjhpWE6NT
+MFEwHQYDVR0OBBYEFO7ZX7DWENebwxAvq6K4RmGsvLR6MB8GA1UdIwQYMBaAFO7Z
+X7DWENebwxAvq6K4RmGsvLR6MA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZIzj0EAwID
+RwAwRAIgFtI5jHbnyK1cfZonaFs5Mvo4SnOUA4X8hXprgfHs39MCIFuWpf3UlrPh
+OIFa/mSbGdjyJmnAfStjUUfY3ZuhTX9e
+-----END CERTIFICATE-----
+)";
+
+// Made with `openssl req -x509 -subj "/O=rpcap tests/OU=no common name"`: no CN.
+constexpr const char* k_no_cn_pem = R"(-----BEGIN CERTIFICATE-----
+MIIBtDCCAVugAwIBAgIUZyRknrLPYil1/d5BKSdvo7toZOUwCgYIKoZIzj0EAwIw
+LzEUMBIGA1UECgwLcnBjYXAgdGVzdHMxFzAVBgNVBAsMDm5vIGNvbW1vbiBuYW1l
+MCAXDTI2MTEyNzAwMDMzM1oYDzIxMjYxMTAzMDAwMzMzWjAvMRQwEgYDVQQKDAty
+cGNhcCB0ZXN0czEXMBUGA1UECwwObm8gY29tbW9uIG5hbWUwWTATBgcqhkjOPQIB
+BggqhkjOPQMBBwNCAAQQMpeXOuohfD5nt1/etp38vT67qTrFosqzNFdovfl1Whmq
+MMRlxnK96HJrokNW4vBvoI1w8i0szk57nMF+UTAqo1MwUTAdBgNVHQ4EFgQUaRLY
+/XQtYBUs0XhN2g95VMBvpmwwHwYDVR0jBBgwFoAUaRLY/XQtYBUs0XhN2g95VMBv
+pmwwDwYDVR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNHADBEAiAwOmVIO9dO/4tb
+Er9AgWlxx51mR/sSZXXQu+qM2r3K3AIgap9oyCGReXBl1DT12/0YFJL/JH0oKbuC
+Hz5oa3s5nkI=
+-----END CERTIFICATE-----
+)";
+
+std::string cn_or_error(const Result<std::string>& r) { return r ? "CN " + *r : "error: " + r.error().message; }
+
+}  // namespace
+
+TEST_CASE("tls: the common name a client certificate logs in as is its subject's one CN, as it is", "[tls]")
+{
+  const auto cn_of = [](const std::string& common_name) {
+    CertSpec s;
+    s.common_name = common_name;
+    return cn_or_error(certificate_common_name(value_of(make_certificate(s)).cert_pem));
+  };
+  CHECK(cn_of("alice") == "CN alice");
+  // Returned as it is, odd characters and all: whether it names a user is certificate_account()'s question.
+  CHECK(cn_of("al ice\n,O=x") == "CN al ice\n,O=x");
+  CHECK(cn_of("\xc3\xa5sa") == "CN \xc3\xa5sa");
+  CHECK(cn_or_error(certificate_common_name(k_two_cns_pem)) == "error: the certificate's subject has more than one CN");
+  CHECK(cn_or_error(certificate_common_name(k_no_cn_pem)) == "error: the certificate's subject has no CN");
+  auto garbage = certificate_common_name("not a certificate");
+  REQUIRE_FALSE(garbage);
+  CHECK(garbage.error().kind == ErrorKind::config);
+}
+
+TEST_CASE("tls: a server handshake taken a step at a time waits on the socket and ends as the blocking one", "[tls]")
+{
+  Pki pki;
+  auto sctx = value_of(TlsContext::server(TlsServerSettings{pki.key_file, pki.cert_file, ""}));
+  int sv[2] = {-1, -1};
+  REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
+  Fd client_end{sv[1]};
+  auto accept = value_of(TlsAccept::start(Fd{sv[0]}, sctx));
+  // Nothing from the client yet: it waits for a ClientHello, without blocking.
+  auto first = accept.step();
+  REQUIRE(first);
+  CHECK_FALSE(*first);
+  CHECK(accept.events() == POLLIN);
+
+  SECTION("a client that does its part: the channel, verified as usual")
+  {
+    TlsClientSettings cs;
+    cs.ca_file = pki.ca_file;
+    auto cctx = value_of(TlsContext::client(cs));
+    auto client = std::async(std::launch::async,
+                             [&] { return Channel::tls_client(std::move(client_end), cctx, cs, "probe.example", 5000); });
+    std::optional<Channel> done;
+    for (int i = 0; i < 100 && !done; ++i) {  // a handshake takes a few round trips, not a hundred
+      pollfd p{accept.fd(), accept.events(), 0};
+      REQUIRE(::poll(&p, 1, 5000) == 1);
+      auto step = accept.step();
+      REQUIRE(step);
+      if (*step) { done = std::move(**step); }
+    }
+    REQUIRE(done);
+    CHECK(done->is_tls());
+    auto c = client.get();
+    REQUIRE(c);
+    REQUIRE(c->write_all("hello", 5, 5000));
+    auto readable = wait_readable(*done, 5000);
+    REQUIRE(readable);
+    REQUIRE(*readable);
+    char buf[8] = {};
+    CHECK(done->read_some(buf, sizeof buf) == 5);
+    CHECK(std::string(buf, 5) == "hello");
+  }
+  SECTION("an RPCAP header instead of a ClientHello: the reason")
+  {
+    const unsigned char rpcap[8] = {0, 8, 0, 0, 0, 0, 0, 0};
+    REQUIRE(::send(client_end.get(), rpcap, sizeof rpcap, 0) == 8);
+    auto r = accept.step();
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message.find("TLS: handshake: ") == 0);
+  }
+  SECTION("hang-up")
+  {
+    client_end.reset();
+    auto r = accept.step();
     REQUIRE_FALSE(r);
     CHECK(r.error().message == "TLS: the peer closed the connection during the handshake");
   }
