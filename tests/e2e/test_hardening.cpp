@@ -288,7 +288,7 @@ TEST_CASE("rpcapd load: 1000 connect/authenticate/list/close cycles leave no gro
   CHECK(rss_after - rss_before < 512 + k_asan_slack_kib / 64);
 }
 
-TEST_CASE("rpcapd: one address that holds --max-sessions-per-host connections gets no more; others are served",
+TEST_CASE("rpcapd: one address that holds --max-sessions-per-host connections gets no more, others are served",
           "[e2e][hardening][load]")
 {
   Daemon d{Daemon::ours({"-n", "--max-sessions-per-host", "3"})};
