@@ -310,7 +310,7 @@ std::vector<Interface> fake_interfaces()
 
 class FuzzEnv final : public SessionEnv {
 public:
-  explicit FuzzEnv(std::uint8_t flags) : m_flags(flags) {}
+  FuzzEnv(std::uint8_t flags, std::uint8_t certificate) : m_flags(flags), m_certificate(certificate) {}
 
   void attach(const ServerSession& session) { m_session = &session; }
   // The first rule the session broke, or "".
@@ -321,6 +321,16 @@ public:
     expect(!m_session->authenticated(), "authenticate() called after authentication");
     if (has(k_env_auth_fails)) { return failure("wrong password"); }
     return {};
+  }
+  std::optional<Status> certificate_login() override
+  {
+    expect(!m_session->authenticated(), "certificate_login() called after authentication");
+    if (m_certificate == k_cert_logs_in) { return Status{}; }
+    if (m_certificate == k_cert_login_fails) {
+      Status refused = failure("certificate login refused");
+      return refused;
+    }
+    return std::nullopt;
   }
   Result<std::vector<Interface>> list_interfaces() override
   {
@@ -398,6 +408,7 @@ private:
   }
 
   std::uint8_t m_flags;
+  std::uint8_t m_certificate;
   const ServerSession* m_session{nullptr};
   std::vector<std::string> m_probed;
   bool m_running{false};
@@ -670,10 +681,11 @@ int fuzz_server_session(const std::uint8_t* data, std::size_t size)
 {
   if (size < 2) { return 0; }
   const std::uint8_t flags = data[0];
-  const std::uint8_t chunking = data[1];
+  const std::uint8_t chunking = data[1] & 0x3f;
+  const std::uint8_t certificate = static_cast<std::uint8_t>(data[1] >> 6);
   ByteView stream{data + 2, size - 2};
 
-  FuzzEnv env{flags};
+  FuzzEnv env{flags, certificate};
   SessionSettings settings;
   settings.null_auth = (flags & k_env_no_null_auth) == 0;
   ServerSession session{env, settings};

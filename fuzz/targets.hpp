@@ -15,9 +15,10 @@
 //                    interface name (for remote_interface_source)
 //   config           a config file; also a host list file; also NUL-separated
 //                    fields of a DaemonConfig for write_config (see targets.cpp)
-//   server_session   +0 u8 environment flags (k_env_* below)  +1 u8 chunking
-//                    (0 = one feed; n = chunks of 1..n bytes)  +2 the bytes a
-//                    client sends on the control connection
+//   server_session   +0 u8 environment flags (k_env_* below)  +1 u8: bits 0-5
+//                    chunking (0 = one feed; n = chunks of 1..n bytes), bits
+//                    6-7 the client certificate (k_cert_* below)  +2 the bytes
+//                    a client sends on the control connection
 #pragma once
 
 #include <cstddef>
@@ -48,6 +49,12 @@ constexpr std::uint8_t k_env_probe_fails = 0x10;
 constexpr std::uint8_t k_env_start_fails = 0x20;
 constexpr std::uint8_t k_env_update_fails = 0x40;  // update_filter and set_sampling
 constexpr std::uint8_t k_env_stats_fail = 0x80;
+
+// server_session's client certificate (byte 1, bits 6-7): none (or one that
+// names no account), one whose login succeeds, one whose login fails.
+constexpr std::uint8_t k_cert_none = 0;
+constexpr std::uint8_t k_cert_logs_in = 1;
+constexpr std::uint8_t k_cert_login_fails = 2;
 
 struct Target {
   const char* name;  // the directory name under fuzz/corpus and tests/fuzz-regressions
