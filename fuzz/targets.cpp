@@ -319,7 +319,7 @@ public:
   Status authenticate(const std::string&, const std::string&) override
   {
     expect(!m_session->authenticated(), "authenticate() called after authentication");
-    if (has(k_env_auth_fails)) { return failure("wrong password"); }
+    if (has(k_env_auth_fails)) { return make_error(ErrorKind::auth, "wrong password"); }
     return {};
   }
   std::optional<Status> certificate_login() override
@@ -327,11 +327,18 @@ public:
     expect(!m_session->authenticated(), "certificate_login() called after authentication");
     if (m_certificate == k_cert_logs_in) { return Status{}; }
     if (m_certificate == k_cert_login_fails) {
-      Status refused = failure("certificate login refused");
+      Status refused = make_error(ErrorKind::auth, "certificate login refused");
       return refused;
+    }
+    if (m_certificate == k_cert_session_ends) {
+      m_must_close = true;
+      Status broken = failure("certificate login: the identity change failed");
+      return broken;
     }
     return std::nullopt;
   }
+  // A login failed so that the session must close on this feed.
+  bool must_close() const { return m_must_close; }
   Result<std::vector<Interface>> list_interfaces() override
   {
     expect_authenticated("list_interfaces");
@@ -409,6 +416,7 @@ private:
 
   std::uint8_t m_flags;
   std::uint8_t m_certificate;
+  bool m_must_close{false};
   const ServerSession* m_session{nullptr};
   std::vector<std::string> m_probed;
   bool m_running{false};
@@ -707,6 +715,8 @@ int fuzz_server_session(const std::uint8_t* data, std::size_t size)
     if (!env.violation().empty()) { fail("the session broke a rule of its environment: " + env.violation()); }
     check_replies(out);
     require(session.pending() <= fed, "the session holds more bytes than it was given");
+    require(!env.must_close() || next == ServerSession::Next::close,
+            "the session goes on after a login whose identity change failed");
     if (next == ServerSession::Next::close) { break; }  // never feed after close
   }
   return 0;

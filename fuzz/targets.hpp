@@ -51,10 +51,13 @@ constexpr std::uint8_t k_env_update_fails = 0x40;  // update_filter and set_samp
 constexpr std::uint8_t k_env_stats_fail = 0x80;
 
 // server_session's client certificate (byte 1, bits 6-7): none (or one that
-// names no account), one whose login succeeds, one whose login fails.
+// names no account), one whose login succeeds, one whose login is refused
+// (ErrorKind::auth), one whose identity change fails (ErrorKind::io: the
+// session must close).
 constexpr std::uint8_t k_cert_none = 0;
 constexpr std::uint8_t k_cert_logs_in = 1;
 constexpr std::uint8_t k_cert_login_fails = 2;
+constexpr std::uint8_t k_cert_session_ends = 3;
 
 struct Target {
   const char* name;  // the directory name under fuzz/corpus and tests/fuzz-regressions

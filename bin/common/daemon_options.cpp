@@ -31,7 +31,7 @@ void add_limit_options(CLI::App& app, DaemonFlags& flags)
       ->check(CLI::Range(1u, k_max_max_login_delay))
       ->capture_default_str();
   app.add_option("--capture-buffer", flags.capture_buffer_kib,
-                 "kernel capture buffer of each session, in KiB (as tcpdump -B)")
+                 "kernel capture buffer of each capture, in KiB (as tcpdump -B)")
       ->type_name("KIB")
       ->check(CLI::Range(k_min_capture_buffer_kib, k_max_capture_buffer_kib))
       ->capture_default_str();

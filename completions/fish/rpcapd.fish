@@ -24,7 +24,7 @@ complete -c rpcapd -l keepalive -x -d 'probe a connection idle for SECONDS with 
 complete -c rpcapd -l user-timeout -x -d 'drop a connection whose data or keepalive probes stay unacknowledged for SECONDS'
 complete -c rpcapd -l data-timeout -x -d 'seconds a client has to make the data connection'
 complete -c rpcapd -l max-login-delay -x -d 'longest delay, in seconds, before a failed password login is answered'
-complete -c rpcapd -l capture-buffer -x -d 'kernel capture buffer of each session, in KiB'
+complete -c rpcapd -l capture-buffer -x -d 'kernel capture buffer of each capture, in KiB'
 complete -c rpcapd -s S -l tls -d 'require TLS on every connection, control and data'
 complete -c rpcapd -s K -l tls-key -r -F -d 'the TLS private key, PEM'
 complete -c rpcapd -s X -l tls-cert -r -F -d 'the TLS certificate, PEM, followed by its chain if any'

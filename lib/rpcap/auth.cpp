@@ -54,6 +54,7 @@ struct Account {
   std::string name;
   uid_t uid{};
   gid_t gid{};
+  std::string shell;  // empty: /bin/sh (passwd(5))
 };
 
 // The passwd entry of `user`; nullopt if there is none.
@@ -73,7 +74,7 @@ Result<std::optional<Account>> find_account(const std::string& user)
     if (rc == 0 && found == nullptr) { return std::optional<Account>{}; }
     if (rc == ENOENT || rc == ESRCH) { return std::optional<Account>{}; }
     if (rc != 0) { return io_error("look up user " + quote(user), rc); }
-    return std::optional<Account>{Account{pw.pw_name, pw.pw_uid, pw.pw_gid}};
+    return std::optional<Account>{Account{pw.pw_name, pw.pw_uid, pw.pw_gid, pw.pw_shell != nullptr ? pw.pw_shell : ""}};
   }
 }
 
@@ -309,6 +310,15 @@ Status become_session_user(const std::string& user, const std::string& capture_g
   return become_user(user, *may_capture);
 }
 
+// A login whose identity change failed with `e`, not of ErrorKind::auth:
+// the process may be half-way between root and the user, so the error
+// keeps its kind and the session ends (Authenticator).
+Error session_ends(const std::string& login, Error e)
+{
+  e.message = login + " failed: " + e.message;
+  return e;
+}
+
 // A user name every system accepts (POSIX's portable set), at most as long as useradd allows.
 bool portable_user_name(const std::string& name)
 {
@@ -354,7 +364,10 @@ Status PamAuthenticator::login(const std::string& user, const std::string& passw
 
   auto name = pam_check(m_settings, user, &password, peer);  // the PAM handle is ended on return
   if (!name) { return fail(name.error().message); }
-  if (auto st = become_session_user(*name, m_settings.capture_group); !st) { return fail(st.error().message); }
+  if (auto st = become_session_user(*name, m_settings.capture_group); !st) {
+    if (st.error().kind == ErrorKind::auth) { return fail(st.error().message); }
+    return session_ends("password login of " + quote(user) + " from " + peer.to_string(), std::move(st).error());
+  }
   return {};
 }
 
@@ -367,7 +380,10 @@ Status PamAuthenticator::login_certificate(const std::string& user, const SockAd
   if (user.empty() || has_nul(user)) { return fail(pam_text(PAM_AUTH_ERR)); }
   auto name = pam_check(m_settings, user, nullptr, peer);
   if (!name) { return fail(name.error().message); }
-  if (auto st = become_session_user(*name, m_settings.capture_group); !st) { return fail(st.error().message); }
+  if (auto st = become_session_user(*name, m_settings.capture_group); !st) {
+    if (st.error().kind == ErrorKind::auth) { return fail(st.error().message); }
+    return session_ends("certificate login of " + quote(user) + " from " + peer.to_string(), std::move(st).error());
+  }
   return {};
 }
 
@@ -380,6 +396,14 @@ Result<std::string> certificate_account(const std::string& common_name)
   auto account = find_account(common_name);
   if (!account) { return std::move(account).error(); }
   if (!*account) { return refuse("names no local account"); }
+  // Service accounts (daemon, www-data, nobody) have no password to guess,
+  // but a certificate needs none: those that may not log in at all, as
+  // their shell says, may not log in this way either (as ssh refuses them).
+  const std::string& shell = (*account)->shell;
+  const std::string shell_name = shell.substr(shell.find_last_of('/') + 1);
+  if (shell_name == "nologin" || shell_name == "false") {
+    return refuse("names account " + quote((*account)->name) + ", which may not log in (shell " + quote(shell) + ")");
+  }
   return (*account)->name;
 }
 

@@ -63,8 +63,10 @@ private:
 // The local account a client certificate whose subject CN is
 // `common_name` logs in as (as PostgreSQL's cert authentication): the CN
 // itself, when it is a portable user name (letters, digits, '.', '_' and
-// '-', not starting with '-', at most 32 bytes) and such an account exists.
-// Fails with ErrorKind::auth saying why not, the CN quoted and escaped.
+// '-', not starting with '-', at most 32 bytes) and such an account exists
+// and may log in (its shell is not nologin or false). Fails with
+// ErrorKind::auth saying why not, the CN quoted and escaped, and with
+// ErrorKind::io when the account database cannot be read.
 Result<std::string> certificate_account(const std::string& common_name);
 
 // Whether `user` may capture: root, or a member of `capture_group` (as its

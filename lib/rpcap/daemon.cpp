@@ -139,14 +139,21 @@ std::optional<Channel> open_channel(Fd fd, const TlsContext* tls, int timeout_s,
 // The session settings for a connection over `ch`: a verified client
 // certificate (--client-ca) whose CN names a local account logs in as that
 // user, as a password would; one that names nobody authenticates nobody.
-DaemonSessionConfig settings_for(const Channel& ch, DaemonSessionConfig sc, const TlsContext* tls,
-                                 const std::string& who, const LogFn& log)
+// nullopt (logged) when the account database cannot say which: the
+// connection is closed rather than served as nobody's.
+std::optional<DaemonSessionConfig> settings_for(const Channel& ch, DaemonSessionConfig sc, const TlsContext* tls,
+                                                const std::string& who, const LogFn& log)
 {
   sc.tls = tls;
   const std::string subject = ch.peer_subject();
   if (subject.empty()) { return sc; }
   auto cn = ch.peer_common_name();
   auto user = cn ? certificate_account(*cn) : Result<std::string>{std::move(cn).error()};
+  if (!user && user.error().kind != ErrorKind::auth) {
+    log(LogLevel::error, who + ": closing: client certificate \"" + escape_control(subject, 256)
+                             + "\": " + user.error().message);
+    return std::nullopt;
+  }
   if (!user) {
     log(LogLevel::warning, who + ": client certificate \"" + escape_control(subject, 256) + "\" logs in as nobody: "
                                + user.error().message + "; the client must log in by password"
@@ -217,8 +224,12 @@ void serve_connection(Fd fd, const DaemonOptions& opts, const DaemonConfig& cfg,
                                                     LoginReporter{limits.report_fd});
   }
   auto backend = make_pcap_backend();
-  const DaemonSessionConfig sc = settings_for(*ch, session_config(cfg, opts.session), tls, who, log);
-  run_daemon_session(std::move(*ch), sc, *backend, auth.get(), log);
+  const auto sc = settings_for(*ch, session_config(cfg, opts.session), tls, who, log);
+  if (!sc) {
+    close_after(std::move(*ch), encode(Message{make_error_msg(ErrorCode::auth_failed, "Authentication failed")}));
+    return;
+  }
+  run_daemon_session(std::move(*ch), *sc, *backend, auth.get(), log);
 }
 
 std::string target_name(const ActiveClient& t)
@@ -241,7 +252,12 @@ void serve_active(Fd fd, const DaemonOptions& opts, const DaemonConfig& cfg, con
   }
   auto ch = open_channel(std::move(fd), tls, static_cast<int>(cfg.auth_timeout), who, log);
   if (!ch) { return; }
-  DaemonSessionConfig sc = settings_for(*ch, session_config(cfg, opts.session), tls, who, log);
+  auto settings = settings_for(*ch, session_config(cfg, opts.session), tls, who, log);
+  if (!settings) {
+    close_after(std::move(*ch), encode(Message{make_error_msg(ErrorCode::auth_failed, "Authentication failed")}));
+    return;
+  }
+  DaemonSessionConfig& sc = *settings;
   sc.active = true;
   sc.idle_timeout_s = 0;
   std::unique_ptr<Authenticator> auth = opts.make_authenticator ? opts.make_authenticator(cfg) : nullptr;

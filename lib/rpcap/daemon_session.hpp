@@ -26,14 +26,17 @@ namespace rpcap {
 using LogFn = std::function<void(LogLevel, const std::string&)>;
 
 // Checks a password login and, on success, makes the process run as that
-// user (the daemon serves each connection in its own process).
+// user (the daemon serves each connection in its own process). Both calls
+// fail with ErrorKind::auth when the login is refused and the client may
+// try again, and with another kind (ErrorKind::io) when the process can no
+// longer serve anyone (the identity change failed, perhaps half-way): the
+// session then ends. The message is for the log.
 class Authenticator {
 public:
   virtual ~Authenticator() = default;
   virtual Status login(const std::string& user, const std::string& password, const SockAddress& peer) = 0;
   // Make the process run as `user`, whom the client's verified certificate
   // names (no password to check): as login() does after the password.
-  // Fails (ErrorKind::auth) with a message for the log.
   virtual Status login_certificate(const std::string& user, const SockAddress& peer) = 0;
 };
 

@@ -68,6 +68,10 @@ Status ThrottledAuthenticator::login(const std::string& user, const std::string&
     m_reporter.close();
     return st;
   }
+  if (st.error().kind != ErrorKind::auth) {
+    m_reporter.close();
+    return st;
+  }
   // Count it before answering: the client's next connection must find it counted.
   m_reporter.report(LoginReporter::Outcome::failed);
   std::this_thread::sleep_until(start + m_delay);
@@ -82,10 +86,7 @@ Status ThrottledAuthenticator::login(const std::string& user, const std::string&
 Status ThrottledAuthenticator::login_certificate(const std::string& user, const SockAddress& peer)
 {
   auto st = m_inner->login_certificate(user, peer);
-  if (st) {
-    m_reporter.report(LoginReporter::Outcome::succeeded);
-    m_reporter.close();
-  }
+  if (st || st.error().kind != ErrorKind::auth) { m_reporter.close(); }
   return st;
 }
 

@@ -79,9 +79,12 @@ private:
   int m_fd;
 };
 
-// Wraps the real authenticator: a failed login is answered no sooner than
-// `delay` after it began; each failure doubles the delay (up to `max`) and
-// is reported; a success is reported and closes the reporter.
+// Wraps the real authenticator: a failed login (ErrorKind::auth) is
+// answered no sooner than `delay` after it began; each failure doubles the
+// delay (up to `max`) and is reported; a success is reported and closes the
+// reporter. A failure of another kind (the password was right, the
+// identity change failed and the session ends) is neither delayed nor
+// counted, and closes the reporter.
 class ThrottledAuthenticator final : public Authenticator {
 public:
   ThrottledAuthenticator(std::unique_ptr<Authenticator> inner, std::chrono::milliseconds delay,
@@ -94,8 +97,11 @@ public:
   ThrottledAuthenticator& operator=(const ThrottledAuthenticator&) = delete;
 
   Status login(const std::string& user, const std::string& password, const SockAddress& peer) override;
-  // Passed on; a success is reported as login()'s, a failure answered at
-  // once and not counted (a certificate the CA signed is nobody's guess).
+  // Passed on; a failure is answered at once and not counted (a
+  // certificate the CA signed is nobody's guess), and a success closes the
+  // reporter without reporting: only a right password clears the address's
+  // failures, or a guesser holding any certificate could clear them between
+  // guesses at another user's password.
   Status login_certificate(const std::string& user, const SockAddress& peer) override;
 
 private:

@@ -68,8 +68,7 @@ ServerSession::Next ServerSession::handle_pre_auth(const Header& h, ByteView pay
 {
   switch (h.type) {
   case MsgType::auth_req:
-    on_auth(h, payload, out);
-    return Next::go_on;
+    return on_auth(h, payload, out);
   case MsgType::close:
     return Next::close;
   case MsgType::error: {
@@ -138,46 +137,46 @@ ServerSession::Next ServerSession::handle_authenticated(const Header& h, ByteVie
   return Next::close;
 }
 
-void ServerSession::on_auth(const Header& h, ByteView payload, Bytes& out)
+ServerSession::Next ServerSession::on_auth(const Header& h, ByteView payload, Bytes& out)
 {
   auto m = decode_payload(h, payload);
   if (!m) {
     reply_error(h, static_cast<ErrorCode>(m.error().rpcap_code), m.error().message, out);
-    return;
+    return Next::go_on;
   }
+  // One text whatever failed (CVE-2019-15162): never tell a wrong user from a
+  // wrong password. A failure that is not ErrorKind::auth left the process
+  // unable to serve anyone (an identity change failed, perhaps half-way):
+  // the session ends.
+  const auto refuse = [&](const Error& e) {
+    reply_error(h, ErrorCode::auth_failed, "Authentication failed", out);
+    if (e.kind == ErrorKind::auth) {
+      m_env.log(LogLevel::warning, e.message);
+      return Next::go_on;
+    }
+    m_env.log(LogLevel::error, e.message + "; closing the session");
+    return Next::close;
+  };
   const auto& req = std::get<AuthRequest>(*m);
   if (req.method == AuthRequest::Method::null) {
-    // A client certificate that names an account logs in as that user, even
-    // with null_auth: a session that authenticates as a user runs as the user.
+    // A client certificate that names an account logs in as that user or
+    // not at all, even with null_auth: a session that authenticates as a
+    // user runs as the user, never with the daemon's privileges instead.
     if (auto by_certificate = m_env.certificate_login()) {
-      if (*by_certificate) {
-        m_authenticated = true;
-        encode(out, Message{AuthReply::for_this_host()}, h.ver);
-        return;
-      }
-      m_env.log(LogLevel::warning, by_certificate->error().message);
-      if (!m_settings.null_auth) {
-        reply_error(h, ErrorCode::auth_failed, "Authentication failed", out);
-        return;
-      }
-    }
-    if (!m_settings.null_auth) {
+      if (!*by_certificate) { return refuse(by_certificate->error()); }
+    } else if (!m_settings.null_auth) {
       m_env.log(LogLevel::warning, "refused NULL authentication: not permitted (-n not given)");
       reply_error(h, ErrorCode::auth_failed, "Authentication failed; NULL authentication not permitted.", out);
-      return;
+      return Next::go_on;
+    } else {
+      m_env.log(LogLevel::info, "NULL authentication accepted");
     }
-    m_env.log(LogLevel::info, "NULL authentication accepted");
   } else {
-    auto ok = m_env.authenticate(req.username, req.password);
-    if (!ok) {
-      // One text whatever failed (CVE-2019-15162): never tell a wrong user from a wrong password.
-      m_env.log(LogLevel::warning, ok.error().message);
-      reply_error(h, ErrorCode::auth_failed, "Authentication failed", out);
-      return;
-    }
+    if (auto ok = m_env.authenticate(req.username, req.password); !ok) { return refuse(ok.error()); }
   }
   m_authenticated = true;
   encode(out, Message{AuthReply::for_this_host()}, h.ver);
+  return Next::go_on;
 }
 
 void ServerSession::on_findallif(const Header& h, Bytes& out)

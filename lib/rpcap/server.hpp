@@ -43,10 +43,14 @@ class SessionEnv {
 public:
   virtual ~SessionEnv() = default;
   // Check a password login. On failure the environment applies any delay;
-  // the session answers with one generic text whatever the cause.
+  // the session answers with one generic text whatever the cause. A
+  // failure of another kind than ErrorKind::auth means this process can no
+  // longer serve a session (an identity change failed, perhaps half-way):
+  // the session answers and closes.
   virtual Status authenticate(const std::string& user, const std::string& password) = 0;
   // Log in as the user the client's verified certificate names, for a NULL
-  // authentication request. nullopt: no certificate names anyone, so NULL
+  // authentication request; if that fails NULL authentication fails too,
+  // as authenticate() does. nullopt: no certificate names anyone, so NULL
   // authentication is up to SessionSettings::null_auth.
   virtual std::optional<Status> certificate_login() { return std::nullopt; }
   virtual Result<std::vector<Interface>> list_interfaces() = 0;
@@ -92,7 +96,7 @@ private:
   Next handle(const Header& h, ByteView payload, Bytes& out);
   Next handle_pre_auth(const Header& h, ByteView payload, Bytes& out);
   Next handle_authenticated(const Header& h, ByteView payload, Bytes& out);
-  void on_auth(const Header& h, ByteView payload, Bytes& out);
+  Next on_auth(const Header& h, ByteView payload, Bytes& out);
   void on_findallif(const Header& h, Bytes& out);
   void on_open(const Header& h, ByteView payload, Bytes& out);
   void on_startcap(const Header& h, ByteView payload, Bytes& out);

@@ -590,8 +590,6 @@ std::string Channel::description() const
 
 namespace {
 
-// Run the handshake on non-blocking `ssl` within `timeout_ms`. Returns the
-// failure's text, or nullopt once done.
 // What one go at a handshake came to.
 struct HandshakeStep {
   bool done{false};

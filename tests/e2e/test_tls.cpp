@@ -326,7 +326,26 @@ TEST_CASE("tls: a client certificate logs in as the user its CN names, and the s
   CHECK(capture.err.find("permission") != std::string::npos);
 }
 
-TEST_CASE("tls: a client certificate whose CN names no local account authenticates nobody", "[e2e][tls][auth]")
+TEST_CASE("tls: a client certificate whose user PAM refuses logs in nobody, not the daemon's user, even with -n",
+          "[e2e][tls][auth]")
+{
+  if (!can_manage_users()) { return; }
+  TestUser user;
+  REQUIRE(run({"/usr/bin/chage", "-E", "0", user.name()}).exit_code == 0);  // expired in 1970
+  ClientPki pki;
+  DaemonCert c;
+  Daemon d{Daemon::ours(c.daemon_args({"-n", "--client-ca", pki.ca_file}))};
+  auto r = ls(std::vector<std::string>{"--pin", c.pin} + pki.client_args(user.name(), "user")
+              + std::vector<std::string>{tls_source(d)});
+  INFO(r.err << "\ndaemon:\n" << d.log());
+  CHECK(r.exit_code == 1);
+  CHECK(r.err == "rpcap-ls: error: " + tls_source(d) + ": authentication failed: Authentication failed\n");
+  CHECK(d.log().find("certificate login of \"" + user.name() + "\" from 127.0.0.1") != std::string::npos);
+  CHECK(d.log().find("NULL authentication accepted") == std::string::npos);
+}
+
+TEST_CASE("tls: a client certificate whose CN names no local account, or one that may not log in, authenticates nobody",
+          "[e2e][tls][auth]")
 {
   if (!can_manage_users()) { return; }
   TestUser user;
@@ -335,7 +354,8 @@ TEST_CASE("tls: a client certificate whose CN names no local account authenticat
   Daemon d{Daemon::ours(c.daemon_args({"--client-ca", pki.ca_file}))};  // no -n
   const auto alien = pki.client_args("nosuchuser-rpcap", "alien");
   const auto odd = pki.client_args("Eve\n" + user.name(), "odd");
-  for (const auto& cert : {alien, odd}) {
+  const auto service = pki.client_args("daemon", "service");  // shell /usr/sbin/nologin
+  for (const auto& cert : {alien, odd, service}) {
     auto r = ls(std::vector<std::string>{"--pin", c.pin} + cert + std::vector<std::string>{tls_source(d)});
     INFO(r.err << "\ndaemon:\n" << d.log());
     CHECK(r.exit_code == 1);
@@ -350,6 +370,9 @@ TEST_CASE("tls: a client certificate whose CN names no local account authenticat
   // The subject is escaped: the newline in the CN cannot start a log line of its own.
   CHECK(d.log().find("client certificate \"CN=Eve\\0A" + user.name() + "\" logs in as nobody: CN \"Eve\\x0a" + user.name()
                      + "\" is not a user name; the client must log in by password\n")
+        != std::string::npos);
+  CHECK(d.log().find("client certificate \"CN=daemon\" logs in as nobody: CN \"daemon\" names account \"daemon\", which "
+                     "may not log in (shell \"/usr/sbin/nologin\"); the client must log in by password\n")
         != std::string::npos);
   // With a password it logs in like anyone else.
   TempDir dir;
@@ -636,24 +659,41 @@ TEST_CASE("tls: control requests are answered while the data connection's TLS ha
 {
   if (!can_capture()) { return; }
   DaemonCert c;
-  Daemon d{Daemon::ours(c.daemon_args({"-n", "-D", "--data-timeout", "2"}))};
   TlsClientSettings settings;
   settings.pin = *parse_pin(c.pin);
   auto ctx = TlsContext::client(settings);
   REQUIRE(ctx);
-  auto ch = Channel::tls_client(connect_local(d.port()), *ctx, settings, "127.0.0.1", 5000);
-  REQUIRE(ch);
-  RawClient control{std::move(*ch)};
-  control.null_auth();
-  // A data connection that never starts its handshake.
-  RawClient data = start_lo_capture(control, "udp dst port 9");
-  REQUIRE(eventually([&] { return d.log().find("data connection from 127.0.0.1") != std::string::npos; }, 10000));
-  control.send(StatsRequest{});
-  INFO(d.log());
-  control.expect<StatsReply>();  // not after the handshake's timeout
-  const auto e = control.expect_error(ErrorCode::startcapture, 10000);
-  CHECK(e.text == "The TLS handshake on the data connection failed");
-  CHECK(d.log().find("data connection: TLS: no handshake within 2000 ms") != std::string::npos);
-  control.send(StatsRequest{});  // the session goes on
-  control.expect<StatsReply>();
+  const auto connect = [&](const Daemon& d) {
+    auto ch = Channel::tls_client(connect_local(d.port()), *ctx, settings, "127.0.0.1", 5000);
+    REQUIRE(ch);
+    RawClient control{std::move(*ch)};
+    control.null_auth();
+    return control;
+  };
+  SECTION("answered meanwhile")
+  {
+    // A handshake timeout far beyond expect()'s 5 s: a session that waited
+    // for the handshake before reading requests would miss the STATS.
+    Daemon d{Daemon::ours(c.daemon_args({"-n", "-D", "--data-timeout", "60"}))};
+    RawClient control = connect(d);
+    RawClient data = start_lo_capture(control, "udp dst port 9");  // never starts its handshake
+    REQUIRE(eventually([&] { return d.log().find("data connection from 127.0.0.1") != std::string::npos; }, 10000));
+    control.send(StatsRequest{});
+    INFO(d.log());
+    control.expect<StatsReply>();
+    control.send(EndCapRequest{});
+    control.expect<EndCapReply>();
+  }
+  SECTION("ended by the timeout")
+  {
+    Daemon d{Daemon::ours(c.daemon_args({"-n", "-D", "--data-timeout", "2"}))};
+    RawClient control = connect(d);
+    RawClient data = start_lo_capture(control, "udp dst port 9");
+    const auto e = control.expect_error(ErrorCode::startcapture, 10000);
+    INFO(d.log());
+    CHECK(e.text == "The TLS handshake on the data connection failed");
+    CHECK(d.log().find("data connection: TLS: no handshake within 2000 ms") != std::string::npos);
+    control.send(StatsRequest{});  // the session goes on
+    control.expect<StatsReply>();
+  }
 }

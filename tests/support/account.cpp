@@ -15,7 +15,9 @@ TestUser::TestUser()
   run({"/usr/sbin/userdel", m_name});
   run({"/usr/sbin/groupdel", m_group});
   REQUIRE(run({"/usr/sbin/groupadd", m_group}).exit_code == 0);
-  REQUIRE(run({"/usr/sbin/useradd", "-M", "-s", "/usr/sbin/nologin", "-G", m_group, m_name}).exit_code == 0);
+  // A shell that is not nologin or false, so a client certificate may name
+  // the account (certificate_account()), and that runs nothing.
+  REQUIRE(run({"/usr/sbin/useradd", "-M", "-s", "/bin/true", "-G", m_group, m_name}).exit_code == 0);
   REQUIRE(run({"/usr/sbin/chpasswd"}, m_name + ":" + m_password + "\n").exit_code == 0);
 }
 

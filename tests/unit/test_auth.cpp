@@ -611,7 +611,9 @@ TEST_CASE("auth: a client certificate's CN logs in as the account of that name w
     return r ? "user " + *r : "error: " + r.error().message;
   };
   CHECK(account_for("root") == "user root");
-  CHECK(account_for("nobody") == "user nobody");
+  // Accounts that may not log in (as their shell says) may not by certificate either.
+  CHECK(account_for("nobody") == "error: CN \"nobody\" names account \"nobody\", which may not log in (shell \"/usr/sbin/nologin\")");
+  CHECK(account_for("daemon") == "error: CN \"daemon\" names account \"daemon\", which may not log in (shell \"/usr/sbin/nologin\")");
   CHECK(account_for("no_such_user.rpcap-test") == "error: CN \"no_such_user.rpcap-test\" names no local account");
   CHECK(account_for("ROOT") == "error: CN \"ROOT\" names no local account");  // names are case-sensitive
   CHECK(account_for("") == "error: CN \"\" is not a user name");

@@ -61,6 +61,8 @@ public:
   // What certificate_login() answers: nullopt (no certificate names anyone), or its outcome.
   std::optional<Status> certificate;
   int certificate_calls{0};
+  // A right password whose identity change fails (ErrorKind::io): the session must end.
+  std::optional<std::string> identity_error;
 
   // --- what the session asked
   std::vector<std::pair<std::string, std::string>> auth_calls;
@@ -78,8 +80,9 @@ public:
   Status authenticate(const std::string& user, const std::string& password) override
   {
     auth_calls.emplace_back(user, password);
-    if (user != k_user) { return env_failure("no such user \"" + user + "\""); }
-    if (password != k_password) { return env_failure("wrong password for \"" + user + "\""); }
+    if (user != k_user) { return make_error(ErrorKind::auth, "no such user \"" + user + "\""); }
+    if (password != k_password) { return make_error(ErrorKind::auth, "wrong password for \"" + user + "\""); }
+    if (identity_error) { return make_error(ErrorKind::io, *identity_error); }
     return {};
   }
   std::optional<Status> certificate_login() override
@@ -391,27 +394,54 @@ TEST_CASE("server: a client certificate that names a user logs in on NULL authen
   }
 }
 
-TEST_CASE("server: a certificate login that fails is refused, unless NULL authentication is permitted", "[server]")
+TEST_CASE("server: a certificate login that fails is refused, even where NULL authentication is permitted", "[server]")
 {
+  // A certificate names a user: the session runs as that user or not at
+  // all, never with the daemon's privileges under -n.
   const Status failed = make_error(ErrorKind::auth, "certificate login of \"bob\" failed: User account has expired");
-  {
-    Session t{password_only_settings()};
+  for (bool null_auth : {false, true}) {
+    INFO("null_auth " << null_auth);
+    SessionSettings settings;
+    settings.null_auth = null_auth;
+    Session t{settings};
     t.env.certificate = failed;
     auto f = t.feed(load_vector("auth_req_null"));
     CHECK(f.next == Next::go_on);  // the client may log in by password instead
     CHECK_FALSE(t.s.authenticated());
     CHECK(to_hex(f.out) == to_hex(load_vector("error_auth_failed")));
     CHECK(t.env.logs == std::vector<std::string>{failed.error().message});
+    f = t.feed(load_vector("auth_req_null"));  // asking again changes nothing
+    CHECK_FALSE(t.s.authenticated());
+    CHECK(t.env.certificate_calls == 2);
     f = t.feed(load_vector("auth_req_password"));
     CHECK(t.s.authenticated());
   }
+}
+
+TEST_CASE("server: a login whose identity change fails ends the session with the generic answer", "[server]")
+{
+  // The password was right but the process could not become the user
+  // (perhaps half-way there): it must not serve this client, nor another try.
+  const std::string why = "password login of \"rpcapvec\" failed: become user \"rpcapvec\": setuid(1001): EAGAIN";
   {
-    Session t{null_auth_settings()};
-    t.env.certificate = failed;
+    Session t{password_only_settings()};
+    t.env.identity_error = why;
+    auto f = t.feed(load_vector("auth_req_password"));
+    CHECK(f.next == Next::close);
+    CHECK_FALSE(t.s.authenticated());
+    CHECK(to_hex(f.out) == to_hex(load_vector("error_auth_failed")));  // the same answer as a wrong password
+    CHECK(t.env.logs == std::vector<std::string>{why + "; closing the session"});
+  }
+  for (bool null_auth : {false, true}) {
+    INFO("null_auth " << null_auth);
+    SessionSettings settings;
+    settings.null_auth = null_auth;
+    Session t{settings};
+    t.env.certificate = make_error(ErrorKind::io, "certificate login of \"bob\" failed: become user \"bob\": cap_set_proc");
     auto f = t.feed(load_vector("auth_req_null"));
-    CHECK(t.s.authenticated());
-    CHECK(to_hex(f.out) == to_hex(encode(Message{AuthReply::for_this_host()})));
-    CHECK(t.env.logs == std::vector<std::string>{failed.error().message, "NULL authentication accepted"});
+    CHECK(f.next == Next::close);
+    CHECK_FALSE(t.s.authenticated());
+    CHECK(to_hex(f.out) == to_hex(load_vector("error_auth_failed")));
   }
 }
 
