@@ -207,6 +207,8 @@ TEST_CASE("rpcap-ls: usage errors are one line and exit 2", "[e2e][ls]")
     {{"--insecure", "--ca", "/etc/hostname", "rpcaps://127.0.0.1:1/"}, "--ca excludes --insecure (see --help)"},
     {{"--ca", "/nonexistent/ca.pem", "rpcaps://127.0.0.1:1/"}, "--ca \"/nonexistent/ca.pem\": No such file or directory"},
     {{"file:///tmp/"}, "source \"file:///tmp/\": listing savefiles is not supported"},
+    // CVE-2024-8006: libpcap's listing of a directory it cannot open dereferenced NULL.
+    {{"file:///nonexistent-rpcap-dir/"}, "source \"file:///nonexistent-rpcap-dir/\": listing savefiles is not supported"},
     {{"-u", "alice", "rpcap://127.0.0.1:1/"},
      "no password for user \"alice\": give --password-file, set RPCAP_PASSWORD or run on a terminal"},
     {{"-u", "alice", "--password-file", "/nonexistent/pw", "rpcap://127.0.0.1:1/"},
@@ -223,6 +225,19 @@ TEST_CASE("rpcap-ls: usage errors are one line and exit 2", "[e2e][ls]")
     CHECK(r.out.empty());
     CHECK(r.err == "rpcap-ls: error: " + c.err + "\n");
   }
+}
+
+TEST_CASE("rpcap-ls: an address that does not resolve is one line of error and exit 1 (CVE-2023-7256 class)", "[e2e][ls]")
+{
+  // libpcap freed the address list twice when resolving failed; here the
+  // failure is an error like any other (the service name is looked up in
+  // /etc/services: no DNS involved).
+  auto r = ls({"rpcap://127.0.0.1:no-such-service-rpcap/"});
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.empty());
+  CHECK(r.err.starts_with("rpcap-ls: error: resolve 127.0.0.1:no-such-service-rpcap: "));
+  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
 }
 
 TEST_CASE("rpcap-ls: rpcap:// lists this host's interfaces by name", "[e2e][ls]")
