@@ -281,6 +281,23 @@ std::vector<std::string> operator+(std::vector<std::string> a, const std::vector
   return a;
 }
 
+// rpcapd -S -n in active mode, calling 127.0.0.1:`port` (a listener there), with `more` switches.
+std::vector<std::string> active_tls_daemon(const DaemonCert& c, const std::string& port, std::vector<std::string> more = {})
+{
+  return std::vector<std::string>{program("rpcapd"), "-v", "-a", "127.0.0.1," + port, "-n", "-S", "-K", c.key, "-X", c.cert}
+         + more;
+}
+
+// What an active-mode capture over TLS wrote to `file`: at least 4 packets
+// holding `text`, with the daemon's data connection over TLS too.
+void check_tls_capture(const std::string& file, const std::string& text, const Daemon& d)
+{
+  auto shown = run({"/usr/bin/tcpdump", "-n", "-A", "-r", file});
+  CHECK(std::count(shown.out.begin(), shown.out.end(), '\n') >= 4);
+  CHECK(shown.out.find(text) != std::string::npos);
+  CHECK(d.log().find("data connection: TLSv1.") != std::string::npos);
+}
+
 }  // namespace
 
 TEST_CASE("tls: a client certificate logs in as the user its CN names, and the session runs as that user",
@@ -428,7 +445,7 @@ TEST_CASE("tls: active mode over TLS: rpcapd -S calls rpcap-listen --tls, which 
   auto l = std::make_unique<Background>(std::vector<std::string>{program("rpcap-listen"), "-p", p, "--tls",
                                                                  "--deadline", "20", "--daemons", "1", "ls", "--pin", c.pin});
   REQUIRE(wait_tcp_listening(port));
-  Daemon d{{program("rpcapd"), "-v", "-a", "127.0.0.1," + p, "-n", "-S", "-K", c.key, "-X", c.cert}};
+  Daemon d{active_tls_daemon(c, p)};
   auto r = l->wait(25000);
   INFO(r.err << "\ndaemon:\n" << d.log());
   CHECK(r.exit_code == 0);
@@ -453,14 +470,11 @@ TEST_CASE("tls: rpcap-listen --tls captures from rpcapd -S in active mode, the d
       program("rpcap-listen"), "-p", p, "--tls", "--deadline", "20", "capture", "lo", "--pin", c.pin, "-c", "4", "-w",
       file, "udp", "dst", "port", std::to_string(traffic)});
   REQUIRE(wait_tcp_listening(port));
-  Daemon d{{program("rpcapd"), "-v", "-a", "127.0.0.1," + p, "-n", "-S", "-K", c.key, "-X", c.cert, "-D"}};
+  Daemon d{active_tls_daemon(c, p, {"-D"})};
   auto r = l->wait(25000);
   INFO(r.err << "\ndaemon:\n" << d.log());
   CHECK(r.exit_code == 0);
-  auto shown = run({"/usr/bin/tcpdump", "-n", "-A", "-r", file});
-  CHECK(std::count(shown.out.begin(), shown.out.end(), '\n') >= 4);
-  CHECK(shown.out.find("active tls") != std::string::npos);
-  CHECK(d.log().find("data connection: TLSv1.") != std::string::npos);
+  check_tls_capture(file, "active tls", d);
 }
 
 TEST_CASE("tls: rpcap-listen without --tls gets ERROR 19 from rpcapd -S", "[e2e][tls][listen]")
@@ -470,7 +484,7 @@ TEST_CASE("tls: rpcap-listen without --tls gets ERROR 19 from rpcapd -S", "[e2e]
   const std::string p = std::to_string(port);
   auto plain = std::make_unique<Background>(std::vector<std::string>{program("rpcap-listen"), "-p", p, "--deadline", "3", "wait"});
   REQUIRE(wait_tcp_listening(port));
-  Daemon d{{program("rpcapd"), "-v", "-a", "127.0.0.1," + p, "-n", "-S", "-K", c.key, "-X", c.cert}};
+  Daemon d{active_tls_daemon(c, p)};
   auto w = plain->wait(10000);
   INFO(w.err << "\ndaemon:\n" << d.log());
   CHECK(w.exit_code == 1);
@@ -495,7 +509,7 @@ TEST_CASE("tls: rpcap-listen exec hands a TLS daemon to rpcap-ls --fd 3 rpcaps:/
   SECTION("verified against the certificate as CA and the daemon's address")
   {
     auto l = listener({"--ca", c.cert, "rpcaps://127.0.0.1/"});
-    Daemon d{{program("rpcapd"), "-v", "-a", "127.0.0.1," + p, "-n", "-S", "-K", c.key, "-X", c.cert}};
+    Daemon d{active_tls_daemon(c, p)};
     auto r = l->wait(25000);
     INFO(r.err << "\ndaemon:\n" << d.log());
     CHECK(r.exit_code == 0);
@@ -506,7 +520,7 @@ TEST_CASE("tls: rpcap-listen exec hands a TLS daemon to rpcap-ls --fd 3 rpcaps:/
   SECTION("by pin, one interface")
   {
     auto l = listener({"--pin", c.pin, "rpcaps://127.0.0.1/lo"});
-    Daemon d{{program("rpcapd"), "-v", "-a", "127.0.0.1," + p, "-n", "-S", "-K", c.key, "-X", c.cert}};
+    Daemon d{active_tls_daemon(c, p)};
     auto r = l->wait(25000);
     INFO(r.err << "\ndaemon:\n" << d.log());
     CHECK(r.exit_code == 0);
@@ -515,7 +529,7 @@ TEST_CASE("tls: rpcap-listen exec hands a TLS daemon to rpcap-ls --fd 3 rpcaps:/
   SECTION("a certificate for another name is refused with the reason")
   {
     auto l = listener({"--ca", c.cert, "rpcaps://probe.example/"});
-    Daemon d{{program("rpcapd"), "-v", "-a", "127.0.0.1," + p, "-n", "-S", "-K", c.key, "-X", c.cert}};
+    Daemon d{active_tls_daemon(c, p)};
     auto r = l->wait(25000);
     INFO(r.err << "\ndaemon:\n" << d.log());
     CHECK(r.exit_code == 1);
@@ -541,15 +555,12 @@ TEST_CASE("tls: rpcap-listen exec hands a TLS daemon to rpcap-capture --fd 3 rpc
       "--fd", "3", "--pin", c.pin, "-q", "-c", "4", "-w", file, "rpcaps://127.0.0.1/lo", "udp", "dst", "port",
       std::to_string(traffic)});
   REQUIRE(wait_tcp_listening(port));
-  Daemon d{{program("rpcapd"), "-v", "-a", "127.0.0.1," + p, "-n", "-S", "-K", c.key, "-X", c.cert, "-D"}};
+  Daemon d{active_tls_daemon(c, p, {"-D"})};
   auto r = l->wait(25000);
   INFO(r.err << "\ndaemon:\n" << d.log());
   CHECK(r.exit_code == 0);
   CHECK(r.err.empty());
-  auto shown = run({"/usr/bin/tcpdump", "-n", "-A", "-r", file});
-  CHECK(std::count(shown.out.begin(), shown.out.end(), '\n') >= 4);
-  CHECK(shown.out.find("exec over tls") != std::string::npos);
-  CHECK(d.log().find("data connection: TLSv1.") != std::string::npos);
+  check_tls_capture(file, "exec over tls", d);
 }
 
 namespace {
