@@ -16,6 +16,7 @@
 #include "rpcap/capture.hpp"
 #include "rpcap/client.hpp"
 #include "rpcap/config.hpp"
+#include "rpcap/config_view.hpp"
 #include "rpcap/error.hpp"
 #include "rpcap/interface_view.hpp"
 #include "rpcap/protocol.hpp"
@@ -486,6 +487,16 @@ void check_write(const DaemonConfig& cfg, bool must_succeed)
   if (!(back.config == cfg)) { fail("write_config() wrote a file that parses to another config: " + show(*text)); }
   auto twice = write_config(back.config);
   require(twice.has_value() && *twice == *text, "write_config() of the parsed file gives another file");
+
+  // rpcap-conf show: a file a daemon reads to the same effect, and valid JSON.
+  const std::string shown = show_config_text(cfg);
+  const auto again = parse_config(shown, "shown.conf");
+  if (!again.errors.empty()) {
+    fail("show_config_text() wrote a file that does not parse: " + again.errors.front().message + "; file " + show(shown));
+  }
+  if (!(again.config == cfg)) { fail("show_config_text() wrote a file that parses to another config: " + show(shown)); }
+  const std::string json = show_config_json(cfg);
+  if (!JsonChecker{json}.document()) { fail("show_config_json() is not valid JSON: " + show(json.substr(0, 200))); }
 }
 
 // A DaemonConfig from NUL-separated fields: listen address, port, host list
