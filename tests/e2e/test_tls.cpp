@@ -288,6 +288,21 @@ std::vector<std::string> active_tls_daemon(const DaemonCert& c, const std::strin
          + more;
 }
 
+// An active-mode capture over TLS: the daemon's certificate, the port
+// rpcap-listen takes calls on, UDP traffic on lo holding `text` (to port
+// `traffic`) and the file the capture goes to.
+struct ActiveTlsCapture {
+  explicit ActiveTlsCapture(const std::string& text) : t{traffic, text} {}
+  DaemonCert c;
+  std::uint16_t port{closed_port()};
+  std::string p{std::to_string(port)};
+  std::uint16_t traffic{traffic_port()};
+  Traffic t;
+  TempDir dir;
+  std::string file{dir.path() + "/cap.pcap"};
+  std::string filter_port{std::to_string(traffic)};
+};
+
 // What an active-mode capture over TLS wrote to `file`: at least 4 packets
 // holding `text`, with the daemon's data connection over TLS too.
 void check_tls_capture(const std::string& file, const std::string& text, const Daemon& d)
@@ -459,22 +474,16 @@ TEST_CASE("tls: rpcap-listen --tls captures from rpcapd -S in active mode, the d
           "[e2e][tls][listen]")
 {
   if (!can_capture()) { return; }
-  DaemonCert c;
-  const auto port = closed_port();
-  const std::string p = std::to_string(port);
-  const auto traffic = traffic_port();
-  Traffic t{traffic, "active tls"};
-  TempDir dir;
-  const std::string file = dir.path() + "/cap.pcap";
+  ActiveTlsCapture a{"active tls"};
   auto l = std::make_unique<Background>(std::vector<std::string>{
-      program("rpcap-listen"), "-p", p, "--tls", "--deadline", "20", "capture", "lo", "--pin", c.pin, "-c", "4", "-w",
-      file, "udp", "dst", "port", std::to_string(traffic)});
-  REQUIRE(wait_tcp_listening(port));
-  Daemon d{active_tls_daemon(c, p, {"-D"})};
+      program("rpcap-listen"), "-p", a.p, "--tls", "--deadline", "20", "capture", "lo", "--pin", a.c.pin, "-c", "4",
+      "-w", a.file, "udp", "dst", "port", a.filter_port});
+  REQUIRE(wait_tcp_listening(a.port));
+  Daemon d{active_tls_daemon(a.c, a.p, {"-D"})};
   auto r = l->wait(25000);
   INFO(r.err << "\ndaemon:\n" << d.log());
   CHECK(r.exit_code == 0);
-  check_tls_capture(file, "active tls", d);
+  check_tls_capture(a.file, "active tls", d);
 }
 
 TEST_CASE("tls: rpcap-listen without --tls gets ERROR 19 from rpcapd -S", "[e2e][tls][listen]")
@@ -543,24 +552,18 @@ TEST_CASE("tls: rpcap-listen exec hands a TLS daemon to rpcap-capture --fd 3 rpc
           "[e2e][tls][listen]")
 {
   if (!can_capture()) { return; }
-  DaemonCert c;
-  const auto port = closed_port();
-  const std::string p = std::to_string(port);
-  const auto traffic = traffic_port();
-  Traffic t{traffic, "exec over tls"};
-  TempDir dir;
-  const std::string file = dir.path() + "/cap.pcap";
+  ActiveTlsCapture a{"exec over tls"};
   auto l = std::make_unique<Background>(std::vector<std::string>{
-      program("rpcap-listen"), "-p", p, "--deadline", "20", "--daemons", "1", "exec", "--", program("rpcap-capture"),
-      "--fd", "3", "--pin", c.pin, "-q", "-c", "4", "-w", file, "rpcaps://127.0.0.1/lo", "udp", "dst", "port",
-      std::to_string(traffic)});
-  REQUIRE(wait_tcp_listening(port));
-  Daemon d{active_tls_daemon(c, p, {"-D"})};
+      program("rpcap-listen"), "-p", a.p, "--deadline", "20", "--daemons", "1", "exec", "--", program("rpcap-capture"),
+      "--fd", "3", "--pin", a.c.pin, "-q", "-c", "4", "-w", a.file, "rpcaps://127.0.0.1/lo", "udp", "dst", "port",
+      a.filter_port});
+  REQUIRE(wait_tcp_listening(a.port));
+  Daemon d{active_tls_daemon(a.c, a.p, {"-D"})};
   auto r = l->wait(25000);
   INFO(r.err << "\ndaemon:\n" << d.log());
   CHECK(r.exit_code == 0);
   CHECK(r.err.empty());
-  check_tls_capture(file, "exec over tls", d);
+  check_tls_capture(a.file, "exec over tls", d);
 }
 
 namespace {
