@@ -664,6 +664,23 @@ TEST_CASE("auth: a certificate login makes the session the user as a password lo
   CHECK(unknown.at("uid") == "0,0,0");
 }
 
+TEST_CASE("auth: a login that cannot make the process the user fails with a kind that ends the session", "[auth]")
+{
+  if (skip_unless_root()) { return; }
+  Accounts acc;
+  // The capture group went away after the daemon started: the right
+  // password is no reason to try again in this process, nor is a certificate.
+  AuthSettings settings = acc.settings();
+  settings.capture_group = "rpcap_no_such_group_" + std::to_string(::getpid());
+  PamAuthenticator auth{settings};
+  const Report by_password = in_child([&] { return auth.login(acc.member, acc.password, loopback_peer()); });
+  CHECK(by_password.at("kind") == "config");
+  CHECK(by_password.at("status").rfind("password login of \"" + acc.member + "\" from 127.0.0.1:40112 failed: ", 0) == 0);
+  const Report by_certificate = in_child([&] { return auth.login_certificate(acc.member, loopback_peer()); });
+  CHECK(by_certificate.at("kind") == "config");
+  CHECK(by_certificate.at("uid") == "0,0,0");
+}
+
 TEST_CASE("auth: an expired account cannot log in by certificate either (PAM's account check)", "[auth]")
 {
   if (skip_unless_root()) { return; }
