@@ -310,11 +310,19 @@ Status become_session_user(const std::string& user, const std::string& capture_g
   return become_user(user, *may_capture);
 }
 
-// A login whose identity change failed with `e`, not of ErrorKind::auth:
-// the process may be half-way between root and the user, so the error
-// keeps its kind and the session ends (Authenticator).
-Error session_ends(const std::string& login, Error e)
+// After PAM let `login` in as `name`, make this process that user's
+// session. A failure of ErrorKind::auth (the account went away before the
+// switch began) is the login's refusal: `refuse(cause)`. Any other keeps
+// its kind, for the process may be half-way between root and the user and
+// the session ends (Authenticator).
+template <typename Refuse>
+Status enter_session(const std::string& name, const std::string& capture_group, const std::string& login,
+                     const Refuse& refuse)
 {
+  auto st = become_session_user(name, capture_group);
+  if (st) { return st; }
+  if (st.error().kind == ErrorKind::auth) { return refuse(st.error().message); }
+  Error e = std::move(st).error();
   e.message = login + " failed: " + e.message;
   return e;
 }
@@ -351,40 +359,30 @@ Status check_auth_settings(const AuthSettings& settings)
 Status PamAuthenticator::login(const std::string& user, const std::string& password, const SockAddress& peer)
 {
   const auto start = std::chrono::steady_clock::now();
+  const std::string what = "password login of " + quote(user) + " from " + peer.to_string();
   const auto fail = [&](const std::string& cause) -> Status {
     // Pad every failure to the same length from the start: the time PAM
     // took (a password hash for a known user, none for an unknown one) is
     // hidden as long as it stays under the delay.
     std::this_thread::sleep_until(start + std::chrono::milliseconds(std::max(0, m_settings.failure_delay_ms)));
-    return make_error(ErrorKind::auth, "password login of " + quote(user) + " from " + peer.to_string()
-                                           + " failed: " + cause);
+    return make_error(ErrorKind::auth, what + " failed: " + cause);
   };
   // C strings end at the first NUL: "root\0x" must not log in as root.
   if (user.empty() || has_nul(user) || has_nul(password)) { return fail(pam_text(PAM_AUTH_ERR)); }
 
   auto name = pam_check(m_settings, user, &password, peer);  // the PAM handle is ended on return
   if (!name) { return fail(name.error().message); }
-  if (auto st = become_session_user(*name, m_settings.capture_group); !st) {
-    if (st.error().kind == ErrorKind::auth) { return fail(st.error().message); }
-    return session_ends("password login of " + quote(user) + " from " + peer.to_string(), std::move(st).error());
-  }
-  return {};
+  return enter_session(*name, m_settings.capture_group, what, fail);
 }
 
 Status PamAuthenticator::login_certificate(const std::string& user, const SockAddress& peer)
 {
-  const auto fail = [&](const std::string& cause) -> Status {
-    return make_error(ErrorKind::auth, "certificate login of " + quote(user) + " from " + peer.to_string()
-                                           + " failed: " + cause);
-  };
+  const std::string what = "certificate login of " + quote(user) + " from " + peer.to_string();
+  const auto fail = [&](const std::string& cause) -> Status { return make_error(ErrorKind::auth, what + " failed: " + cause); };
   if (user.empty() || has_nul(user)) { return fail(pam_text(PAM_AUTH_ERR)); }
   auto name = pam_check(m_settings, user, nullptr, peer);
   if (!name) { return fail(name.error().message); }
-  if (auto st = become_session_user(*name, m_settings.capture_group); !st) {
-    if (st.error().kind == ErrorKind::auth) { return fail(st.error().message); }
-    return session_ends("certificate login of " + quote(user) + " from " + peer.to_string(), std::move(st).error());
-  }
-  return {};
+  return enter_session(*name, m_settings.capture_group, what, fail);
 }
 
 Result<std::string> certificate_account(const std::string& common_name)
