@@ -136,6 +136,13 @@ std::optional<Channel> open_channel(Fd fd, const TlsContext* tls, int timeout_s,
   return std::move(*ch);
 }
 
+// Refuse the client's login before any request: the generic answer a
+// failed AUTH gets, then close.
+void refuse_login(Channel ch)
+{
+  close_after(std::move(ch), encode(Message{make_error_msg(ErrorCode::auth_failed, "Authentication failed")}));
+}
+
 // The session settings for a connection over `ch`: a verified client
 // certificate (--client-ca) whose CN names a local account logs in as that
 // user, as a password would; one that names nobody authenticates nobody.
@@ -226,7 +233,7 @@ void serve_connection(Fd fd, const DaemonOptions& opts, const DaemonConfig& cfg,
   auto backend = make_pcap_backend();
   const auto sc = settings_for(*ch, session_config(cfg, opts.session), tls, who, log);
   if (!sc) {
-    close_after(std::move(*ch), encode(Message{make_error_msg(ErrorCode::auth_failed, "Authentication failed")}));
+    refuse_login(std::move(*ch));
     return;
   }
   run_daemon_session(std::move(*ch), *sc, *backend, auth.get(), log);
@@ -254,7 +261,7 @@ void serve_active(Fd fd, const DaemonOptions& opts, const DaemonConfig& cfg, con
   if (!ch) { return; }
   auto settings = settings_for(*ch, session_config(cfg, opts.session), tls, who, log);
   if (!settings) {
-    close_after(std::move(*ch), encode(Message{make_error_msg(ErrorCode::auth_failed, "Authentication failed")}));
+    refuse_login(std::move(*ch));
     return;
   }
   DaemonSessionConfig& sc = *settings;
