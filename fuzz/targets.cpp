@@ -338,7 +338,17 @@ public:
     }
     return std::nullopt;
   }
-  // A login failed so that the session must close on this feed.
+  Status admit() override
+  {
+    expect(!m_session->authenticated(), "admit() called after authentication");
+    if ((m_flags & k_env_no_room) == k_env_no_room) {
+      m_must_close = true;
+      Status refused = make_error(ErrorKind::remote, "too many sessions (MaxSessions 64)");
+      return refused;
+    }
+    return {};
+  }
+  // A login failed or was refused so that the session must close on this feed.
   bool must_close() const { return m_must_close; }
   Result<std::vector<Interface>> list_interfaces() override
   {
@@ -727,7 +737,8 @@ int fuzz_server_session(const std::uint8_t* data, std::size_t size)
     check_replies(out);
     require(session.pending() <= fed, "the session holds more bytes than it was given");
     require(!env.must_close() || next == ServerSession::Next::close,
-            "the session goes on after a login whose identity change failed");
+            "the session goes on after a login whose identity change failed or that the daemon had no room for");
+    require(!env.must_close() || !session.authenticated(), "a login the daemon had no room for is authenticated");
     if (next == ServerSession::Next::close) { break; }  // never feed after close
   }
   return 0;

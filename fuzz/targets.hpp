@@ -49,6 +49,10 @@ constexpr std::uint8_t k_env_probe_fails = 0x10;
 constexpr std::uint8_t k_env_start_fails = 0x20;
 constexpr std::uint8_t k_env_update_fails = 0x40;  // update_filter and set_sampling
 constexpr std::uint8_t k_env_stats_fail = 0x80;
+// Both list bits (list_fails wins over list_empty, so the pair means nothing
+// else): the daemon has no room for the session after its login (admit()
+// refuses); the session must close on that feed, unauthenticated.
+constexpr std::uint8_t k_env_no_room = k_env_list_fails | k_env_list_empty;
 
 // server_session's client certificate (byte 1, bits 6-7): none (or one that
 // names no account), one whose login succeeds, one whose login is refused

@@ -61,14 +61,31 @@ void add_daemon_options(CLI::App& app, DaemonFlags& flags)
       ->type_name("HOST,PORT")
       ->allow_extra_args(false);
   app.add_flag("-v,--active-only", flags.active_only, "do not listen for passive connections (active mode only)");
-  app.add_option("--max-sessions", flags.max_sessions, "most sessions served at once")
+  app.add_option("--max-sessions", flags.max_sessions, "most logged-in sessions served at once")
       ->type_name("N")
       ->check(CLI::Range(1u, k_max_max_sessions))
       ->capture_default_str();
   app.add_option("--max-sessions-per-host", flags.max_sessions_per_host,
-                 "most sessions served at once for one client address, logged in or not")
+                 "most logged-in sessions served at once for one source (an IPv4 address, an IPv6 /64)")
       ->type_name("N")
       ->check(CLI::Range(1u, k_max_max_sessions))
+      ->capture_default_str();
+  app.add_option("--max-unauthenticated", flags.max_unauthenticated,
+                 "most connections not logged in yet, in all; at the cap a newcomer takes the place of the "
+                 "oldest silent connection of the source holding the most")
+      ->type_name("N")
+      ->check(CLI::Range(1u, k_max_max_unauthenticated))
+      ->capture_default_str();
+  app.add_option("--max-unauthenticated-per-source", flags.max_unauthenticated_per_source,
+                 "most connections not logged in yet from one source; at the cap a newcomer takes the place of "
+                 "that source's oldest silent connection")
+      ->type_name("N")
+      ->check(CLI::Range(1u, k_max_max_unauthenticated))
+      ->capture_default_str();
+  app.add_option("--first-message-timeout", flags.first_message_timeout,
+                 "seconds a new connection has to send its first whole message")
+      ->type_name("SECONDS")
+      ->check(CLI::Range(1u, k_max_first_message_timeout))
       ->capture_default_str();
   app.add_option("--auth-timeout", flags.auth_timeout, "seconds a client has to authenticate")
       ->type_name("SECONDS")

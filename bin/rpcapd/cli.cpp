@@ -13,7 +13,8 @@ const std::vector<std::string>& config_switches()
     "--null-auth",    "--active",       "--active-only",    "--max-sessions",  "--max-sessions-per-host",
     "--auth-timeout", "--idle-timeout", "--capture-group",  "--keepalive",     "--user-timeout",
     "--data-timeout", "--max-login-delay", "--capture-buffer", "--tls",        "--tls-key",
-    "--tls-cert",     "--client-ca"};
+    "--tls-cert",     "--client-ca",    "--max-unauthenticated", "--max-unauthenticated-per-source",
+    "--first-message-timeout"};
   return k_names;
 }
 

@@ -39,6 +39,9 @@ enum class Key {
   tls_key,
   tls_cert,
   tls_client_ca,
+  max_unauthenticated,
+  max_unauthenticated_per_source,
+  first_message_timeout,
 };
 
 constexpr std::size_t k_key_count = k_config_keys.size();
@@ -455,6 +458,12 @@ private:
       return set_number(v, 1, k_max_max_sessions, m_cfg.max_sessions_per_host);
     case Key::capture_buffer:
       return set_number(v, k_min_capture_buffer_kib, k_max_capture_buffer_kib, m_cfg.capture_buffer_kib);
+    case Key::max_unauthenticated:
+      return set_number(v, 1, k_max_max_unauthenticated, m_cfg.max_unauthenticated);
+    case Key::max_unauthenticated_per_source:
+      return set_number(v, 1, k_max_max_unauthenticated, m_cfg.max_unauthenticated_per_source);
+    case Key::first_message_timeout:
+      return set_number(v, 1, k_max_first_message_timeout, m_cfg.first_message_timeout);
     case Key::passive_client:
     case Key::active_client: break;  // handled above
     }
@@ -651,6 +660,9 @@ std::vector<Error> check_config(const DaemonConfig& cfg)
   check_range("MaxLoginDelay", cfg.max_login_delay, 1, k_max_max_login_delay);
   check_range("MaxSessionsPerHost", cfg.max_sessions_per_host, 1, k_max_max_sessions);
   check_range("CaptureBuffer", cfg.capture_buffer_kib, k_min_capture_buffer_kib, k_max_capture_buffer_kib);
+  check_range("MaxUnauthenticated", cfg.max_unauthenticated, 1, k_max_max_unauthenticated);
+  check_range("MaxUnauthenticatedPerSource", cfg.max_unauthenticated_per_source, 1, k_max_max_unauthenticated);
+  check_range("FirstMessageTimeout", cfg.first_message_timeout, 1, k_max_first_message_timeout);
   if (cfg.active_only && cfg.active_clients.empty()) { add("ActiveOnly", ConfigParser::active_only_problem()); }
   return errors;
 }
@@ -702,6 +714,15 @@ Result<std::string> write_config(const DaemonConfig& cfg)
   }
   if (cfg.capture_buffer_kib != defaults.capture_buffer_kib) {
     put("CaptureBuffer", std::to_string(cfg.capture_buffer_kib));
+  }
+  if (cfg.max_unauthenticated != defaults.max_unauthenticated) {
+    put("MaxUnauthenticated", std::to_string(cfg.max_unauthenticated));
+  }
+  if (cfg.max_unauthenticated_per_source != defaults.max_unauthenticated_per_source) {
+    put("MaxUnauthenticatedPerSource", std::to_string(cfg.max_unauthenticated_per_source));
+  }
+  if (cfg.first_message_timeout != defaults.first_message_timeout) {
+    put("FirstMessageTimeout", std::to_string(cfg.first_message_timeout));
   }
   if (!extended.empty()) {
     out += "\n\n"

@@ -27,9 +27,16 @@
 //                                   PassiveClient ones, and a file that lists no
 //                                   host allows no host; a relative path is
 //                                   relative to the daemon's working directory
-//   MaxSessions    = 1-10000        concurrent sessions; default 64
-//   MaxSessionsPerHost = 1-10000    concurrent sessions (authenticated or not)
-//                                   from one client address; default 16
+//   MaxSessions    = 1-10000        concurrent logged-in sessions; default 64
+//   MaxSessionsPerHost = 1-10000    concurrent logged-in sessions from one
+//                                   source (an IPv4 address, an IPv6 /64);
+//                                   default 64
+//   MaxUnauthenticated = 1-65536    connections not logged in yet (silent or
+//                                   authenticating), in all; default 1024
+//   MaxUnauthenticatedPerSource = 1-65536  the same, per source; default 32
+//                                   (admission.hpp: eviction and penalties)
+//   FirstMessageTimeout = 1-3600    seconds for a new connection's first whole
+//                                   message; default 10
 //   AuthTimeout    = 1-3600         seconds to authenticate; default 90
 //   IdleTimeout    = 0-86400        seconds idle after auth, 0 = none; default 180
 //   CaptureGroup   = group          users of this group may capture after a
@@ -109,18 +116,24 @@ inline constexpr unsigned k_default_data_timeout = 10;
 inline constexpr unsigned k_max_data_timeout = 3600;
 inline constexpr unsigned k_default_max_login_delay = 30;
 inline constexpr unsigned k_max_max_login_delay = 3600;
-inline constexpr unsigned k_default_max_sessions_per_host = 16;
+inline constexpr unsigned k_default_max_sessions_per_host = 64;
+inline constexpr unsigned k_default_max_unauthenticated = 1024;
+inline constexpr unsigned k_default_max_unauthenticated_per_source = 32;
+inline constexpr unsigned k_max_max_unauthenticated = 65536;
+inline constexpr unsigned k_default_first_message_timeout = 10;
+inline constexpr unsigned k_max_first_message_timeout = 3600;
 inline constexpr unsigned k_default_capture_buffer_kib = 32 * 1024;
 inline constexpr unsigned k_min_capture_buffer_kib = 256;
 inline constexpr unsigned k_max_capture_buffer_kib = 1024 * 1024;
 
 // Every key the file may hold, in the order write_config() writes them.
-inline constexpr std::array<std::string_view, 22> k_config_keys{
+inline constexpr std::array<std::string_view, 25> k_config_keys{
   "PassiveClient", "ActiveClient",       "NullAuthPermit", "ListenAddress", "ListenPort",
   "AddressFamily", "ActiveOnly",         "HostListFile",   "MaxSessions",   "MaxSessionsPerHost",
   "AuthTimeout",   "IdleTimeout",        "CaptureGroup",   "Keepalive",     "UserTimeout",
   "DataTimeout",   "MaxLoginDelay",      "CaptureBuffer",  "Tls",           "TlsKey",
-  "TlsCert",       "TlsClientCa"};
+  "TlsCert",       "TlsClientCa",        "MaxUnauthenticated", "MaxUnauthenticatedPerSource",
+  "FirstMessageTimeout"};
 
 enum class AddressFamily { any, ipv4, ipv6 };
 
@@ -145,6 +158,9 @@ struct DaemonConfig {
   std::string host_list_file;                // HostListFile (-l FILE); empty = none
   unsigned max_sessions{k_default_max_sessions};  // MaxSessions
   unsigned max_sessions_per_host{k_default_max_sessions_per_host};  // MaxSessionsPerHost
+  unsigned max_unauthenticated{k_default_max_unauthenticated};      // MaxUnauthenticated
+  unsigned max_unauthenticated_per_source{k_default_max_unauthenticated_per_source};  // MaxUnauthenticatedPerSource
+  unsigned first_message_timeout{k_default_first_message_timeout};  // FirstMessageTimeout, seconds
   unsigned auth_timeout{k_default_auth_timeout};  // AuthTimeout, seconds
   unsigned idle_timeout{k_default_idle_timeout};  // IdleTimeout, seconds, 0 = none
   std::string capture_group;                 // CaptureGroup: who may capture after a login; empty = root only

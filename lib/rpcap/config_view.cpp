@@ -38,6 +38,9 @@ std::string show_config_text(const DaemonConfig& cfg)
   }
   line(out, "MaxSessions", std::to_string(cfg.max_sessions));
   line(out, "MaxSessionsPerHost", std::to_string(cfg.max_sessions_per_host));
+  line(out, "MaxUnauthenticated", std::to_string(cfg.max_unauthenticated));
+  line(out, "MaxUnauthenticatedPerSource", std::to_string(cfg.max_unauthenticated_per_source));
+  line(out, "FirstMessageTimeout", std::to_string(cfg.first_message_timeout));
   line(out, "AuthTimeout", std::to_string(cfg.auth_timeout));
   line(out, "IdleTimeout", std::to_string(cfg.idle_timeout));
   if (cfg.capture_group.empty()) {
@@ -86,6 +89,9 @@ std::string show_config_json(const DaemonConfig& cfg)
   cfg.host_list_file.empty() ? w.null() : w.value(cfg.host_list_file);
   w.key("max_sessions").value(cfg.max_sessions);
   w.key("max_sessions_per_host").value(cfg.max_sessions_per_host);
+  w.key("max_unauthenticated").value(cfg.max_unauthenticated);
+  w.key("max_unauthenticated_per_source").value(cfg.max_unauthenticated_per_source);
+  w.key("first_message_timeout").value(cfg.first_message_timeout);
   w.key("auth_timeout").value(cfg.auth_timeout);
   w.key("idle_timeout").value(cfg.idle_timeout);
   w.key("capture_group");

@@ -15,6 +15,9 @@ Result<DaemonConfig> config_from_flags(const DaemonFlags& flags)
   cfg.active_only = flags.active_only;
   cfg.max_sessions = flags.max_sessions;
   cfg.max_sessions_per_host = flags.max_sessions_per_host;
+  cfg.max_unauthenticated = flags.max_unauthenticated;
+  cfg.max_unauthenticated_per_source = flags.max_unauthenticated_per_source;
+  cfg.first_message_timeout = flags.first_message_timeout;
   cfg.auth_timeout = flags.auth_timeout;
   cfg.idle_timeout = flags.idle_timeout;
   cfg.capture_group = flags.capture_group;

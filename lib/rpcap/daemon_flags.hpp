@@ -29,6 +29,9 @@ struct DaemonFlags {
   std::vector<std::string> host_lists;
   unsigned max_sessions{k_default_max_sessions};
   unsigned max_sessions_per_host{k_default_max_sessions_per_host};  // --max-sessions-per-host
+  unsigned max_unauthenticated{k_default_max_unauthenticated};      // --max-unauthenticated
+  unsigned max_unauthenticated_per_source{k_default_max_unauthenticated_per_source};  // --max-unauthenticated-per-source
+  unsigned first_message_timeout{k_default_first_message_timeout};  // --first-message-timeout
   unsigned auth_timeout{k_default_auth_timeout};
   unsigned idle_timeout{k_default_idle_timeout};
   std::string capture_group;              // --capture-group

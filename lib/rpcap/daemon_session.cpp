@@ -60,6 +60,7 @@ public:
   // SessionEnv
   Status authenticate(const std::string& user, const std::string& password) override;
   std::optional<Status> certificate_login() override;
+  Status admit() override { return m_cfg.admit ? m_cfg.admit() : Status{}; }
   Result<std::vector<Interface>> list_interfaces() override { return m_backend.list_interfaces(); }
   Result<int> probe_linktype(const std::string& device) override { return m_backend.probe_linktype(device); }
   Result<StartCapReply> start_capture(const StartCapture& req) override;
@@ -437,7 +438,14 @@ void LiveSession::run()
   if (auto st = set_keepalive(m_control.fd(), m_cfg.keepalive); !st) { log(LogLevel::debug, st.error().message); }
 
   ServerSession session{*this, m_cfg.protocol};
-  const auto auth_deadline = Clock::now() + std::chrono::seconds(m_cfg.auth_timeout_s);
+  const auto accepted = m_cfg.accepted == Clock::time_point{} ? Clock::now() : m_cfg.accepted;
+  const auto first_deadline = accepted + std::chrono::seconds(m_cfg.first_message_timeout_s);
+  const auto auth_deadline = accepted + std::chrono::seconds(m_cfg.auth_timeout_s);
+  const auto missed = [&](const std::string& why) {
+    log(LogLevel::info, "closing: " + why);
+    if (m_cfg.missed_deadline) { m_cfg.missed_deadline(); }
+    send_async_error(ErrorCode::inittimeout, "The RPCAP initial timeout has expired");
+  };
   auto last_request = Clock::now();
   Bytes in(64 * 1024);
   Bytes out;
@@ -458,6 +466,7 @@ void LiveSession::run()
     int timeout = -1;
     auto bound = [&timeout](int ms) { timeout = timeout < 0 ? ms : std::min(timeout, ms); };
     if (!session.authenticated()) { bound(ms_until(auth_deadline)); }
+    if (!session.heard()) { bound(ms_until(first_deadline)); }
     if (session.authenticated() && !m_cap && m_cfg.idle_timeout_s > 0) {
       bound(ms_until(last_request + std::chrono::seconds(m_cfg.idle_timeout_s)));
     }
@@ -480,9 +489,12 @@ void LiveSession::run()
 
     // Deadlines
     const auto now = Clock::now();
+    if (!session.heard() && now >= first_deadline) {
+      missed("no whole request within " + std::to_string(m_cfg.first_message_timeout_s) + " s");
+      break;
+    }
     if (!session.authenticated() && now >= auth_deadline) {
-      log(LogLevel::info, "closing: no authentication within " + std::to_string(m_cfg.auth_timeout_s) + " s");
-      send_async_error(ErrorCode::inittimeout, "The RPCAP initial timeout has expired");
+      missed("no authentication within " + std::to_string(m_cfg.auth_timeout_s) + " s");
       break;
     }
     if (session.authenticated() && !m_cap && m_cfg.idle_timeout_s > 0

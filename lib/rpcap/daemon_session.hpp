@@ -12,6 +12,7 @@
 // watermark and the kernel drops (and counts) instead: memory stays bounded.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -49,7 +50,11 @@ struct CertificateLogin {
 
 struct DaemonSessionConfig {
   SessionSettings protocol;
+  int first_message_timeout_s{10};  // for the first whole request, from `accepted`
   int auth_timeout_s{90};       // to authenticate, from the connection's start
+  // When the connection was accepted (the listening process may have held
+  // it before this process began); the epoch: when the session starts.
+  std::chrono::steady_clock::time_point accepted{};
   int idle_timeout_s{180};      // between requests after authentication when no capture runs; 0 = none
   bool active{false};           // the daemon made this connection (active mode): it opens data connections
   int data_timeout_ms{10000};   // for the data connection to be made
@@ -62,6 +67,13 @@ struct DaemonSessionConfig {
   const TlsContext* tls{nullptr};
   // Set when the client presented a verified certificate naming a local account.
   std::optional<CertificateLogin> certificate;
+  // The listening process's say (passive mode; unset in inetd and active
+  // mode, where every login may go on): `admit` asks, after a successful
+  // login, whether the session may go on (a failure carries the reason for
+  // the client); `missed_deadline` reports a client that sent no whole
+  // first message or did not authenticate in time (its source is penalised).
+  std::function<Status()> admit;
+  std::function<void()> missed_deadline;
 };
 
 // Serve the session on `control` (plain, or TLS already set up) until the

@@ -48,7 +48,7 @@ void LoginThrottle::succeeded(const std::string& host) { m_entries.erase(host); 
 void LoginReporter::report(Outcome outcome) const
 {
   if (m_fd < 0) { return; }
-  Record r{static_cast<std::int32_t>(::getpid()), static_cast<char>(outcome), {}};
+  Record r{static_cast<char>(outcome), {}, static_cast<std::int32_t>(::getpid())};
   // Smaller than PIPE_BUF: written whole or not at all, never interleaved.
   (void)!::write(m_fd, &r, sizeof r);
 }

@@ -8,8 +8,8 @@
 // failed recently, how many times it failed, and gives the delay the next
 // failure from that address is answered after (1 s, doubling up to a cap).
 // Each session process gets its address's delay when it is forked and
-// reports every failed and successful login back over a pipe
-// (LoginReporter); a ThrottledAuthenticator applies the delay and doubles
+// reports every failed and successful login back over its SessionLink
+// (LoginReporter, on a duplicate of the link's descriptor); a ThrottledAuthenticator applies the delay and doubles
 // it for each further failure on the same connection. Other addresses are
 // not slowed down, and nobody is ever locked out: a right password is
 // answered at once.
@@ -57,21 +57,24 @@ private:
   std::map<std::string, Entry> m_entries;
 };
 
-// The session process's end of the pipe to the listening process: one
-// fixed-size record per login outcome, written without blocking (a full
-// pipe loses the record, never stalls a session).
+// The session process's end of the line to the listening process (a
+// SessionLink, or any descriptor in tests): one fixed-size record per login
+// outcome, written without blocking (a full buffer loses the record, never
+// stalls a session).
 class LoginReporter {
 public:
   enum class Outcome : char { failed = 'F', succeeded = 'S' };
+  // The outcome first: the record is one of the messages of a SessionLink
+  // (session_link.hpp), which are told apart by their first byte.
   struct Record {
-    std::int32_t pid;
     char outcome;
     char pad[3];
+    std::int32_t pid;
   };
 
   explicit LoginReporter(int fd) : m_fd(fd) {}
   void report(Outcome outcome) const;
-  // Close the pipe: after a login the session runs as the user and must
+  // Close the descriptor: after a login the session runs as the user and must
   // not be able to write records for other processes.
   void close();
 

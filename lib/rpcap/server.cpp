@@ -53,6 +53,7 @@ void ServerSession::reply_error(const Header& h, ErrorCode code, std::string_vie
 
 ServerSession::Next ServerSession::handle(const Header& h, ByteView payload, Bytes& out)
 {
+  m_heard = true;
   if (h.ver != k_protocol_version) {
     reply_error(h, ErrorCode::wrongver,
                 m_authenticated ? "RPCAP version in message isn't supported by the server"
@@ -173,6 +174,13 @@ ServerSession::Next ServerSession::on_auth(const Header& h, ByteView payload, By
     }
   } else {
     if (auto ok = m_env.authenticate(req.username, req.password); !ok) { return refuse(ok.error()); }
+  }
+  // Authenticated; whether there is room for one more session is the
+  // daemon's to say, and a refusal gives the client the reason.
+  if (auto room = m_env.admit(); !room) {
+    m_env.log(LogLevel::warning, "refused after authenticating: " + room.error().message);
+    reply_error(h, ErrorCode::hostnoauth, room.error().message, out);
+    return Next::close;
   }
   m_authenticated = true;
   encode(out, Message{AuthReply::for_this_host()}, h.ver);

@@ -53,6 +53,10 @@ public:
   // as authenticate() does. nullopt: no certificate names anyone, so NULL
   // authentication is up to SessionSettings::null_auth.
   virtual std::optional<Status> certificate_login() { return std::nullopt; }
+  // After a successful login: may this session go on? A failure's message
+  // is the reason, sent to the client in the ERROR before the close ("too
+  // many sessions (MaxSessions 64)").
+  virtual Status admit() { return {}; }
   virtual Result<std::vector<Interface>> list_interfaces() = 0;
   virtual Result<int> probe_linktype(const std::string& device) = 0;
   // Open the capture and set up the data connection (§1.2); return the reply.
@@ -87,6 +91,8 @@ public:
   Next feed(ByteView data, Bytes& out);
 
   bool authenticated() const noexcept { return m_authenticated; }
+  // A whole message has come in (the first-message deadline is met).
+  bool heard() const noexcept { return m_heard; }
   // The device of the last successful OPEN ("" if none).
   const std::string& device() const noexcept { return m_device; }
   // Bytes held back waiting for the rest of a message.
@@ -110,6 +116,7 @@ private:
   SessionSettings m_settings;
   Bytes m_in;
   bool m_authenticated{false};
+  bool m_heard{false};
   std::string m_device;
   SetSamplingRequest m_sampling;
 };

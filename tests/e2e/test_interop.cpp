@@ -15,10 +15,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <sstream>
-#include <thread>
 
 #include "support/account.hpp"
 #include "support/daemon.hpp"
@@ -107,11 +108,44 @@ pid_t start_recorder(const std::string& pcap, const std::string& filter, const s
             filter.c_str(), static_cast<char*>(nullptr));
     ::_exit(127);
   }
-  for (int i = 0; i < 200 && read_file(log).find("listening on") == std::string::npos; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  REQUIRE(read_file(log).find("listening on") != std::string::npos);
+  INFO(log << ": " << read_file(log));
+  REQUIRE(eventually([&] { return read_file(log).find("listening on") != std::string::npos; }, 10000));
   return rec;
+}
+
+// True if the pcap file at `path` (Ethernet, as on lo) holds a whole record
+// of an IPv4 TCP segment from or to port `port`.
+bool has_tcp_port(const std::string& path, std::uint16_t port)
+{
+  const std::string s = read_file(path);
+  const auto byte = [&](std::size_t at) { return static_cast<unsigned>(static_cast<unsigned char>(s[at])); };
+  for (std::size_t off = 24; off + 16 <= s.size();) {
+    std::uint32_t caplen = 0;
+    std::memcpy(&caplen, s.data() + off + 8, 4);
+    if (s.size() - off - 16 < caplen) { break; }  // tcpdump is still writing it
+    const std::size_t frame = off + 16;
+    off = frame + caplen;
+    // Ethernet (14 bytes, then the type at 12), IPv4 (its length in the low nibble of byte 0, protocol at 9)
+    if (caplen < 34 || byte(frame + 12) != 0x08 || byte(frame + 13) != 0x00 || byte(frame + 23) != 6) { continue; }
+    const std::size_t tcp = frame + 14 + 4 * (byte(frame + 14) & 0x0fU);
+    if (tcp + 4 > off) { continue; }
+    if ((byte(tcp) << 8 | byte(tcp + 1)) == port || (byte(tcp + 2) << 8 | byte(tcp + 3)) == port) { return true; }
+  }
+  return false;
+}
+
+// Stop the recorder `rec` once it wrote every packet sent before this call
+// into `pcap` (its filter must take TCP). A connection to a closed port (a
+// SYN, answered by a RST) goes out last: lo hands packets to a capture in
+// the order they are sent, so once it is in the file so is all before it.
+void stop_recorder(pid_t rec, const std::string& pcap)
+{
+  const auto marker = closed_port();
+  CHECK_FALSE(connect_tcp("127.0.0.1", std::to_string(marker), AddressFamily::ipv4, 5000).has_value());  // refused
+  CHECK(eventually([&] { return has_tcp_port(pcap, marker); }, 10000));
+  ::kill(rec, SIGINT);
+  int status = 0;
+  ::waitpid(rec, &status, 0);
 }
 
 }  // namespace
@@ -122,16 +156,18 @@ TEST_CASE("interop: the reference tcpdump captures through our rpcapd, with a fi
   Daemon d{Daemon::ours({"-n"})};
   TempDir dir;
   const std::string out = dir.path() + "/cap.pcap";
-  Traffic traffic{9, "tcpdump through rpcapd", 20};
-  Traffic noise{10, "filtered out", 20};
+  const auto port = traffic_port();
+  const UdpPort noise_port;
+  Traffic traffic{port, "tcpdump through rpcapd", 20};
+  Traffic noise{noise_port.port(), "filtered out", 20};
   auto r = run_reference({reference_dir() + "/tcpdump-4.99.3/tcpdump", "-i",
                           "rpcap://127.0.0.1:" + std::to_string(d.port()) + "/lo", "-c", "5", "-w", out,
-                          "udp dst port 9"});
+                          "udp dst port " + std::to_string(port)});
   INFO(r.err << "\ndaemon:\n" << d.log());
   CHECK(r.exit_code == 0);
   CHECK(count_packets(out) == 5);
   auto shown = run({"/usr/bin/tcpdump", "-n", "-r", out});
-  CHECK(shown.out.find(".10:") == std::string::npos);  // nothing for port 10 crossed
+  CHECK(shown.out.find("> 127.0.0.1." + std::to_string(noise_port.port()) + ":") == std::string::npos);  // none crossed
 }
 
 TEST_CASE("interop: the reference tcpdump and a libpcap client work with our rpcapd over IPv6", "[e2e][interop]")
@@ -210,10 +246,7 @@ TEST_CASE("interop: tshark dissects a whole session with our daemon without a ma
     CHECK(run({refclient, "findall", base}).exit_code == 0);
     CHECK(run({refclient, "capture", base + "lo", "tcp"}).exit_code == 0);
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  ::kill(rec, SIGINT);
-  int status = 0;
-  ::waitpid(rec, &status, 0);
+  stop_recorder(rec, pcap);
   // Only this session's connections: other tests may be sending bad input
   // to other daemons on lo at the same time. They are the daemon's port and
   // the data ports its log names.
@@ -238,36 +271,19 @@ TEST_CASE("interop: our rpcapd in active mode serves a libpcap client that waits
   if (!have_reference()) { return; }
   TempDir dir;
   const std::string refclient = build_refclient(dir);
-  // A free port for the client to listen on.
-  auto probe = listen_tcp("127.0.0.1", "0", AddressFamily::ipv4);
-  REQUIRE(probe.has_value());
-  const auto port = local_address(probe->front().get())->port();
-  probe->clear();
-  const std::string out = dir.path() + "/refclient.out";
-  const pid_t client = ::fork();
-  REQUIRE(client >= 0);
-  if (client == 0) {
-    const int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    ::dup2(fd, 1);
-    ::dup2(fd, 2);
-    ::execl(refclient.c_str(), refclient.c_str(), "active", std::to_string(port).c_str(), "lo",
-            static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  Traffic traffic{9, "rpcap interop", 20};
-  // -v: active only, no listening socket; the daemon keeps trying until the client listens.
+  // pcap_remoteact_accept() binds the port with SO_REUSEADDR, so it may be one this process holds.
+  const auto port = closed_port();
+  Background client{{refclient, "active", std::to_string(port), "lo"}};
+  // The client listens before the daemon starts, so the daemon's first call is taken.
+  REQUIRE(eventually([&] { return listens_on(client.pid(), port) || !client.running(); }, 10000));
+  INFO("client:\n" << client.out() << client.err());
+  REQUIRE(client.running());
+  Traffic traffic{9, "rpcap interop", 20};  // refclient's filters ask for port 9
+  // -v: active only, no listening socket.
   Daemon d{{program("rpcapd"), "-n", "-v", "-a", "127.0.0.1," + std::to_string(port)}};
-  int status = -1;
-  for (int i = 0; i < 3000 && ::waitpid(client, &status, WNOHANG) == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  if (status == -1) {
-    ::kill(client, SIGKILL);
-    ::waitpid(client, &status, 0);
-  }
-  INFO(read_file(out) << "\ndaemon:\n" << d.log());
-  REQUIRE(WIFEXITED(status));
-  CHECK(WEXITSTATUS(status) == 0);
+  const auto r = client.wait(30000);
+  INFO(r.out << r.err << "\ndaemon:\n" << d.log());
+  CHECK(r.exit_code == 0);
   CHECK(d.log().find("active mode: connected to 127.0.0.1:" + std::to_string(port)) != std::string::npos);
   // The daemon is still running and trying again.
   CHECK(::kill(d.pid(), 0) == 0);
@@ -292,9 +308,21 @@ TEST_CASE("interop: a libpcap client logs in with a password and lists our inter
 }
 
 // rpcap-listen with libpcap 1.10.3's rpcapd in active mode (-a). That daemon
-// retries a refused call only every 30 s, so rpcap-listen always listens
-// before it calls; and it calls back at once after a session that ended
-// without CLOSE, which rpcap-listen never sends.
+// calls as it starts, and calls back at once after a session that ended
+// without CLOSE, which rpcap-listen never sends; but a call that is refused
+// it retries only after k_reference_active_retry_s. So rpcap-listen always
+// listens before the daemon calls, and every listener here waits longer than
+// that retry: should a call be refused after all, the test says when the
+// daemon came back rather than that a deadline passed first.
+
+namespace {
+
+// --deadline for the listeners: the retry, and as long again for a loaded machine.
+const std::string k_active_deadline = std::to_string(2 * k_reference_active_retry_s);
+// How long the test waits for a listener: past its deadline, so the listener reports.
+constexpr int k_active_wait_ms = (2 * k_reference_active_retry_s + 15) * 1000;
+
+}  // namespace
 
 TEST_CASE("interop: rpcap-listen captures from libpcap's rpcapd in active mode, which then calls back at once",
           "[e2e][interop][active]")
@@ -306,18 +334,22 @@ TEST_CASE("interop: rpcap-listen captures from libpcap's rpcapd in active mode, 
   const std::string payload = "libpcap active " + std::to_string(::getpid());
   // rpcap-listen's and tcpdump's exit status, from bash's PIPESTATUS, on stderr after the statistics
   Background capture{{"/bin/bash", "-c",
-                      "'" + program("rpcap-listen") + "' -p " + p + " --deadline 20 capture lo -c 5 udp dst port "
-                          + std::to_string(udp) + " | /usr/bin/tcpdump -n -A -r - 2>/dev/null; "
-                          "echo \"status ${PIPESTATUS[0]} ${PIPESTATUS[1]}\" >&2"}};
-  REQUIRE(wait_tcp_listening(port));
+                      "'" + program("rpcap-listen") + "' -p " + p + " --deadline " + k_active_deadline
+                          + " capture lo -c 5 udp dst port " + std::to_string(udp)
+                          + " | /usr/bin/tcpdump -n -A -r - 2>/dev/null; "
+                            "echo \"status ${PIPESTATUS[0]} ${PIPESTATUS[1]}\" >&2"}};
+  if (!wait_tcp_listening(port)) { FAIL("the capture does not listen; its stderr:\n" << capture.err()); }
   ReferenceDaemon d{{"-n", "-a", "127.0.0.1," + p}};
   // rpcap-listen stops listening once the daemon called in (a lone capture)...
-  if (!wait_tcp_listening(port, false)) { FAIL("the capture still listens; its stderr:\n" << capture.err()); }
+  if (!wait_tcp_listening(port, false, k_active_wait_ms)) {
+    FAIL("the capture still listens; its stderr:\n" << capture.err());
+  }
   // ...so the next listener can be there when the daemon calls back.
-  Background wait{{program("rpcap-listen"), "-p", p, "--deadline", "20", "wait"}};
-  REQUIRE(wait_tcp_listening(port));
+  Background wait{{program("rpcap-listen"), "-p", p, "--deadline", k_active_deadline, "wait"}};
+  if (!wait_tcp_listening(port)) { FAIL("wait does not listen; its stderr:\n" << wait.err()); }
   Traffic traffic{udp, payload};  // only now can the capture end
-  const auto r = capture.wait(25000);
+  const auto r = capture.wait(k_active_wait_ms);
+  const auto ended = std::chrono::steady_clock::now();
   INFO(r.err);
   CHECK(r.err.ends_with("status 0 0\n"));
   CHECK(r.err.find("5 packets captured\n") != std::string::npos);
@@ -329,11 +361,15 @@ TEST_CASE("interop: rpcap-listen captures from libpcap's rpcapd in active mode, 
   INFO("tcpdump:\n" << r.out);
   CHECK(occurrences("> 127.0.0.1." + std::to_string(udp) + ": UDP") == 5);
   CHECK(occurrences(payload) == 5);
-  // The daemon is healthy and called back at once (a refused call would be retried only after 30 s).
-  const auto again = wait.wait(25000);
-  INFO(again.err);
+  // The daemon is healthy and called back at once. wait listened before the
+  // capture could end, so the call cannot have been refused; had it been,
+  // it would come only after the retry.
+  const auto again = wait.wait(k_active_wait_ms);
+  const auto callback = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - ended);
+  INFO(again.err << "\ncalled back " << callback.count() << " s after the capture ended");
   CHECK(again.exit_code == 0);
   CHECK(again.out == "127.0.0.1\n");
+  CHECK(callback < std::chrono::seconds(k_reference_active_retry_s));
 }
 
 TEST_CASE("interop: rpcap-listen ls lists the interfaces of libpcap's rpcapd, twice as it calls back",
@@ -342,10 +378,10 @@ TEST_CASE("interop: rpcap-listen ls lists the interfaces of libpcap's rpcapd, tw
   if (!have_reference() || !have_reference_rpcapd()) { return; }
   const auto port = closed_port();
   const auto p = std::to_string(port);
-  Background ls{{program("rpcap-listen"), "-p", p, "--deadline", "20", "--daemons", "2", "ls"}};
-  REQUIRE(wait_tcp_listening(port));
+  Background ls{{program("rpcap-listen"), "-p", p, "--deadline", k_active_deadline, "--daemons", "2", "ls"}};
+  if (!wait_tcp_listening(port)) { FAIL("ls does not listen; its stderr:\n" << ls.err()); }
   ReferenceDaemon d{{"-n", "-a", "127.0.0.1," + p}};
-  const auto r = ls.wait(25000);
+  const auto r = ls.wait(k_active_wait_ms);
   INFO(r.err);
   CHECK(r.exit_code == 0);
   CHECK(r.err.empty());
@@ -384,10 +420,11 @@ TEST_CASE("interop: the reference tcpdump captures through our rpcapd -S with rp
   make_daemon_cert(dir);
   Daemon d{Daemon::ours({"-n", "-S", "-K", dir.path() + "/key.pem", "-X", dir.path() + "/cert.pem"})};
   const std::string out = dir.path() + "/cap.pcap";
-  Traffic traffic{9, "tcpdump through rpcapd -S", 20};
+  const auto port = traffic_port();
+  Traffic traffic{port, "tcpdump through rpcapd -S", 20};
   auto r = run_reference({reference_dir() + "/tcpdump-4.99.3/tcpdump", "-i",
                           "rpcaps://127.0.0.1:" + std::to_string(d.port()) + "/lo", "-c", "5", "-w", out,
-                          "udp dst port 9"});
+                          "udp dst port " + std::to_string(port)});
   INFO(r.err << "\ndaemon:\n" << d.log());
   CHECK(r.exit_code == 0);
   CHECK(count_packets(out) == 5);
@@ -442,10 +479,7 @@ TEST_CASE("interop: tshark sees TLS and no plaintext RPCAP on both connections o
     INFO(r.err);
     CHECK(r.exit_code == 0);
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  ::kill(rec, SIGINT);
-  int status = 0;
-  ::waitpid(rec, &status, 0);
+  stop_recorder(rec, pcap);
   const std::string log = d.log();
   const auto at = log.find("data port ");
   REQUIRE(at != std::string::npos);

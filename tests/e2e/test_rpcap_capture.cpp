@@ -4,17 +4,14 @@
 // what it does when things go wrong.
 #include <catch2/catch.hpp>
 
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cstring>
-#include <thread>
 
 #include "support/daemon.hpp"
+#include "support/pcap_file.hpp"
 #include "support/process.hpp"
 #include "support/reference.hpp"
 
@@ -65,8 +62,9 @@ TEST_CASE("rpcap-capture: packets of real traffic through rpcapd, filtered on th
   if (!can_capture()) { return; }
   Daemon d{Daemon::ours({"-n"})};
   const auto port = traffic_port();
+  const UdpPort other_port;  // not port + 1: that may be another test's
   Traffic wanted{port, "wanted"};
-  Traffic other{static_cast<std::uint16_t>(port + 1), "other"};
+  Traffic other{other_port.port(), "other"};
   TempDir dir;
   const std::string file = dir.path() + "/out.pcap";
   auto r = run({program("rpcap-capture"), "-c", "7", "-w", file, source(d), "udp", "dst", "port", std::to_string(port)});
@@ -172,30 +170,14 @@ TEST_CASE("rpcap-capture: a daemon killed mid-capture leaves every packet writte
   Traffic t{port, "until the end"};
   TempDir dir;
   const std::string file = dir.path() + "/partial.pcap";
-  const std::string src = source(*d);
-  const pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    const int null = ::open("/dev/null", O_WRONLY);
-    ::dup2(null, 2);
-    const std::string prog = program("rpcap-capture");
-    const std::string filter = "udp dst port " + std::to_string(port);
-    ::execl(prog.c_str(), prog.c_str(), "-w", file.c_str(), src.c_str(), filter.c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  Background capture{{program("rpcap-capture"), "-w", file, source(*d), "udp dst port " + std::to_string(port)}};
+  // Killed once packets are flowing: the writer flushes on a short timer.
+  CHECK(eventually([&] { return records_in(file) > 10; }));
   // SIGKILL the daemon's whole process group: its session dies with it
   ::kill(-d->pid(), SIGKILL);
-  int status = 0;
-  for (int i = 0; i < 1000 && ::waitpid(pid, &status, WNOHANG) == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  if (::waitpid(pid, &status, WNOHANG) == 0 && !WIFEXITED(status)) {
-    ::kill(pid, SIGKILL);
-    ::waitpid(pid, &status, 0);
-  }
-  REQUIRE(WIFEXITED(status));
-  CHECK(WEXITSTATUS(status) == 1);
+  const auto r = capture.wait(10000);
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
   auto recs = pcap_records(read_file(file));  // a valid file, whole records only
   CHECK(recs.size() > 10);
   d.reset();
@@ -208,11 +190,7 @@ TEST_CASE("rpcap-capture: refused logins, unreachable hosts and bad input", "[e2
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("NULL authentication not permitted") != std::string::npos);
 
-  auto probe = listen_tcp("127.0.0.1", "0", AddressFamily::ipv4);
-  REQUIRE(probe.has_value());
-  const auto closed_port = std::to_string(local_address(probe->front().get())->port());
-  probe->clear();
-  auto unreachable = run({program("rpcap-capture"), "rpcap://127.0.0.1:" + closed_port + "/lo"});
+  auto unreachable = run({program("rpcap-capture"), "rpcap://127.0.0.1:" + std::to_string(closed_port()) + "/lo"});
   CHECK(unreachable.exit_code == 1);
   CHECK(unreachable.err.find("Connection refused") != std::string::npos);
 
@@ -266,31 +244,16 @@ TEST_CASE("rpcap-capture: SIGUSR1 prints the statistics, SIGINT ends the capture
   Traffic t{port, "signals"};
   TempDir dir;
   const std::string out = dir.path() + "/out.pcap";
-  const std::string err = dir.path() + "/err.txt";
-  const std::string src = source(d);
-  const pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    const int fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    ::dup2(fd, 2);
-    const std::string prog = program("rpcap-capture");
-    const std::string filter = "udp dst port " + std::to_string(port);
-    ::execl(prog.c_str(), prog.c_str(), "-w", out.c_str(), src.c_str(), filter.c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
-  ::kill(pid, SIGUSR1);
-  for (int i = 0; i < 300 && read_file(err).find("packets captured") == std::string::npos; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  CHECK(read_file(err).find("packets sent by the daemon") != std::string::npos);
-  ::kill(pid, SIGINT);
-  int status = 0;
-  for (int i = 0; i < 500 && ::waitpid(pid, &status, WNOHANG) == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  REQUIRE(WIFEXITED(status));
-  CHECK(WEXITSTATUS(status) == 0);
+  Background capture{{program("rpcap-capture"), "-w", out, source(d), "udp dst port " + std::to_string(port)}};
+  // Signalled once it handles SIGUSR1 (the default action would end it) and packets are flowing.
+  CHECK(eventually([&] { return catches_signal(capture.pid(), SIGUSR1) && records_in(out) > 10; }));
+  capture.signal(SIGUSR1);
+  CHECK(eventually([&] { return capture.err().find("packets sent by the daemon") != std::string::npos; }, 10000));
+  capture.signal(SIGINT);
+  const auto r = capture.wait(10000);
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
   CHECK(pcap_records(read_file(out)).size() > 10);
-  CHECK(d.log().find("capture ended") != std::string::npos);  // the session was closed, not dropped
+  // the session was closed, not dropped (the daemon logs it as it gets the request, after the capture exited)
+  CHECK(eventually([&] { return d.log().find("capture ended") != std::string::npos; }, 10000));
 }

@@ -4,10 +4,14 @@
 // captures from it into tcpdump, hands the connection to rpcap-capture and
 // rpcap-ls --fd 3, refuses hosts off its -l list and logs in with a password.
 //
-// Each test listens on its own port (one that was free a moment ago) and
-// starts rpcap-listen before the daemons, watching /proc/net/tcp until it
-// listens, so that a daemon's first call succeeds; a probe connection would
-// be taken for a daemon.
+// Each test listens on its own port, a closed_port() that this process
+// holds so that no other can take it (rpcap-listen binds it with
+// SO_REUSEADDR), and starts rpcap-listen before the daemons, watching
+// /proc/net/tcp until it listens, so that a daemon's first call succeeds; a
+// probe connection would be taken for a daemon. A listener that should
+// succeed gets a deadline far beyond the time it needs, as it ends when
+// done; one that should reach its deadline sees the daemon's first call at
+// once, or the next one our rpcapd makes a second after a session.
 #include <catch2/catch.hpp>
 
 #include <signal.h>
@@ -21,11 +25,11 @@
 #include <memory>
 #include <set>
 #include <sstream>
-#include <thread>
 
 #include "rpcap/net.hpp"
 #include "support/account.hpp"
 #include "support/daemon.hpp"
+#include "support/pcap_file.hpp"
 #include "support/process.hpp"
 #include "support/reference.hpp"
 
@@ -70,7 +74,9 @@ std::vector<std::string> listen_argv(std::vector<std::string> args)
 std::unique_ptr<Background> start_listener(std::uint16_t port, const std::vector<std::string>& argv)
 {
   auto l = std::make_unique<Background>(argv);
-  if (!wait_tcp_listening(port)) { FAIL("nothing listens on port " << port << "; stderr:\n" << l->err()); }
+  if (!eventually([&] { return tcp_listening(port) || !l->running(); }, 10000) || !l->running()) {
+    FAIL("nothing listens on port " << port << "; stderr:\n" << l->err());
+  }
   return l;
 }
 
@@ -109,20 +115,6 @@ void check_packets(const std::string& tcpdump_out, std::size_t count, std::uint1
   CHECK(lines.size() == count);
   for (const auto& l : lines) { CHECK(l.find("> 127.0.0.1." + std::to_string(port) + ": UDP") != std::string::npos); }
   CHECK(occurrences(tcpdump_out, payload) == count);
-}
-
-// Whole records in the pcap file at `path` so far.
-std::size_t packets_in(const std::string& path)
-{
-  const std::string s = read_file(path);
-  std::size_t n = 0;
-  for (std::size_t off = 24; off + 16 <= s.size(); ++n) {
-    std::uint32_t caplen = 0;
-    std::memcpy(&caplen, s.data() + off + 8, 4);
-    if (s.size() - off - 16 < caplen) { break; }
-    off += 16 + caplen;
-  }
-  return n;
 }
 
 }  // namespace
@@ -179,8 +171,9 @@ TEST_CASE("rpcap-listen: wait for two named daemons, one over IPv4 and one over 
 TEST_CASE("rpcap-listen: wait closes daemons that are not among its HOSTs without logging in", "[e2e][listen]")
 {
   const auto port = closed_port();
-  Daemon d{active_daemon(port)};
-  auto r = run(listen_argv({"-p", std::to_string(port), "--deadline", "3", "wait", "::1"}));
+  auto l = start_listener(port, listen_argv({"-p", std::to_string(port), "--deadline", "3", "wait", "::1"}));
+  Daemon d{active_daemon(port)};  // its first call is taken
+  const auto r = l->wait(10000);
   INFO(r.err << "\ndaemon:\n" << d.log());
   CHECK(r.exit_code == 1);
   CHECK(r.out.empty());
@@ -194,13 +187,17 @@ TEST_CASE("rpcap-listen: wait ends when every HOST named logged in, also if two 
 {
   const auto port = closed_port();
   const auto p = std::to_string(port);
-  Daemon d{active_daemon(port)};
+  std::unique_ptr<Daemon> d;
   for (const auto& hosts : {std::vector<std::string>{"127.0.0.1", "127.0.0.1"},
                             std::vector<std::string>{"localhost", "127.0.0.1"}}) {
-    std::vector<std::string> args{"-p", p, "--deadline", "4", "wait"};
+    // The daemon calls back a second after a session, or retries a refused
+    // call after 1, 2, 4 s: the deadline leaves room for a few of those.
+    std::vector<std::string> args{"-p", p, "--deadline", "20", "wait"};
     args.insert(args.end(), hosts.begin(), hosts.end());
-    auto r = run(listen_argv(args));
-    INFO("wait " << hosts[0] << " " << hosts[1] << ": " << r.err << "\ndaemon:\n" << d.log());
+    auto l = start_listener(port, listen_argv(args));
+    if (!d) { d = std::make_unique<Daemon>(active_daemon(port)); }  // started once the first listener listens
+    const auto r = l->wait(25000);
+    INFO("wait " << hosts[0] << " " << hosts[1] << ": " << r.err << "\ndaemon:\n" << d->log());
     CHECK(r.exit_code == 0);
     CHECK(r.out == "127.0.0.1\n");
     CHECK(r.err.empty());
@@ -212,7 +209,7 @@ TEST_CASE("rpcap-listen: wait exits 1 on SIGTERM, saying it was interrupted", "[
   const auto port = closed_port();
   auto l = start_listener(port, listen_argv({"-p", std::to_string(port), "wait", "127.0.0.1"}));
   // It handles signals a moment after it listens, and says nothing when it does.
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  REQUIRE(eventually([&] { return catches_signal(l->pid(), SIGTERM); }, 10000));
   l->signal(SIGTERM);
   const auto r = l->wait(10000);
   CHECK(r.exit_code == 1);
@@ -230,8 +227,8 @@ TEST_CASE("rpcap-listen: our rpcapd -v calls back after the listener went away a
   INFO(r.err << "\ndaemon:\n" << d.log());
   REQUIRE(r.exit_code == 0);
   CHECK(r.out == "127.0.0.1\n");
-  // Nobody listens for a while: the daemon's calls are refused and it backs off (1, 2, 4 s).
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  // Nobody listens until the daemon's call was refused; it backs off (1, 2, 4 s).
+  REQUIRE(eventually([&] { return d.log().find("retrying in") != std::string::npos; }, 10000));
   auto second = start_listener(port, listen_argv({"-p", p, "--deadline", "15", "wait"}));
   r = second->wait(20000);
   INFO("second: " << r.err << "\ndaemon:\n" << d.log());
@@ -452,7 +449,7 @@ TEST_CASE("rpcap-listen: capture -w %h gives a daemon that calls in again a new 
   CHECK(r.exit_code == 0);
   for (const std::string name : {"cap-127.0.0.1.pcap", "cap-127.0.0.1.pcap.1"}) {
     INFO(name);
-    CHECK(packets_in(dir.path() + "/" + name) == 2);
+    CHECK(records_in(dir.path() + "/" + name) == 2);
   }
 }
 
@@ -468,7 +465,7 @@ TEST_CASE("rpcap-listen: capture ends cleanly on SIGINT, and with status 1 when 
   auto l = start_listener(port, listen_argv({"-p", std::to_string(port), "--deadline", "20", "capture", "lo", "-U",
                                              "-w", file, "udp dst port " + std::to_string(traffic)}));
   auto d = std::make_unique<Daemon>(active_daemon(port));
-  CHECK(eventually([&] { return packets_in(file) > 5; }));
+  CHECK(eventually([&] { return records_in(file) > 5; }));
   SECTION("SIGINT")
   {
     l->signal(SIGINT);
@@ -522,7 +519,7 @@ TEST_CASE("rpcap-listen: capture -w %h passes SIGTERM on to the captures, which 
                                              dir.path() + "/%h.pcap", "udp dst port " + std::to_string(traffic)}));
   Daemon d{active_daemon(port)};
   const std::string file = dir.path() + "/127.0.0.1.pcap";
-  CHECK(eventually([&] { return packets_in(file) > 5; }));
+  CHECK(eventually([&] { return records_in(file) > 5; }));
   l->signal(SIGTERM);  // to rpcap-listen only
   const auto r = l->wait(10000);
   INFO(r.err << "\ndaemon:\n" << d.log());
@@ -624,11 +621,12 @@ TEST_CASE("rpcap-listen: -l refuses daemons from other hosts and accepts those o
 {
   const auto port = closed_port();
   const auto p = std::to_string(port);
-  Daemon d{active_daemon(port)};
   SECTION("not on the list")
   {
     // 192.0.2.1 (TEST-NET-1) is not us
-    auto r = run(listen_argv({"-p", p, "-l", "192.0.2.1", "wait", "--deadline", "3"}));
+    auto l = start_listener(port, listen_argv({"-p", p, "-l", "192.0.2.1", "wait", "--deadline", "3"}));
+    Daemon d{active_daemon(port)};  // its first call comes at once
+    const auto r = l->wait(10000);
     INFO(r.err << "\ndaemon:\n" << d.log());
     CHECK(r.exit_code == 1);
     CHECK(r.out.empty());
@@ -640,16 +638,19 @@ TEST_CASE("rpcap-listen: -l refuses daemons from other hosts and accepts those o
     }
     CHECK(err.back() == "rpcap-listen: error: deadline of 3 s passed: 0 of 1 daemons called in");
     // the daemon was told why (ERROR 11), and never logged in
-    CHECK(d.log().find("Host 127.0.0.1 is not allowed to connect") != std::string::npos);
+    CHECK(eventually([&] { return d.log().find("Host 127.0.0.1 is not allowed to connect") != std::string::npos; }));
     CHECK(d.log().find("NULL authentication accepted") == std::string::npos);
   }
   SECTION("on the list, as a list or in a file")
   {
     TempDir dir;
     const std::string file = dir.write("hosts", "# daemons\n192.0.2.1\n127.0.0.1\n");
+    std::unique_ptr<Daemon> d;
     for (const std::string& allow : {std::string{"192.0.2.1,127.0.0.1"}, file}) {
-      auto r = run(listen_argv({"-p", p, "-l", allow, "wait", "--deadline", "15"}));
-      INFO(allow << ": " << r.err << "\ndaemon:\n" << d.log());
+      auto l = start_listener(port, listen_argv({"-p", p, "-l", allow, "wait", "--deadline", "20"}));
+      if (!d) { d = std::make_unique<Daemon>(active_daemon(port)); }  // started once the first listener listens
+      const auto r = l->wait(25000);
+      INFO(allow << ": " << r.err << "\ndaemon:\n" << d->log());
       CHECK(r.exit_code == 0);
       CHECK(r.out == "127.0.0.1\n");
       CHECK(r.err.empty());
@@ -666,10 +667,11 @@ TEST_CASE("rpcap-listen: wait logs in with a password over the daemon's connecti
   const std::string bad = dir.write("bad", "not-the-password\n");
   const auto port = closed_port();
   const auto p = std::to_string(port);
-  Daemon d{active_daemon(port, "127.0.0.1", {})};  // without -n: passwords only
+  auto first = start_listener(port, listen_argv({"-p", p, "wait", "--deadline", "3", "-u", user.name(),
+                                                 "--password-file", bad, "--allow-plaintext-password"}));
+  Daemon d{active_daemon(port, "127.0.0.1", {})};  // without -n: passwords only; its first call comes at once
 
-  auto refused = run(listen_argv({"-p", p, "wait", "--deadline", "3", "-u", user.name(), "--password-file", bad,
-                                 "--allow-plaintext-password"}));
+  const auto refused = first->wait(10000);
   INFO(refused.err << "\ndaemon:\n" << d.log());
   CHECK(refused.exit_code == 1);
   CHECK(refused.out.empty());
@@ -677,11 +679,13 @@ TEST_CASE("rpcap-listen: wait logs in with a password over the daemon's connecti
   CHECK(refused.err.ends_with("rpcap-listen: error: deadline of 3 s passed: 0 of 1 daemons called in\n"));
   CHECK(refused.err.find(user.password()) == std::string::npos);
 
+  // The daemon calls a second after each session, or 1, 2 s after a call refused between two listeners.
   auto null = run(listen_argv({"-p", p, "wait", "--deadline", "5"}));
+  INFO(null.err << "\ndaemon:\n" << d.log());
   CHECK(null.exit_code == 1);
   CHECK(null.err.find("NULL authentication not permitted") != std::string::npos);
 
-  auto ok = run(listen_argv({"-p", p, "wait", "--deadline", "15", "-u", user.name(), "--password-file", good,
+  auto ok = run(listen_argv({"-p", p, "wait", "--deadline", "20", "-u", user.name(), "--password-file", good,
                             "--allow-plaintext-password"}));
   INFO(ok.err << "\ndaemon:\n" << d.log());
   CHECK(ok.exit_code == 0);

@@ -5,13 +5,16 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <linux/filter.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -122,21 +125,48 @@ Fd connect_local(std::uint16_t port)
   return std::move(*fd);
 }
 
-bool tcp_listening(std::uint16_t port)
+namespace {
+
+// The inodes of the sockets listening on TCP port `port` in the tables
+// `dir`/tcp and `dir`/tcp6 (dir: /proc/net, or /proc/PID/net).
+std::vector<std::string> listening_inodes(const std::string& dir, std::uint16_t port)
 {
-  for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
-    std::ifstream f{table};
+  std::vector<std::string> out;
+  for (const char* table : {"/tcp", "/tcp6"}) {
+    std::ifstream f{dir + table};
     std::string line;
     std::getline(f, line);  // the column names
     while (std::getline(f, line)) {
-      // "  0: 0100007F:1F90 00000000:0000 0A ...": local address:port (hex), remote, state (0A = LISTEN)
+      // "  0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 12345 ...":
+      // local address:port (hex), remote, state (0A = LISTEN), queues, timer, retransmits, uid, timeout, inode
       std::istringstream fields{line};
-      std::string slot, local, remote, state;
-      fields >> slot >> local >> remote >> state;
+      std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
+      fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >> timeout >> inode;
       const auto colon = local.rfind(':');
       if (colon == std::string::npos || state != "0A") { continue; }
-      if (std::stoul(local.substr(colon + 1), nullptr, 16) == port) { return true; }
+      if (std::stoul(local.substr(colon + 1), nullptr, 16) == port) { out.push_back(inode); }
     }
+  }
+  return out;
+}
+
+}  // namespace
+
+bool tcp_listening(std::uint16_t port) { return !listening_inodes("/proc/net", port).empty(); }
+
+bool listens_on(pid_t pid, std::uint16_t port)
+{
+  const std::string proc = "/proc/" + std::to_string(pid);
+  const auto inodes = listening_inodes(proc + "/net", port);
+  if (inodes.empty()) { return false; }
+  std::error_code ec;
+  for (auto it = std::filesystem::directory_iterator(proc + "/fd", ec);
+       !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    std::error_code link_ec;
+    const std::string target = std::filesystem::read_symlink(it->path(), link_ec).string();  // "socket:[12345]"
+    if (link_ec || !target.starts_with("socket:[")) { continue; }
+    const std::string inode = target.substr(8, target.size() - 9);
+    if (std::find(inodes.begin(), inodes.end(), inode) != inodes.end()) { return true; }
   }
   return false;
 }
@@ -158,7 +188,85 @@ bool can_capture()
   return false;
 }
 
-std::uint16_t traffic_port() { return static_cast<std::uint16_t>(40000 + ::getpid() % 20000); }
+UdpPort::UdpPort()
+{
+  m_fd.reset(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  REQUIRE(m_fd.valid());
+  // A filter that accepts nothing, set before the port is bound: not one
+  // datagram is ever queued, however much a test sends.
+  sock_filter drop_all{BPF_RET | BPF_K, 0, 0, 0};
+  const sock_fprog program{1, &drop_all};
+  REQUIRE(::setsockopt(m_fd.get(), SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program) == 0);
+  sockaddr_in any{};
+  any.sin_family = AF_INET;
+  any.sin_addr.s_addr = htonl(INADDR_ANY);  // every address: nobody may bind the port on 127.0.0.2 either
+  REQUIRE(::bind(m_fd.get(), reinterpret_cast<sockaddr*>(&any), sizeof any) == 0);
+  auto local = local_address(m_fd.get());
+  REQUIRE(local.has_value());
+  m_port = local->port();
+}
+
+std::uint16_t traffic_port()
+{
+  static const UdpPort held;
+  return held.port();
+}
+
+namespace {
+
+// A TCP socket of `family` with SO_REUSEADDR bound to every address and
+// `port` (0: one of the kernel's choosing); invalid if the bind failed.
+Fd bind_reusable(int family, std::uint16_t port)
+{
+  Fd fd{::socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0)};
+  if (!fd) { return fd; }
+  const int one = 1;
+  ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  int rc = -1;
+  if (family == AF_INET6) {
+    ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);  // the IPv4 port is held apart
+    sockaddr_in6 a{};
+    a.sin6_family = AF_INET6;
+    a.sin6_addr = in6addr_any;
+    a.sin6_port = htons(port);
+    rc = ::bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a);
+  } else {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_ANY);
+    a.sin_port = htons(port);
+    rc = ::bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a);
+  }
+  if (rc != 0) {
+    const int err = errno;  // for the caller, past close()
+    fd.reset();
+    errno = err;
+  }
+  return fd;
+}
+
+}  // namespace
+
+std::uint16_t closed_port()
+{
+  static std::vector<Fd> held;  // closed when the process exits
+  // The IPv4 port is the kernel's choice; the same IPv6 port may be taken
+  // (then try another), or IPv6 may be missing (then IPv4 alone is held).
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    Fd v4 = bind_reusable(AF_INET, 0);
+    REQUIRE(v4.valid());
+    auto local = local_address(v4.get());
+    REQUIRE(local.has_value());
+    const std::uint16_t port = local->port();
+    Fd v6 = bind_reusable(AF_INET6, port);
+    if (!v6 && errno == EADDRINUSE) { continue; }
+    held.push_back(std::move(v4));
+    if (v6) { held.push_back(std::move(v6)); }
+    return port;
+  }
+  FAIL("no TCP port free on both IPv4 and IPv6 in 100 tries");
+  return 0;
+}
 
 Traffic::Traffic(std::uint16_t port, std::string payload, int interval_ms)
     : m_thread([this, port, payload, interval_ms] {

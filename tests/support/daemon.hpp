@@ -58,11 +58,52 @@ bool tcp_listening(std::uint16_t port);
 // or no longer is; true if it came to pass.
 bool wait_tcp_listening(std::uint16_t port, bool listening = true, int timeout_ms = 10000);
 
+// True if process `pid` has a socket listening on TCP port `port` (from
+// /proc/PID/net/tcp{,6} and the socket inodes in /proc/PID/fd): a way to
+// tell that a program which cannot report readiness listens, and that it is
+// this program and not another one.
+bool listens_on(pid_t pid, std::uint16_t port);
+
 // True if this process may capture live traffic (root); otherwise reports SKIPPED.
 bool can_capture();
 
-// A UDP port for test traffic, different for each test process (ctest runs them in parallel).
+// Ports that cannot collide. ctest runs test processes in parallel, and a
+// port that a test only picked (free a moment ago, or derived from its pid)
+// can be another test's too: a datagram meant for another capture then ends
+// this one early, or a daemon calls the wrong listener. So each port here
+// stays bound by a socket of this process while it is in use, and the kernel
+// gives it to nobody else.
+
+// A UDP port for test traffic, this object's alone while it lives: a socket
+// stays bound to it on every IPv4 address. That socket drops every datagram
+// sent to it (its socket filter accepts nothing), so none queue up and none
+// is answered with ICMP; captures on lo see them all the same, as packets
+// are taken there before any socket gets them.
+class UdpPort {
+public:
+  UdpPort();
+  std::uint16_t port() const { return m_port; }
+
+private:
+  Fd m_fd;
+  std::uint16_t m_port{0};
+};
+
+// The UDP port for test traffic of this process: a UdpPort held until the
+// process exits, so every call gives the same port. A test that needs a
+// second port (traffic to be filtered out) makes its own UdpPort.
 std::uint16_t traffic_port();
+
+// A new TCP port that nothing listens on, held by this process until it
+// exits: a socket stays bound to it on every IPv4 and IPv6 address with
+// SO_REUSEADDR and never listens. The kernel gives the port to no other
+// bind(0) or connect(), yet a program told to use it can listen on it,
+// because it binds with SO_REUSEADDR too: our rpcapd and rpcap-listen,
+// libpcap's rpcapd and pcap_remoteact_accept() all do. A connection to it is
+// refused while nobody listens. So the port can be handed to one program
+// after another (a listener that comes back) without a moment in which
+// another process could take it.
+std::uint16_t closed_port();
 
 // Sends a UDP datagram with `payload` to 127.0.0.1:`port` every
 // `interval_ms` while alive (for at most 30 s).

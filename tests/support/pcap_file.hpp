@@ -7,8 +7,12 @@
 
 #include <pcap/pcap.h>
 
+#include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
+#include <string>
 
 #include "rpcap/bytes.hpp"
 
@@ -41,6 +45,22 @@ inline PcapFirstRecord read_first_record(const std::filesystem::path& path)
   r.header = *h;
   r.data.assign(bytes, bytes + h->caplen);
   return r;
+}
+
+// Whole records in the pcap file at `path` so far (a capture may be
+// writing it: a record cut short at the end is not counted).
+inline std::size_t records_in(const std::string& path)
+{
+  std::ifstream f{path, std::ios::binary};
+  const std::string s{std::istreambuf_iterator<char>{f}, std::istreambuf_iterator<char>{}};
+  std::size_t n = 0;
+  for (std::size_t off = 24; off + 16 <= s.size(); ++n) {
+    std::uint32_t caplen = 0;
+    std::memcpy(&caplen, s.data() + off + 8, 4);
+    if (s.size() - off - 16 < caplen) { break; }
+    off += 16 + caplen;
+  }
+  return n;
 }
 
 }  // namespace rpcap::test

@@ -242,6 +242,18 @@ std::vector<pid_t> children_of(pid_t pid)
   return out;
 }
 
+bool catches_signal(pid_t pid, int sig)
+{
+  std::istringstream status{read_file("/proc/" + std::to_string(pid) + "/status")};
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("SigCgt:", 0) != 0) { continue; }
+    // "SigCgt:\t0000000000004002": a hex mask, bit N-1 for signal N
+    const unsigned long long mask = std::stoull(line.substr(7), nullptr, 16);
+    return sig >= 1 && sig <= 64 && ((mask >> (sig - 1)) & 1U) != 0;
+  }
+  return false;
+}
+
 std::string uids_of(pid_t pid)
 {
   std::istringstream status{read_file("/proc/" + std::to_string(pid) + "/status")};

@@ -79,6 +79,11 @@ bool eventually(const std::function<bool()>& done, int timeout_ms = 20000);
 // Every process whose parent is `pid` (a daemon's session processes), zombies included.
 std::vector<pid_t> children_of(pid_t pid);
 
+// True if process `pid` has a handler installed for signal `sig` (SigCgt in
+// /proc/PID/status): a program that sets its handlers after it starts may
+// then be sent `sig` without the default action killing it.
+bool catches_signal(pid_t pid, int sig);
+
 // The real, effective, saved and filesystem user ids of process `pid`, as
 // /proc/PID/status shows them ("1001 1001 1001 1001"); "" if it is gone.
 std::string uids_of(pid_t pid);

@@ -9,10 +9,15 @@
 #include <string>
 #include <vector>
 
+#include "support/daemon.hpp"  // closed_port(), which the tests with these peers use
+
 namespace rpcap::test {
 
-// A port nothing listens on (bound, then closed).
-std::uint16_t closed_port();
+// How long libpcap 1.10.3's rpcapd in active mode (-a) waits before it calls
+// again after a call that failed, refused or not answered: RPCAP_ACTIVE_WAIT
+// in its rpcapd/rpcapd.c. After a session it calls back at once. A listener
+// that should see a call retried must wait longer than this.
+inline constexpr int k_reference_active_retry_s = 30;
 
 // Where libpcap 1.10.3's rpcapd is: $RPCAP_REF_DIR or ~/.cache/rpcap-ref, inst/sbin/rpcapd.
 std::string reference_rpcapd();
@@ -21,9 +26,18 @@ std::string reference_rpcapd();
 // or fails when RPCAP_REQUIRE_REFERENCE=1 (CI).
 bool have_reference_rpcapd();
 
+// The reference tcpdump 4.99.3 (linked to the reference libpcap, so it
+// takes rpcap:// sources), and whether it is built (as have_reference_rpcapd()).
+std::string reference_tcpdump();
+bool have_reference_tcpdump();
+
 // libpcap 1.10.3's rpcapd on 127.0.0.1 with `args`, in its own process
-// group (it SIGKILLs its group when it exits). It cannot report readiness,
-// so it gets a port that was free a moment ago, and is polled until it accepts.
+// group (it SIGKILLs its group when it exits). It takes its port on the
+// command line and cannot report readiness, so it gets a closed_port() (held
+// by this process, which it can bind as it sets SO_REUSEADDR) and /proc is
+// watched until that very process listens on it. Should it exit instead, or
+// another process listen there, it is started again on a new port, a few
+// times at most. Its stderr is kept and shown when it never listened.
 class ReferenceDaemon {
 public:
   explicit ReferenceDaemon(const std::vector<std::string>& args);
@@ -31,10 +45,17 @@ public:
   ReferenceDaemon(const ReferenceDaemon&) = delete;
   ReferenceDaemon& operator=(const ReferenceDaemon&) = delete;
   std::uint16_t port() const { return m_port; }
+  pid_t pid() const { return m_pid; }
 
 private:
-  std::uint16_t m_port;
+  // Start it on m_port; "" once it listens there, otherwise what went wrong.
+  std::string start(const std::vector<std::string>& args);
+  // SIGKILL its group and reap it.
+  void kill_group();
+
+  std::uint16_t m_port{0};
   pid_t m_pid{-1};
+  std::string m_log_path;
 };
 
 }  // namespace rpcap::test

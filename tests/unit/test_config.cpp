@@ -30,7 +30,9 @@ struct StringMaker<DaemonConfig> {
         << c.host_list_file << "\" max_sessions=" << c.max_sessions << " auth_timeout=" << c.auth_timeout
         << " idle_timeout=" << c.idle_timeout << " keepalive=" << c.keepalive << " user_timeout=" << c.user_timeout
         << " data_timeout=" << c.data_timeout << " max_login_delay=" << c.max_login_delay
-        << " per_host=" << c.max_sessions_per_host << " capture_buffer=" << c.capture_buffer_kib << "}";
+        << " per_host=" << c.max_sessions_per_host << " capture_buffer=" << c.capture_buffer_kib
+        << " unauth=" << c.max_unauthenticated << " unauth_per_source=" << c.max_unauthenticated_per_source
+        << " first_message=" << c.first_message_timeout << "}";
     return out.str();
   }
 };
@@ -195,6 +197,10 @@ TEST_CASE("config: every key sets its field", "[config]")
     {"MaxLoginDelay = 3600\n", cfg([](auto& c) { c.max_login_delay = 3600; })},
     {"MaxSessionsPerHost = 1\n", cfg([](auto& c) { c.max_sessions_per_host = 1; })},
     {"MaxSessionsPerHost = 10000\n", cfg([](auto& c) { c.max_sessions_per_host = 10000; })},
+    {"MaxUnauthenticated = 1\n", cfg([](auto& c) { c.max_unauthenticated = 1; })},
+    {"MaxUnauthenticated = 65536\n", cfg([](auto& c) { c.max_unauthenticated = 65536; })},
+    {"MaxUnauthenticatedPerSource = 1\n", cfg([](auto& c) { c.max_unauthenticated_per_source = 1; })},
+    {"FirstMessageTimeout = 3600\n", cfg([](auto& c) { c.first_message_timeout = 3600; })},
     {"CaptureBuffer = 256\n", cfg([](auto& c) { c.capture_buffer_kib = 256; })},
     {"CaptureBuffer = 1048576\n", cfg([](auto& c) { c.capture_buffer_kib = 1048576; })},
   };
@@ -307,6 +313,10 @@ TEST_CASE("config: errors name the file, line, key and value", "[config]")
     {"DataTimeout = 0\n", {"t.conf:1: DataTimeout: \"0\" is not a number from 1 to 3600"}},
     {"MaxLoginDelay = 0\n", {"t.conf:1: MaxLoginDelay: \"0\" is not a number from 1 to 3600"}},
     {"MaxSessionsPerHost = 0\n", {"t.conf:1: MaxSessionsPerHost: \"0\" is not a number from 1 to 10000"}},
+    {"MaxUnauthenticated = 65537\n", {"t.conf:1: MaxUnauthenticated: \"65537\" is not a number from 1 to 65536"}},
+    {"MaxUnauthenticatedPerSource = 0\n",
+     {"t.conf:1: MaxUnauthenticatedPerSource: \"0\" is not a number from 1 to 65536"}},
+    {"FirstMessageTimeout = 0\n", {"t.conf:1: FirstMessageTimeout: \"0\" is not a number from 1 to 3600"}},
     {"CaptureBuffer = 255\n", {"t.conf:1: CaptureBuffer: \"255\" is not a number from 256 to 1048576"}},
     {"CaptureBuffer = 1048577\n", {"t.conf:1: CaptureBuffer: \"1048577\" is not a number from 256 to 1048576"}},
     {"CaptureBuffer = 32M\n", {"t.conf:1: CaptureBuffer: \"32M\" is not a number from 256 to 1048576"}},
@@ -503,6 +513,9 @@ TEST_CASE("config: extended keys are written only when not default", "[config]")
   all.max_login_delay = 60;
   all.max_sessions_per_host = 2;
   all.capture_buffer_kib = 4096;
+  all.max_unauthenticated = 100;
+  all.max_unauthenticated_per_source = 4;
+  all.first_message_timeout = 5;
   written = write_config(all);
   REQUIRE(written);
   const std::string tail = "# Settings libpcap's rpcapd does not know (it reports them and ignores them)\n\n"
@@ -519,7 +532,10 @@ TEST_CASE("config: extended keys are written only when not default", "[config]")
                            "DataTimeout = 3\n"
                            "MaxLoginDelay = 60\n"
                            "MaxSessionsPerHost = 2\n"
-                           "CaptureBuffer = 4096\n";
+                           "CaptureBuffer = 4096\n"
+                           "MaxUnauthenticated = 100\n"
+                           "MaxUnauthenticatedPerSource = 4\n"
+                           "FirstMessageTimeout = 5\n";
   CHECK(written->ends_with(tail));
   CHECK(parse_ok(*written) == all);
 }
@@ -549,6 +565,9 @@ TEST_CASE("config: parse of write gives the config back", "[config]")
     c.max_login_delay = 1 + pick(3600);
     c.max_sessions_per_host = 1 + pick(10000);
     c.capture_buffer_kib = 256 + pick(1048576 - 255);
+    c.max_unauthenticated = 1 + pick(65536);
+    c.max_unauthenticated_per_source = 1 + pick(65536);
+    c.first_message_timeout = 1 + pick(3600);
     REQUIRE(check_config(c).empty());
     auto written = write_config(c);
     REQUIRE(written);

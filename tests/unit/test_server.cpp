@@ -63,6 +63,9 @@ public:
   int certificate_calls{0};
   // A right password whose identity change fails (ErrorKind::io): the session must end.
   std::optional<std::string> identity_error;
+  // What admit() answers after a login: nullopt (room), or the daemon's reason.
+  std::optional<std::string> no_room;
+  int admit_calls{0};
 
   // --- what the session asked
   std::vector<std::pair<std::string, std::string>> auth_calls;
@@ -89,6 +92,12 @@ public:
   {
     ++certificate_calls;
     return certificate;
+  }
+  Status admit() override
+  {
+    ++admit_calls;
+    if (no_room) { return make_error(ErrorKind::remote, *no_room); }
+    return {};
   }
   Result<std::vector<Interface>> list_interfaces() override
   {
@@ -459,6 +468,26 @@ TEST_CASE("server: password authentication with the right credentials succeeds",
     CHECK(t.env.auth_calls[0] == std::pair{k_user, k_password});
     CHECK(to_hex(f.out) == to_hex(encode(Message{AuthReply::for_this_host()})));
   }
+}
+
+TEST_CASE("server: a login the daemon has no room for gets an ERROR with the reason and closes", "[server]")
+{
+  const std::string reason = "too many sessions from 192.0.2.7 (MaxSessionsPerHost 64)";
+  for (const char* request : {"auth_req_null", "auth_req_password"}) {
+    INFO(request);
+    Session t;
+    t.env.no_room = reason;
+    auto f = t.feed(load_vector(request));
+    CHECK(f.next == Next::close);
+    CHECK_FALSE(t.s.authenticated());
+    CHECK(t.env.admit_calls == 1);
+    CHECK(to_hex(f.out) == to_hex(encode(Message{make_error_msg(ErrorCode::hostnoauth, reason)})));
+  }
+  // A refused login is never admitted: the daemon is asked only after a success.
+  Session wrong{password_only_settings()};
+  wrong.env.no_room = reason;
+  (void)wrong.feed(load_vector("auth_req_null"));
+  CHECK(wrong.env.admit_calls == 0);
 }
 
 TEST_CASE("server: wrong password and unknown user get the same generic refusal", "[server]")
