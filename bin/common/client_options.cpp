@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "common/client_options.hpp"
 
+#include "common/daemon_options.hpp"
 #include "common/tool.hpp"
 
 #include <fcntl.h>
@@ -27,18 +28,10 @@ void add_login_options(CLI::App& app, ClientFlags& flags)
       ->type_name("SECONDS")
       ->check(seconds_between(0.001, 86400))
       ->capture_default_str();
-  app.add_option("--keepalive", flags.keepalive_s,
-                 "probe a connection idle for SECONDS with TCP keepalive, then every third of that, 3 times "
-                 "(0: no keepalive)")
-      ->type_name("SECONDS")
-      ->check(CLI::Range(0u, k_max_keepalive))
-      ->capture_default_str();
-  app.add_option("--user-timeout", flags.user_timeout_s,
-                 "give the daemon up when what was sent to it, keepalive probes included, stays unacknowledged for "
-                 "SECONDS (TCP_USER_TIMEOUT; 0: the kernel's, about 15 minutes)")
-      ->type_name("SECONDS")
-      ->check(CLI::Range(0u, k_max_user_timeout))
-      ->capture_default_str();
+  add_number_option(app, setting_of(&DaemonConfig::keepalive), flags.keepalive_s);
+  add_number_option(app, setting_of(&DaemonConfig::user_timeout), flags.user_timeout_s,
+                    "give the daemon up when what was sent to it, keepalive probes included, stays unacknowledged "
+                    "for SECONDS (TCP_USER_TIMEOUT; 0: the kernel's, about 15 minutes)");
 }
 
 void add_tls_options(CLI::App& app, ClientFlags& flags)

@@ -6,11 +6,17 @@
 #include <CLI/CLI.hpp>
 
 #include "rpcap/daemon_flags.hpp"
+#include "rpcap/settings.hpp"
 
 namespace rpcap::tool {
 
-// Add -b -p -4 -6 -l -n -a -v --max-sessions --auth-timeout --idle-timeout --capture-group
-// --keepalive --user-timeout --data-timeout --max-login-delay -S -K -X --client-ca to `app`.
+// Add -b -p -4 -6 -l -n -a -v, an option for each number setting
+// (settings.hpp: --max-sessions ... --capture-buffer), --capture-group,
+// -S -K -X --client-ca to `app`.
 void add_daemon_options(CLI::App& app, DaemonFlags& flags);
+
+// Add number setting `s`'s option (its name, value name, range and
+// default) to `app`, stored in `into`; `help` replaces the setting's help.
+CLI::Option* add_number_option(CLI::App& app, const Setting& s, unsigned& into, std::string_view help = {});
 
 }  // namespace rpcap::tool

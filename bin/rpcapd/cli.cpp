@@ -3,18 +3,22 @@
 
 #include "common/daemon_options.hpp"
 #include "common/tool.hpp"
+#include "rpcap/settings.hpp"
 
 namespace rpcap::cli::rpcapd {
 
 const std::vector<std::string>& config_switches()
 {
-  static const std::vector<std::string> k_names{
-    "--bind",         "--port",         "--ipv4",           "--ipv6",          "--hosts",
-    "--null-auth",    "--active",       "--active-only",    "--max-sessions",  "--max-sessions-per-host",
-    "--auth-timeout", "--idle-timeout", "--capture-group",  "--keepalive",     "--user-timeout",
-    "--data-timeout", "--max-login-delay", "--capture-buffer", "--tls",        "--tls-key",
-    "--tls-cert",     "--client-ca",    "--max-unauthenticated", "--max-unauthenticated-per-source",
-    "--first-message-timeout"};
+  static const std::vector<std::string> k_names = [] {
+    std::vector<std::string> names{"--bind",   "--port",        "--ipv4",          "--ipv6",
+                                   "--hosts",  "--null-auth",   "--active",        "--active-only",
+                                   "--tls",    "--tls-key",     "--tls-cert",      "--client-ca",
+                                   "--capture-group"};
+    for (const auto& s : daemon_settings()) {
+      if (!s.option.empty()) { names.emplace_back(s.option); }
+    }
+    return names;
+  }();
   return k_names;
 }
 

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "rpcap/config.hpp"
 
-#include "rpcap/text.hpp"
-
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -10,41 +8,15 @@
 #include <memory>
 #include <optional>
 #include <system_error>
+#include <type_traits>
 #include <utility>
+
+#include "rpcap/settings.hpp"
+#include "rpcap/text.hpp"
 
 namespace rpcap {
 namespace {
 
-// The keys, in k_config_keys order (the index of each is its enum value).
-enum class Key {
-  passive_client,
-  active_client,
-  null_auth_permit,
-  listen_address,
-  listen_port,
-  address_family,
-  active_only,
-  host_list_file,
-  max_sessions,
-  max_sessions_per_host,
-  auth_timeout,
-  idle_timeout,
-  capture_group,
-  keepalive,
-  user_timeout,
-  data_timeout,
-  max_login_delay,
-  capture_buffer,
-  tls,
-  tls_key,
-  tls_cert,
-  tls_client_ca,
-  max_unauthenticated,
-  max_unauthenticated_per_source,
-  first_message_timeout,
-};
-
-constexpr std::size_t k_key_count = k_config_keys.size();
 constexpr std::string_view k_host_list_separators = " ,;\r\n";  // libpcap RPCAP_HOSTLIST_SEP
 
 // Character classes are ASCII-only on purpose: <cctype> depends on the locale
@@ -248,7 +220,8 @@ std::string suggestion(std::string_view name)
   std::string wanted = lower(name);
   std::string_view best;
   std::size_t best_distance = k_max_distance + 1;
-  for (auto key : k_config_keys) {
+  for (const auto& setting : daemon_settings()) {
+    const std::string_view key = setting.key;
     std::size_t longer = std::max(key.size(), wanted.size());
     std::size_t shorter = std::min(key.size(), wanted.size());
     if (longer - shorter > k_max_distance) { continue; }  // cannot be close; skip the O(n*m) work
@@ -346,14 +319,13 @@ public:
                              + (i == text.size() ? std::string("end of line") : quote(text.substr(i))));
       return;
     }
-    auto it = std::find(k_config_keys.begin(), k_config_keys.end(), name);
-    if (it == k_config_keys.end()) {
+    const Setting* setting = find_setting(name);
+    if (setting == nullptr) {
       m_diag.add(lineno, "unknown key " + quote(name) + suggestion(name));
       return;
     }
-    auto index = static_cast<std::size_t>(it - k_config_keys.begin());
-    auto key = static_cast<Key>(index);
-    bool repeatable = key == Key::passive_client || key == Key::active_client;
+    const auto index = static_cast<std::size_t>(setting - daemon_settings().data());
+    const bool repeatable = setting->kind == Setting::Kind::hosts || setting->kind == Setting::Kind::targets;
     if (m_first_line[index] != 0 && !repeatable) {
       m_diag.add(lineno, "duplicate key " + quote(name) + " (first given on line "
                              + std::to_string(m_first_line[index]) + ")");
@@ -368,19 +340,18 @@ public:
       m_diag.add(lineno, std::string(name) + ": missing value");
       return;
     }
-    if (auto problem = apply(key, value)) { m_diag.add(lineno, std::string(name) + ": " + *problem); }
+    if (auto problem = apply(*setting, value)) { m_diag.add(lineno, std::string(name) + ": " + *problem); }
   }
 
   // Checks that need the whole file.
   void finish()
   {
-    auto active_only_line = m_first_line[static_cast<std::size_t>(Key::active_only)];
     if (m_cfg.active_only && m_cfg.active_clients.empty()) {
-      m_diag.add(active_only_line, "ActiveOnly: " + active_only_problem());
+      m_diag.add(first_line(&DaemonConfig::active_only), "ActiveOnly: " + active_only_problem());
     }
     if (auto problem = tls_problem(m_cfg)) {
-      const auto first = [&](Key k) { return m_first_line[static_cast<std::size_t>(k)]; };
-      m_diag.add(std::max({first(Key::tls), first(Key::tls_key), first(Key::tls_cert), first(Key::tls_client_ca)}),
+      m_diag.add(std::max({first_line(&DaemonConfig::tls), first_line(&DaemonConfig::tls_key),
+                           first_line(&DaemonConfig::tls_cert), first_line(&DaemonConfig::tls_client_ca)}),
                  *problem);
     }
   }
@@ -401,73 +372,54 @@ public:
   }
 
 private:
-  // Set `key` from `value` (non-empty, comment and outer blanks removed).
+  // Set `s` from `value` (non-empty, comment and outer blanks removed).
   // Returns the problem, without the key name, if the value is bad.
-  std::optional<std::string> apply(Key key, std::string_view value)
+  std::optional<std::string> apply(const Setting& s, std::string_view value)
   {
-    if (key == Key::active_client) { return apply_active_client(value); }
+    if (s.kind == Setting::Kind::targets) { return apply_active_client(value); }
     auto tokens = split_blanks(value);
-    if (key == Key::passive_client) { return apply_passive_client(value, tokens); }
+    if (s.kind == Setting::Kind::hosts) { return apply_passive_client(value, tokens); }
     if (tokens.size() > 1) { return "unexpected " + quote(tokens[1]) + " after " + quote(tokens[0]); }
-    std::string_view v = tokens[0];
-    switch (key) {
-    case Key::null_auth_permit:
-    case Key::active_only:
-    case Key::tls: {
+    const std::string_view v = tokens[0];
+    std::optional<std::string> problem;
+    switch (s.kind) {
+    case Setting::Kind::yes_no: {
       auto yes = parse_yes_no(v);
       if (!yes) { return quote(v) + " is not YES or NO"; }
-      (key == Key::null_auth_permit ? m_cfg.null_auth : key == Key::tls ? m_cfg.tls : m_cfg.active_only) = *yes;
+      m_cfg.*s.flag = *yes;
       return std::nullopt;
     }
-    case Key::tls_key:
-    case Key::tls_cert:
-    case Key::tls_client_ca:
-      if (auto problem = path_problem(v)) { return problem; }
-      (key == Key::tls_key ? m_cfg.tls_key : key == Key::tls_cert ? m_cfg.tls_cert : m_cfg.tls_client_ca) = v;
-      return std::nullopt;
-    case Key::listen_address:
-      if (auto problem = host_problem(v)) { return problem; }
-      m_cfg.listen_address = v;
-      return std::nullopt;
-    case Key::listen_port:
-      if (auto problem = listen_port_problem(v)) { return problem; }
-      m_cfg.port = v;
-      return std::nullopt;
-    case Key::address_family: {
+    case Setting::Kind::family: {
       auto family = parse_family(v);
       if (!family) { return quote(v) + " is not any, ipv4 or ipv6"; }
       m_cfg.family = *family;
       return std::nullopt;
     }
-    case Key::host_list_file:
-      if (auto problem = path_problem(v)) { return problem; }
-      m_cfg.host_list_file = v;
-      return std::nullopt;
-    case Key::capture_group:
-      if (auto problem = group_problem(v)) { return problem; }
-      m_cfg.capture_group = v;
-      return std::nullopt;
-    case Key::max_sessions: return set_number(v, 1, k_max_max_sessions, m_cfg.max_sessions);
-    case Key::auth_timeout: return set_number(v, 1, k_max_auth_timeout, m_cfg.auth_timeout);
-    case Key::idle_timeout: return set_number(v, 0, k_max_idle_timeout, m_cfg.idle_timeout);
-    case Key::keepalive: return set_number(v, 0, k_max_keepalive, m_cfg.keepalive);
-    case Key::user_timeout: return set_number(v, 0, k_max_user_timeout, m_cfg.user_timeout);
-    case Key::data_timeout: return set_number(v, 1, k_max_data_timeout, m_cfg.data_timeout);
-    case Key::max_login_delay: return set_number(v, 1, k_max_max_login_delay, m_cfg.max_login_delay);
-    case Key::max_sessions_per_host:
-      return set_number(v, 1, k_max_max_sessions, m_cfg.max_sessions_per_host);
-    case Key::capture_buffer:
-      return set_number(v, k_min_capture_buffer_kib, k_max_capture_buffer_kib, m_cfg.capture_buffer_kib);
-    case Key::max_unauthenticated:
-      return set_number(v, 1, k_max_max_unauthenticated, m_cfg.max_unauthenticated);
-    case Key::max_unauthenticated_per_source:
-      return set_number(v, 1, k_max_max_unauthenticated, m_cfg.max_unauthenticated_per_source);
-    case Key::first_message_timeout:
-      return set_number(v, 1, k_max_first_message_timeout, m_cfg.first_message_timeout);
-    case Key::passive_client:
-    case Key::active_client: break;  // handled above
+    case Setting::Kind::number: return set_number(v, s.min, s.max, m_cfg.*s.number);
+    case Setting::Kind::host: problem = host_problem(v); break;
+    case Setting::Kind::port: problem = listen_port_problem(v); break;
+    case Setting::Kind::path: problem = path_problem(v); break;
+    case Setting::Kind::group: problem = group_problem(v); break;
+    case Setting::Kind::hosts:
+    case Setting::Kind::targets: break;  // handled above
     }
-    return std::nullopt;
+    if (!problem) { m_cfg.*s.text = v; }
+    return problem;
+  }
+
+  // The line the key of the setting held in `member` was first given on (0: not given).
+  template <typename T>
+  std::size_t first_line(T DaemonConfig::*member) const
+  {
+    const auto all = daemon_settings();
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      if constexpr (std::is_same_v<T, bool>) {
+        if (all[i].flag == member) { return m_first_line[i]; }
+      } else {
+        if (all[i].text == member) { return m_first_line[i]; }
+      }
+    }
+    return 0;
   }
 
   static std::optional<std::string> set_number(std::string_view v, unsigned min, unsigned max, unsigned& out)
@@ -539,7 +491,7 @@ private:
 
   Diagnostics& m_diag;
   DaemonConfig& m_cfg;
-  std::array<std::size_t, k_key_count> m_first_line{};  // 0 = not seen yet
+  std::vector<std::size_t> m_first_line = std::vector<std::size_t>(daemon_settings().size());  // 0 = not seen yet
   std::size_t m_host_list_chars{0};
 };
 
@@ -617,52 +569,49 @@ std::vector<Error> check_config(const DaemonConfig& cfg)
   auto add = [&](std::string_view key, const std::string& problem) {
     errors.push_back(make_error(ErrorKind::config, std::string(key) + ": " + problem));
   };
-  for (const auto& host : cfg.passive_clients) {
-    if (auto problem = host_problem(host)) { add("PassiveClient", *problem); }
-  }
-  if (joined_size(cfg.passive_clients) > k_max_host_list_chars) { add("PassiveClient", host_list_too_long()); }
-  for (const auto& target : cfg.active_clients) {
-    if (auto problem = host_problem(target.host)) { add("ActiveClient", *problem); }
-    if (auto problem = port_problem(target.port)) { add("ActiveClient", *problem); }
-  }
-  if (cfg.active_clients.size() > k_max_active_clients) {
-    add("ActiveClient", "more than " + std::to_string(k_max_active_clients) + " targets (libpcap's limit)");
-  }
-  if (!cfg.listen_address.empty()) {
-    if (auto problem = host_problem(cfg.listen_address)) { add("ListenAddress", *problem); }
-  }
-  if (auto problem = listen_port_problem(cfg.port)) { add("ListenPort", *problem); }
-  if (cfg.family != AddressFamily::any && cfg.family != AddressFamily::ipv4 && cfg.family != AddressFamily::ipv6) {
-    add("AddressFamily", "not any, ipv4 or ipv6");
-  }
-  if (!cfg.capture_group.empty()) {
-    if (auto problem = group_problem(cfg.capture_group)) { add("CaptureGroup", *problem); }
-  }
-  if (!cfg.host_list_file.empty()) {
-    if (auto problem = path_problem(cfg.host_list_file)) { add("HostListFile", *problem); }
-  }
-  for (auto [key, path] : {std::pair<std::string_view, const std::string*>{"TlsKey", &cfg.tls_key},
-                           {"TlsCert", &cfg.tls_cert},
-                           {"TlsClientCa", &cfg.tls_client_ca}}) {
-    if (path->empty()) { continue; }
-    if (auto problem = path_problem(*path)) { add(key, *problem); }
+  for (const auto& s : daemon_settings()) {
+    std::optional<std::string> problem;
+    switch (s.kind) {
+    case Setting::Kind::hosts:
+      for (const auto& host : cfg.passive_clients) {
+        if (auto p = host_problem(host)) { add(s.key, *p); }
+      }
+      if (joined_size(cfg.passive_clients) > k_max_host_list_chars) { add(s.key, host_list_too_long()); }
+      break;
+    case Setting::Kind::targets:
+      for (const auto& target : cfg.active_clients) {
+        if (auto p = host_problem(target.host)) { add(s.key, *p); }
+        if (auto p = port_problem(target.port)) { add(s.key, *p); }
+      }
+      if (cfg.active_clients.size() > k_max_active_clients) {
+        add(s.key, "more than " + std::to_string(k_max_active_clients) + " targets (libpcap's limit)");
+      }
+      break;
+    case Setting::Kind::yes_no: break;
+    case Setting::Kind::family:
+      if (cfg.family != AddressFamily::any && cfg.family != AddressFamily::ipv4 && cfg.family != AddressFamily::ipv6) {
+        problem = "not any, ipv4 or ipv6";
+      }
+      break;
+    case Setting::Kind::number:
+      if (cfg.*s.number < s.min || cfg.*s.number > s.max) {
+        problem = range_problem(std::to_string(cfg.*s.number), s.min, s.max);
+      }
+      break;
+    case Setting::Kind::port: problem = listen_port_problem(cfg.*s.text); break;
+    case Setting::Kind::host:
+      if (!(cfg.*s.text).empty()) { problem = host_problem(cfg.*s.text); }
+      break;
+    case Setting::Kind::path:
+      if (!(cfg.*s.text).empty()) { problem = path_problem(cfg.*s.text); }
+      break;
+    case Setting::Kind::group:
+      if (!(cfg.*s.text).empty()) { problem = group_problem(cfg.*s.text); }
+      break;
+    }
+    if (problem) { add(s.key, *problem); }
   }
   if (auto problem = ConfigParser::tls_problem(cfg)) { errors.push_back(make_error(ErrorKind::config, *problem)); }
-  auto check_range = [&](std::string_view key, unsigned v, unsigned min, unsigned max) {
-    if (v < min || v > max) { add(key, range_problem(std::to_string(v), min, max)); }
-  };
-  check_range("MaxSessions", cfg.max_sessions, 1, k_max_max_sessions);
-  check_range("AuthTimeout", cfg.auth_timeout, 1, k_max_auth_timeout);
-  check_range("IdleTimeout", cfg.idle_timeout, 0, k_max_idle_timeout);
-  check_range("Keepalive", cfg.keepalive, 0, k_max_keepalive);
-  check_range("UserTimeout", cfg.user_timeout, 0, k_max_user_timeout);
-  check_range("DataTimeout", cfg.data_timeout, 1, k_max_data_timeout);
-  check_range("MaxLoginDelay", cfg.max_login_delay, 1, k_max_max_login_delay);
-  check_range("MaxSessionsPerHost", cfg.max_sessions_per_host, 1, k_max_max_sessions);
-  check_range("CaptureBuffer", cfg.capture_buffer_kib, k_min_capture_buffer_kib, k_max_capture_buffer_kib);
-  check_range("MaxUnauthenticated", cfg.max_unauthenticated, 1, k_max_max_unauthenticated);
-  check_range("MaxUnauthenticatedPerSource", cfg.max_unauthenticated_per_source, 1, k_max_max_unauthenticated);
-  check_range("FirstMessageTimeout", cfg.first_message_timeout, 1, k_max_first_message_timeout);
   if (cfg.active_only && cfg.active_clients.empty()) { add("ActiveOnly", ConfigParser::active_only_problem()); }
   return errors;
 }
@@ -687,42 +636,10 @@ Result<std::string> write_config(const DaemonConfig& cfg)
 
   // Extended keys only when not default, so a plain config stays exactly
   // libpcap's file.
-  const DaemonConfig defaults;
   std::string extended;
-  auto put = [&](std::string_view key, std::string_view value) {
-    extended.append(key).append(" = ").append(value).append("\n");
-  };
-  if (cfg.listen_address != defaults.listen_address) { put("ListenAddress", cfg.listen_address); }
-  if (cfg.port != defaults.port) { put("ListenPort", cfg.port); }
-  if (cfg.family != defaults.family) { put("AddressFamily", to_string(cfg.family)); }
-  if (cfg.active_only != defaults.active_only) { put("ActiveOnly", cfg.active_only ? "YES" : "NO"); }
-  if (cfg.host_list_file != defaults.host_list_file) { put("HostListFile", cfg.host_list_file); }
-  if (cfg.capture_group != defaults.capture_group) { put("CaptureGroup", cfg.capture_group); }
-  if (cfg.tls != defaults.tls) { put("Tls", cfg.tls ? "YES" : "NO"); }
-  if (cfg.tls_key != defaults.tls_key) { put("TlsKey", cfg.tls_key); }
-  if (cfg.tls_cert != defaults.tls_cert) { put("TlsCert", cfg.tls_cert); }
-  if (cfg.tls_client_ca != defaults.tls_client_ca) { put("TlsClientCa", cfg.tls_client_ca); }
-  if (cfg.max_sessions != defaults.max_sessions) { put("MaxSessions", std::to_string(cfg.max_sessions)); }
-  if (cfg.auth_timeout != defaults.auth_timeout) { put("AuthTimeout", std::to_string(cfg.auth_timeout)); }
-  if (cfg.idle_timeout != defaults.idle_timeout) { put("IdleTimeout", std::to_string(cfg.idle_timeout)); }
-  if (cfg.keepalive != defaults.keepalive) { put("Keepalive", std::to_string(cfg.keepalive)); }
-  if (cfg.user_timeout != defaults.user_timeout) { put("UserTimeout", std::to_string(cfg.user_timeout)); }
-  if (cfg.data_timeout != defaults.data_timeout) { put("DataTimeout", std::to_string(cfg.data_timeout)); }
-  if (cfg.max_login_delay != defaults.max_login_delay) { put("MaxLoginDelay", std::to_string(cfg.max_login_delay)); }
-  if (cfg.max_sessions_per_host != defaults.max_sessions_per_host) {
-    put("MaxSessionsPerHost", std::to_string(cfg.max_sessions_per_host));
-  }
-  if (cfg.capture_buffer_kib != defaults.capture_buffer_kib) {
-    put("CaptureBuffer", std::to_string(cfg.capture_buffer_kib));
-  }
-  if (cfg.max_unauthenticated != defaults.max_unauthenticated) {
-    put("MaxUnauthenticated", std::to_string(cfg.max_unauthenticated));
-  }
-  if (cfg.max_unauthenticated_per_source != defaults.max_unauthenticated_per_source) {
-    put("MaxUnauthenticatedPerSource", std::to_string(cfg.max_unauthenticated_per_source));
-  }
-  if (cfg.first_message_timeout != defaults.first_message_timeout) {
-    put("FirstMessageTimeout", std::to_string(cfg.first_message_timeout));
+  for (const auto& s : daemon_settings()) {
+    if (s.libpcap || is_default(s, cfg)) { continue; }
+    extended.append(s.key).append(" = ").append(value_text(s, cfg)).append("\n");
   }
   if (!extended.empty()) {
     out += "\n\n"

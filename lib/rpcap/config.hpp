@@ -64,6 +64,10 @@
 //                                   (libpcap names no config keys for TLS: these
 //                                   are ours)
 //
+// The table of these keys (file, JSON and option names, ranges, the member
+// that holds each) is settings.hpp; DaemonConfig's initialisers are the
+// defaults.
+//
 // Syntax (libpcap's rpcapd-config(5) and protocol reference §7, with stricter
 // choices): one `Name = value` per line; blank lines and lines starting with `#`
 // are ignored; `#` after a value starts a comment; CRLF is accepted; a final
@@ -103,37 +107,17 @@ inline constexpr std::size_t k_max_path_chars = 1024;
 inline constexpr std::size_t k_max_config_bytes = 1024 * 1024;     // load_config's file size cap
 inline constexpr std::size_t k_max_config_errors = 100;            // parse stops after this many
 inline constexpr unsigned k_default_max_sessions = 64;
-inline constexpr unsigned k_max_max_sessions = 10000;
 inline constexpr unsigned k_default_auth_timeout = 90;
-inline constexpr unsigned k_max_auth_timeout = 3600;
 inline constexpr unsigned k_default_idle_timeout = 180;
-inline constexpr unsigned k_max_idle_timeout = 86400;
 inline constexpr unsigned k_default_keepalive = 30;
-inline constexpr unsigned k_max_keepalive = 86400;
 inline constexpr unsigned k_default_user_timeout = 60;
-inline constexpr unsigned k_max_user_timeout = 86400;
 inline constexpr unsigned k_default_data_timeout = 10;
-inline constexpr unsigned k_max_data_timeout = 3600;
 inline constexpr unsigned k_default_max_login_delay = 30;
-inline constexpr unsigned k_max_max_login_delay = 3600;
 inline constexpr unsigned k_default_max_sessions_per_host = 64;
 inline constexpr unsigned k_default_max_unauthenticated = 1024;
 inline constexpr unsigned k_default_max_unauthenticated_per_source = 32;
-inline constexpr unsigned k_max_max_unauthenticated = 65536;
 inline constexpr unsigned k_default_first_message_timeout = 10;
-inline constexpr unsigned k_max_first_message_timeout = 3600;
 inline constexpr unsigned k_default_capture_buffer_kib = 32 * 1024;
-inline constexpr unsigned k_min_capture_buffer_kib = 256;
-inline constexpr unsigned k_max_capture_buffer_kib = 1024 * 1024;
-
-// Every key the file may hold, in the order write_config() writes them.
-inline constexpr std::array<std::string_view, 25> k_config_keys{
-  "PassiveClient", "ActiveClient",       "NullAuthPermit", "ListenAddress", "ListenPort",
-  "AddressFamily", "ActiveOnly",         "HostListFile",   "MaxSessions",   "MaxSessionsPerHost",
-  "AuthTimeout",   "IdleTimeout",        "CaptureGroup",   "Keepalive",     "UserTimeout",
-  "DataTimeout",   "MaxLoginDelay",      "CaptureBuffer",  "Tls",           "TlsKey",
-  "TlsCert",       "TlsClientCa",        "MaxUnauthenticated", "MaxUnauthenticatedPerSource",
-  "FirstMessageTimeout"};
 
 enum class AddressFamily { any, ipv4, ipv6 };
 

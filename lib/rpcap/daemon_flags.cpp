@@ -3,6 +3,8 @@
 
 #include <filesystem>
 
+#include "rpcap/settings.hpp"
+
 namespace rpcap {
 
 Result<DaemonConfig> config_from_flags(const DaemonFlags& flags)
@@ -13,19 +15,10 @@ Result<DaemonConfig> config_from_flags(const DaemonFlags& flags)
   cfg.port = flags.port;
   cfg.null_auth = flags.null_auth;
   cfg.active_only = flags.active_only;
-  cfg.max_sessions = flags.max_sessions;
-  cfg.max_sessions_per_host = flags.max_sessions_per_host;
-  cfg.max_unauthenticated = flags.max_unauthenticated;
-  cfg.max_unauthenticated_per_source = flags.max_unauthenticated_per_source;
-  cfg.first_message_timeout = flags.first_message_timeout;
-  cfg.auth_timeout = flags.auth_timeout;
-  cfg.idle_timeout = flags.idle_timeout;
   cfg.capture_group = flags.capture_group;
-  cfg.keepalive = flags.keepalive;
-  cfg.user_timeout = flags.user_timeout;
-  cfg.data_timeout = flags.data_timeout;
-  cfg.max_login_delay = flags.max_login_delay;
-  cfg.capture_buffer_kib = flags.capture_buffer_kib;
+  for (const auto& s : daemon_settings()) {
+    if (s.kind == Setting::Kind::number) { cfg.*s.number = flags.numbers.*s.number; }
+  }
   cfg.tls = flags.tls;
   cfg.tls_key = flags.tls_key;
   cfg.tls_cert = flags.tls_cert;

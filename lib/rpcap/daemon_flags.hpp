@@ -27,19 +27,10 @@ struct DaemonFlags {
   // line, as the WinPcap documentation describes -l); any other value is a
   // list of hosts separated by blanks, "," or ";" (as libpcap's rpcapd takes it).
   std::vector<std::string> host_lists;
-  unsigned max_sessions{k_default_max_sessions};
-  unsigned max_sessions_per_host{k_default_max_sessions_per_host};  // --max-sessions-per-host
-  unsigned max_unauthenticated{k_default_max_unauthenticated};      // --max-unauthenticated
-  unsigned max_unauthenticated_per_source{k_default_max_unauthenticated_per_source};  // --max-unauthenticated-per-source
-  unsigned first_message_timeout{k_default_first_message_timeout};  // --first-message-timeout
-  unsigned auth_timeout{k_default_auth_timeout};
-  unsigned idle_timeout{k_default_idle_timeout};
   std::string capture_group;              // --capture-group
-  unsigned keepalive{k_default_keepalive};        // --keepalive
-  unsigned user_timeout{k_default_user_timeout};  // --user-timeout
-  unsigned data_timeout{k_default_data_timeout};  // --data-timeout
-  unsigned max_login_delay{k_default_max_login_delay};  // --max-login-delay
-  unsigned capture_buffer_kib{k_default_capture_buffer_kib};  // --capture-buffer
+  // The number settings (settings.hpp: --max-sessions ... --capture-buffer),
+  // at their defaults until an option sets them; the rest is not used.
+  DaemonConfig numbers;
   bool tls{false};                        // -S
   std::string tls_key;                    // -K
   std::string tls_cert;                   // -X

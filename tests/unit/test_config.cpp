@@ -482,7 +482,7 @@ TEST_CASE("config: reads the files libpcap's rpcapd -s wrote and rewrites them b
   CHECK(files == rows.size());
 }
 
-TEST_CASE("config: extended keys are written only when not default", "[config]")
+TEST_CASE("config: extended keys are written only when not default, in the settings table's order", "[config]")
 {
   DaemonConfig c;
   c.listen_address = "192.0.2.1";
@@ -525,17 +525,17 @@ TEST_CASE("config: extended keys are written only when not default", "[config]")
                            "ActiveOnly = YES\n"
                            "HostListFile = /etc/rpcapd.hosts\n"
                            "MaxSessions = 5\n"
+                           "MaxSessionsPerHost = 2\n"
+                           "MaxUnauthenticated = 100\n"
+                           "MaxUnauthenticatedPerSource = 4\n"
+                           "FirstMessageTimeout = 5\n"
                            "AuthTimeout = 10\n"
                            "IdleTimeout = 20\n"
                            "Keepalive = 5\n"
                            "UserTimeout = 7\n"
                            "DataTimeout = 3\n"
                            "MaxLoginDelay = 60\n"
-                           "MaxSessionsPerHost = 2\n"
-                           "CaptureBuffer = 4096\n"
-                           "MaxUnauthenticated = 100\n"
-                           "MaxUnauthenticatedPerSource = 4\n"
-                           "FirstMessageTimeout = 5\n";
+                           "CaptureBuffer = 4096\n";
   CHECK(written->ends_with(tail));
   CHECK(parse_ok(*written) == all);
 }
