@@ -48,9 +48,10 @@ void add_capture_options(CLI::App& app, CaptureFlags& flags, const std::string& 
       ->check(CLI::ExistingFile)
       ->excludes(words);
   app.add_option("-c", flags.count, "exit after writing COUNT packets")->type_name("COUNT")->check(CLI::PositiveNumber);
-  app.add_option("-s", flags.snaplen, "keep at most SNAPLEN bytes of each packet (0: 262144)")
+  app.add_option("-s", flags.snaplen,
+                 "keep at most SNAPLEN bytes of each packet (0: " + std::to_string(k_max_snaplen) + ")")
       ->type_name("SNAPLEN")
-      ->check(CLI::Range(0u, 262144u))
+      ->check(CLI::Range(0u, k_max_snaplen))
       ->capture_default_str();
   app.add_flag("-p", flags.no_promisc, "do not put the interface into promiscuous mode");
   app.add_flag("-U", flags.packet_buffered, "write each packet out as soon as it arrives");
@@ -106,7 +107,7 @@ Result<CaptureRunOptions> capture_run_options(const CaptureFlags& flags, const S
   CaptureRunOptions run;
   run.source = source;
   run.filter = std::move(*filter);
-  run.snaplen = flags.snaplen == 0 ? 262144 : flags.snaplen;
+  run.snaplen = clamp_snaplen(flags.snaplen);
   run.promisc = !flags.no_promisc;
   run.count = flags.count;
   run.udp = flags.udp;

@@ -21,7 +21,7 @@ struct CaptureFlags {
   std::vector<std::string> filter;   // FILTER words, joined with blanks
   std::string filter_file;           // -F
   std::uint64_t count{0};            // -c
-  std::uint32_t snaplen{262144};     // -s
+  std::uint32_t snaplen{k_max_snaplen};     // -s
   bool no_promisc{false};            // -p
   bool packet_buffered{false};       // -U
   std::string output{"-"};           // -w

@@ -34,7 +34,7 @@ public:
 
 struct CaptureParams {
   std::string device;
-  std::uint32_t snaplen{262144};
+  std::uint32_t snaplen{k_max_snaplen};
   bool promisc{false};
   // Longest time a captured packet may wait in the kernel before it is handed
   // over; bounds the latency of a lone packet.

@@ -24,7 +24,7 @@ namespace rpcap {
 struct CaptureRunOptions {
   Source source;
   std::string filter;          // a pcap-filter(7) expression; empty: everything
-  std::uint32_t snaplen{262144};
+  std::uint32_t snaplen{k_max_snaplen};
   bool promisc{true};
   std::uint64_t count{0};      // stop after this many packets; 0: no limit
   bool udp{false};             // remote: UDP data channel

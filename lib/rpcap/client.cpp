@@ -209,7 +209,7 @@ private:
   bool m_udp{false};
   Channel m_data;
   SockAddress m_daemon;  // the control connection's peer: the only sender of UDP data
-  std::uint32_t m_snaplen{StartOptions::k_max_snaplen};
+  std::uint32_t m_snaplen{k_max_snaplen};
   std::uint32_t m_max_plen{0};
   Bytes m_buf;  // data bytes in [m_begin, m_end)
   std::size_t m_begin{0};
@@ -364,8 +364,7 @@ Result<StartCapReply> ClientSession::Impl::start_capture(const StartOptions& opt
   if (!m_control) { return fail(ErrorKind::usage, doing, "the session is closed"); }
   // A second STARTCAP would leak the first capture on a libpcap daemon (B9).
   if (m_capturing) { return fail(ErrorKind::usage, doing, "a capture is already running"); }
-  const std::uint32_t snaplen =
-      opts.snaplen == 0 || opts.snaplen > StartOptions::k_max_snaplen ? StartOptions::k_max_snaplen : opts.snaplen;
+  const std::uint32_t snaplen = clamp_snaplen(opts.snaplen);
   StartCapRequest req;
   req.snaplen = snaplen;
   req.read_timeout = opts.read_timeout_ms;

@@ -36,7 +36,6 @@
 #include <vector>
 
 #include "rpcap/bytes.hpp"
-#include "rpcap/config.hpp"
 #include "rpcap/credentials.hpp"
 #include "rpcap/error.hpp"
 #include "rpcap/net.hpp"
@@ -65,8 +64,7 @@ struct ClientOptions {
 
 // What STARTCAP asks for (§3.5, §4.4).
 struct StartOptions {
-  static constexpr std::uint32_t k_max_snaplen = 262144;
-  std::uint32_t snaplen{k_max_snaplen};  // 0 or above k_max_snaplen: k_max_snaplen
+  std::uint32_t snaplen{k_max_snaplen};  // clamp_snaplen()ed: 0 or above k_max_snaplen is k_max_snaplen
   bool promisc{false};
   // The daemon's capture buffer timeout: how long a lone packet may wait there.
   std::uint32_t read_timeout_ms{100};

@@ -38,12 +38,6 @@ bool is_host_char(char c)
 }
 char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
-bool iequals(std::string_view a, std::string_view b)
-{
-  return a.size() == b.size()
-         && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return to_lower(x) == to_lower(y); });
-}
-
 std::string lower(std::string_view s)
 {
   std::string out(s);
@@ -533,16 +527,6 @@ Error join_errors(const std::vector<Error>& errors)
 }
 
 }  // namespace
-
-const char* to_string(AddressFamily family)
-{
-  switch (family) {
-  case AddressFamily::any: return "any";
-  case AddressFamily::ipv4: return "ipv4";
-  case AddressFamily::ipv6: return "ipv6";
-  }
-  return "any";
-}
 
 ConfigParse parse_config(std::string_view text, std::string_view path)
 {

@@ -94,6 +94,7 @@
 #include <vector>
 
 #include "rpcap/error.hpp"
+#include "rpcap/net.hpp"
 
 namespace rpcap {
 
@@ -109,8 +110,6 @@ inline constexpr std::size_t k_max_config_errors = 100;            // parse stop
 inline constexpr unsigned k_default_max_sessions = 64;
 inline constexpr unsigned k_default_auth_timeout = 90;
 inline constexpr unsigned k_default_idle_timeout = 180;
-inline constexpr unsigned k_default_keepalive = 30;
-inline constexpr unsigned k_default_user_timeout = 60;
 inline constexpr unsigned k_default_data_timeout = 10;
 inline constexpr unsigned k_default_max_login_delay = 30;
 inline constexpr unsigned k_default_max_sessions_per_host = 64;
@@ -119,10 +118,6 @@ inline constexpr unsigned k_default_max_unauthenticated_per_source = 32;
 inline constexpr unsigned k_default_first_message_timeout = 10;
 inline constexpr unsigned k_default_capture_buffer_kib = 32 * 1024;
 
-enum class AddressFamily { any, ipv4, ipv6 };
-
-// The file spelling of `family` ("any", "ipv4", "ipv6").
-const char* to_string(AddressFamily family);
 
 struct ActiveClient {
   std::string host;

@@ -16,7 +16,6 @@
 #include <vector>
 
 #include "rpcap/bytes.hpp"
-#include "rpcap/config.hpp"
 #include "rpcap/error.hpp"
 #include "rpcap/net.hpp"
 

@@ -60,6 +60,16 @@ SockAddress unmapped(const SockAddress& a)
 
 }  // namespace
 
+const char* to_string(AddressFamily family)
+{
+  switch (family) {
+  case AddressFamily::any: return "any";
+  case AddressFamily::ipv4: return "ipv4";
+  case AddressFamily::ipv6: return "ipv6";
+  }
+  return "any";
+}
+
 void Fd::reset(int fd) noexcept
 {
   if (m_fd >= 0) { ::close(m_fd); }

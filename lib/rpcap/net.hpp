@@ -12,10 +12,18 @@
 #include <string_view>
 #include <vector>
 
-#include "rpcap/config.hpp"
 #include "rpcap/error.hpp"
 
 namespace rpcap {
+
+// Which addresses a name may resolve to.
+enum class AddressFamily { any, ipv4, ipv6 };
+
+// The spelling of `family` in config files and options ("any", "ipv4", "ipv6").
+const char* to_string(AddressFamily family);
+
+inline constexpr unsigned k_default_keepalive = 30;     // seconds idle before the first probe
+inline constexpr unsigned k_default_user_timeout = 60;  // seconds sent data may stay unacknowledged
 
 // An owned file descriptor, closed on destruction.
 class Fd {

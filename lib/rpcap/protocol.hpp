@@ -405,6 +405,14 @@ ErrorMsg make_error_msg(ErrorCode code, std::string_view text);
 // Largest payload accepted by default: big enough for any request (an AUTH_REQ
 // with two 64 KiB strings, a STARTCAP with 8192 instructions) and for large
 // FINDALLIF replies, small enough to bound a session's memory.
+// The largest snapshot length (libpcap's MAXIMUM_SNAPLEN): what a capture
+// that asks for 0, or for more, gets.
+constexpr std::uint32_t k_max_snaplen = 262144;
+constexpr std::uint32_t clamp_snaplen(std::uint32_t snaplen)
+{
+  return snaplen == 0 || snaplen > k_max_snaplen ? k_max_snaplen : snaplen;
+}
+
 constexpr std::uint32_t k_default_max_plen = 4u << 20;
 
 // Read the 8-byte header at the start of `buf`; nullopt if fewer than 8 bytes.

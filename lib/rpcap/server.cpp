@@ -251,7 +251,7 @@ void ServerSession::on_startcap(const Header& h, ByteView payload, Bytes& out)
   }
   StartCapture sc;
   sc.device = m_device;
-  sc.snaplen = (req.snaplen == 0 || req.snaplen > k_max_snaplen) ? k_max_snaplen : req.snaplen;
+  sc.snaplen = clamp_snaplen(req.snaplen);
   sc.read_timeout = req.read_timeout;
   sc.flags = req.flags;
   sc.client_port = req.portdata;

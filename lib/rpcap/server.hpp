@@ -77,8 +77,6 @@ struct SessionSettings {
   std::uint32_t max_request{256 * 1024};
 };
 
-constexpr std::uint32_t k_max_snaplen = 262144;
-
 class ServerSession {
 public:
   enum class Next { go_on, close };

@@ -53,4 +53,11 @@ std::string quote_text(std::string_view s, std::size_t max)
   return out + "\"";
 }
 
+bool iequals(std::string_view a, std::string_view b)
+{
+  const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  return a.size() == b.size()
+         && std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
+}
+
 }  // namespace rpcap

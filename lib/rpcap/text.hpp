@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Text from peers, files and users made safe for one line of a message or
 // a listing: a value must never carry control bytes to a terminal or forge
-// a log line.
+// a log line. And the one case-insensitive comparison of keywords.
 #pragma once
 
 #include <cstddef>
@@ -18,5 +18,9 @@ std::string escape_control(std::string_view s, std::size_t max = std::string_vie
 // backslash, control and non-ASCII bytes as \xNN, and cut after `max`
 // bytes with "...".
 std::string quote_text(std::string_view s, std::size_t max);
+
+// True if `a` and `b` are equal ignoring ASCII case (keywords, schemes: not
+// the locale's idea of case).
+bool iequals(std::string_view a, std::string_view b);
 
 }  // namespace rpcap

@@ -41,19 +41,6 @@ bool is_token_char(char c)
   return is_alnum(c) || c == '-' || c == '_';
 }
 
-bool iequals(std::string_view a, std::string_view b)
-{
-  if (a.size() != b.size()) { return false; }
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i];
-    char y = b[i];
-    if (x >= 'A' && x <= 'Z') { x = static_cast<char>(x - 'A' + 'a'); }
-    if (y >= 'A' && y <= 'Z') { y = static_cast<char>(y - 'A' + 'a'); }
-    if (x != y) { return false; }
-  }
-  return true;
-}
-
 bool is_known_scheme(std::string_view scheme)
 {
   return iequals(scheme, "rpcap") || iequals(scheme, "rpcaps") || iequals(scheme, "file");
