@@ -20,6 +20,7 @@
 #include "common/tool.hpp"
 #include "rpcap/capture_run.hpp"
 #include "rpcap/client.hpp"
+#include "rpcap/deadline.hpp"
 #include "rpcap/interface_view.hpp"
 #include "rpcap/pcap_writer.hpp"
 #include "rpcap/url.hpp"
@@ -49,25 +50,11 @@ std::string describe_s(double s)
   return t + " s";
 }
 
-// The time the listener may still wait for daemons.
-class Deadline {
-public:
-  explicit Deadline(double seconds)
-  {
-    if (seconds > 0) { m_end = Clock::now() + std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000)); }
-  }
-  bool passed() const { return m_end && Clock::now() >= *m_end; }
-  // Milliseconds to wait now: at most `cap`, less if the deadline is nearer.
-  int wait_ms(int cap) const
-  {
-    if (!m_end) { return cap; }
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*m_end - Clock::now()).count();
-    return static_cast<int>(std::clamp<std::int64_t>(left, 0, cap));
-  }
-
-private:
-  std::optional<Clock::time_point> m_end;
-};
+// The time the listener may still wait for daemons (--deadline; 0: no limit).
+Deadline listen_deadline(double seconds)
+{
+  return Deadline{seconds > 0 ? static_cast<int>(std::min(seconds * 1000, 2e9)) : -1};
+}
 
 // Write `text` to standard output at once: each line a daemon's, for scripts reading as they come.
 bool emit(const std::string& text)
@@ -94,7 +81,7 @@ Result<ClientOptions> login(const Context& ctx)
 // came within one tick (the caller looks at signals and the deadline).
 Result<std::optional<IncomingDaemon>> next_daemon(Context& ctx, const Deadline& deadline)
 {
-  return ctx.listener.next(deadline.wait_ms(k_tick_ms), [&](const SockAddress& peer) {
+  return ctx.listener.next(deadline.left_ms(k_tick_ms), [&](const SockAddress& peer) {
     tool::warning(prog(ctx), "refused a daemon from " + peer.to_string() + ": not in the -l list");
   });
 }
@@ -121,7 +108,7 @@ int serve_wait(Context& ctx)
   }
   const std::uint64_t wanted = opts.daemons == 0 ? 1 : opts.daemons;  // without HOSTs
   std::set<std::string> seen;  // distinct daemon addresses that logged in
-  const Deadline deadline{opts.deadline_s};
+  const Deadline deadline = listen_deadline(opts.deadline_s);
   auto done = [&] {
     if (awaited.empty()) { return seen.size() >= wanted; }
     return std::all_of(awaited.begin(), awaited.end(), [](const Awaited& a) { return a.seen; });
@@ -170,7 +157,7 @@ int serve_ls(Context& ctx)
   auto copts = login(ctx);
   if (!copts) { return tool::report(ctx.app, copts.error()); }
   std::uint64_t served = 0;
-  const Deadline deadline{opts.deadline_s};
+  const Deadline deadline = listen_deadline(opts.deadline_s);
   while ((opts.daemons == 0 || served < opts.daemons) && !stopped(ctx) && !deadline.passed()) {
     auto d = next_daemon(ctx, deadline);
     if (!d) { return tool::report(ctx.app, d.error()); }
@@ -275,7 +262,7 @@ int serve_one_capture(Context& ctx)
 {
   auto out_fd = tool::open_output(ctx.opts.capture.output);
   if (!out_fd) { return tool::report(ctx.app, out_fd.error()); }
-  const Deadline deadline{ctx.opts.deadline_s};
+  const Deadline deadline = listen_deadline(ctx.opts.deadline_s);
   while (!stopped(ctx) && !deadline.passed()) {
     auto d = next_daemon(ctx, deadline);
     if (!d) { return tool::report(ctx.app, d.error()); }
@@ -375,7 +362,7 @@ int serve_forked(Context& ctx)
     }
   };
   std::uint64_t served = 0;
-  const Deadline deadline{opts.deadline_s};
+  const Deadline deadline = listen_deadline(opts.deadline_s);
   std::map<std::string, unsigned> calls;  // daemon address → times it called in
   // SIGUSR1 asks every running capture for its statistics.
   auto pass_on_report = [&] {

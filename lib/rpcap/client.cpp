@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "rpcap/client.hpp"
 
+#include "rpcap/deadline.hpp"
+
 #include "rpcap/text.hpp"
 
 #include <netinet/in.h>
@@ -32,25 +34,6 @@ constexpr int k_max_datagrams = 1024;
 constexpr int k_udp_rcvbuf = 8 << 20;
 // How long CLOSE may take to send when the session ends.
 constexpr int k_close_timeout_ms = 1000;
-
-class Deadline {
-public:
-  explicit Deadline(int timeout_ms)
-    : m_unlimited(timeout_ms < 0), m_end(Clock::now() + std::chrono::milliseconds(std::max(timeout_ms, 0)))
-  {
-  }
-  // Milliseconds left for poll(): -1 without a limit, 0 once passed.
-  int left_ms() const
-  {
-    if (m_unlimited) { return -1; }
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(m_end - Clock::now()).count();
-    return static_cast<int>(std::clamp<std::int64_t>(left, 0, 1 << 30));
-  }
-
-private:
-  bool m_unlimited;
-  Clock::time_point m_end;
-};
 
 // Daemon text fit for one line of a message: control bytes as \xNN, cut short.
 std::string sanitize(std::string_view s) { return escape_control(s, k_max_quoted_text); }

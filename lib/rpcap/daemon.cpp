@@ -27,6 +27,7 @@
 
 #include "rpcap/admission.hpp"
 #include "rpcap/auth.hpp"
+#include "rpcap/deadline.hpp"
 #include "rpcap/login_throttle.hpp"
 #include "rpcap/session_link.hpp"
 
@@ -45,9 +46,9 @@ void close_after(Channel ch, const Bytes& msg)
   (void)ch.write_all(msg.data(), msg.size(), 2000);
   ch.shutdown_write();
   char buf[4096];
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  const Deadline until{1000};
   std::size_t drained = 0;
-  while (drained < (1u << 20) && std::chrono::steady_clock::now() < until) {
+  while (drained < (1u << 20) && !until.passed()) {
     auto r = wait_readable(ch, 200);
     if (!r || !*r) { break; }
     const long n = ch.read_some(buf, sizeof buf);
@@ -59,12 +60,12 @@ void close_after(Channel ch, const Bytes& msg)
 
 // Read exactly `size` bytes from `fd` before `until`; false if the peer
 // closed, failed or was too slow.
-bool read_exact(int fd, std::uint8_t* buf, std::size_t size, std::chrono::steady_clock::time_point until)
+bool read_exact(int fd, std::uint8_t* buf, std::size_t size, const Deadline& until)
 {
   while (size > 0) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
-    if (left.count() <= 0) { return false; }
-    auto r = wait_readable(fd, static_cast<int>(left.count()));
+    const int left = until.left_ms();
+    if (left == 0) { return false; }
+    auto r = wait_readable(fd, left);
     if (!r || !*r) { return false; }
     const ssize_t n = ::recv(fd, buf, size, MSG_DONTWAIT);
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) { continue; }
@@ -76,7 +77,7 @@ bool read_exact(int fd, std::uint8_t* buf, std::size_t size, std::chrono::steady
 }
 
 // Read and throw away `size` bytes (bounded by `until`).
-bool skip_bytes(int fd, std::size_t size, std::chrono::steady_clock::time_point until)
+bool skip_bytes(int fd, std::size_t size, const Deadline& until)
 {
   std::uint8_t buf[4096];
   while (size > 0) {
@@ -104,7 +105,7 @@ std::optional<Channel> open_channel(Fd fd, const TlsContext* tls, int timeout_s,
     return std::nullopt;
   }
   // Bounded: a peer that stops in the middle of its first message is dropped.
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(std::min(timeout_s, 10));
+  const Deadline until{std::min(timeout_s, 10) * 1000};
   if (tls != nullptr && first != k_tls_handshake_byte) {
     log(LogLevel::warning, who + ": refused: plaintext RPCAP, but this daemon requires TLS (rpcaps://)");
     std::uint8_t header[k_header_size] = {};
@@ -503,7 +504,7 @@ private:
   void start_worker(const ActiveClient& target);
   void sync_workers(bool reload);
   void stop();
-  int next_timeout(Clock::time_point now) const;
+  int next_timeout() const;
 
   const DaemonOptions& m_opts;
   const LogFn& m_log;
@@ -562,7 +563,7 @@ AdmissionLimits Supervisor::limits_for(const DaemonConfig& cfg) const
   return l;
 }
 
-int Supervisor::next_timeout(Clock::time_point now) const
+int Supervisor::next_timeout() const
 {
   std::optional<Clock::time_point> next;
   if (auto oldest = m_admission.oldest_silent()) {
@@ -572,8 +573,8 @@ int Supervisor::next_timeout(Clock::time_point now) const
     if (!next || l.until < *next) { next = l.until; }
   }
   if (!next) { return -1; }
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(*next - now).count() + 1;
-  return static_cast<int>(std::clamp<std::int64_t>(ms, 0, 1 << 30));
+  // A millisecond past it, so that expire() then finds it due.
+  return Deadline::at(*next + std::chrono::milliseconds(1)).left_ms();
 }
 
 void Supervisor::refuse(Fd fd, const std::string& who, const std::string& reason)
@@ -891,7 +892,7 @@ int Supervisor::run()
       if (s.link) { add(s.link.get(), Slot::link, static_cast<std::uint64_t>(pid)); }
     }
     for (std::size_t i = 0; i < m_lingering.size(); ++i) { add(m_lingering[i].fd.get(), Slot::lingering, i); }
-    if (::poll(pfds.data(), pfds.size(), next_timeout(Clock::now())) < 0) {
+    if (::poll(pfds.data(), pfds.size(), next_timeout()) < 0) {
       if (errno == EINTR) { continue; }
       m_log(LogLevel::error, std::string{"poll: "} + std::strerror(errno));
       break;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "rpcap/daemon_session.hpp"
 
+#include "rpcap/deadline.hpp"
+
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -39,12 +41,6 @@ std::size_t batch_limit(int fd)
   const int overhead = (v6 ? 40 : 20) + 8;
   if (rc != 0 || mtu <= overhead) { return 1472; }
   return std::min<std::size_t>(static_cast<std::size_t>(mtu - overhead), k_max_udp_payload);
-}
-
-int ms_until(Clock::time_point t)
-{
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t - Clock::now()).count();
-  return static_cast<int>(std::clamp<std::int64_t>(ms, 0, 1 << 30));
 }
 
 class LiveSession final : public SessionEnv, public PacketSink {
@@ -465,12 +461,12 @@ void LiveSession::run()
 
     int timeout = -1;
     auto bound = [&timeout](int ms) { timeout = timeout < 0 ? ms : std::min(timeout, ms); };
-    if (!session.authenticated()) { bound(ms_until(auth_deadline)); }
-    if (!session.heard()) { bound(ms_until(first_deadline)); }
+    if (!session.authenticated()) { bound(Deadline::at(auth_deadline).left_ms()); }
+    if (!session.heard()) { bound(Deadline::at(first_deadline).left_ms()); }
     if (session.authenticated() && !m_cap && m_cfg.idle_timeout_s > 0) {
-      bound(ms_until(last_request + std::chrono::seconds(m_cfg.idle_timeout_s)));
+      bound(Deadline::at(last_request + std::chrono::seconds(m_cfg.idle_timeout_s)).left_ms());
     }
-    if (m_data_listen || m_data_tls) { bound(ms_until(m_data_deadline)); }
+    if (m_data_listen || m_data_tls) { bound(Deadline::at(m_data_deadline).left_ms()); }
     // A capture handle without a selectable descriptor is polled on a short timer.
     if (m_cap && m_data && m_cap->selectable_fd() < 0) { bound(m_cfg.max_block_wait_ms); }
     // Packets left in the ring by a stopped dispatch(): no waiting once there is room.

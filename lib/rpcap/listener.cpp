@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "rpcap/listener.hpp"
 
+#include "rpcap/deadline.hpp"
+
 #include <poll.h>
 #include <sys/socket.h>
 
@@ -40,18 +42,12 @@ Result<ActiveListener> ActiveListener::open(std::string_view host, std::string_v
 Result<std::optional<IncomingDaemon>> ActiveListener::next(int timeout_ms,
                                                            const std::function<void(const SockAddress&)>& on_refused)
 {
-  using Clock = std::chrono::steady_clock;
-  const auto end = Clock::now() + std::chrono::milliseconds(std::max(timeout_ms, 0));
+  const Deadline deadline{timeout_ms};
   for (;;) {
     if (m_fds.empty()) { return make_error(ErrorKind::usage, "the listener is closed"); }
     std::vector<pollfd> p;
     for (const auto& fd : m_fds) { p.push_back(pollfd{fd.get(), POLLIN, 0}); }
-    int wait_ms = -1;
-    if (timeout_ms >= 0) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - Clock::now()).count();
-      wait_ms = static_cast<int>(std::clamp<std::int64_t>(left, 0, 1 << 30));
-    }
-    const int rc = ::poll(p.data(), p.size(), wait_ms);
+    const int rc = ::poll(p.data(), p.size(), deadline.left_ms());
     if (rc < 0 && errno == EINTR) { return std::optional<IncomingDaemon>{}; }
     if (rc < 0) { return make_error(ErrorKind::io, std::string{"poll: "} + std::strerror(errno)); }
     if (rc == 0) { return std::optional<IncomingDaemon>{}; }

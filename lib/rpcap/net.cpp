@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "rpcap/net.hpp"
 
+#include "rpcap/deadline.hpp"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -27,14 +29,6 @@ std::string endpoint(std::string_view host, std::string_view port)
   std::string h{host};
   if (h.find(':') != std::string::npos) { h = "[" + h + "]"; }
   return h + ":" + std::string{port};
-}
-
-// Milliseconds left until `deadline`, for poll(); -1 if there is no deadline.
-int remaining_ms(std::chrono::steady_clock::time_point deadline, bool unlimited)
-{
-  if (unlimited) { return -1; }
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-  return static_cast<int>(std::max<std::int64_t>(0, left.count()));
 }
 
 bool is_v4_mapped(const SockAddress& a)
@@ -200,9 +194,9 @@ Result<Fd> connect_address(const SockAddress& addr, int type, int timeout_ms)
     if (errno != EINPROGRESS) { return io_error(what, errno); }
     pollfd p{fd.get(), POLLOUT, 0};
     int rc = 0;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    const Deadline deadline{timeout_ms};
     do {
-      rc = ::poll(&p, 1, remaining_ms(deadline, timeout_ms < 0));
+      rc = ::poll(&p, 1, deadline.left_ms());
     } while (rc < 0 && errno == EINTR);
     if (rc == 0) { return make_error(ErrorKind::io, what + ": timed out after " + std::to_string(timeout_ms) + " ms"); }
     int err = 0;
@@ -255,7 +249,7 @@ Status set_nonblocking(int fd, bool on)
 Status write_all(int fd, const void* data, std::size_t size, int timeout_ms)
 {
   const auto* p = static_cast<const std::uint8_t*>(data);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  const Deadline deadline{timeout_ms};
   bool socket = true;
   while (size > 0) {
     // send() avoids SIGPIPE on sockets; pipes and files take write().
@@ -272,7 +266,7 @@ Status write_all(int fd, const void* data, std::size_t size, int timeout_ms)
     if (n < 0 && errno == EINTR) { continue; }
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
       pollfd pfd{fd, POLLOUT, 0};
-      const int left = remaining_ms(deadline, timeout_ms < 0);
+      const int left = deadline.left_ms();
       if (left == 0) { return make_error(ErrorKind::io, "send: timed out"); }
       if (::poll(&pfd, 1, left) < 0 && errno != EINTR) { return io_error("poll", errno); }
       continue;
@@ -284,10 +278,10 @@ Status write_all(int fd, const void* data, std::size_t size, int timeout_ms)
 
 Result<Fd> accept_from(int listen_fd, const SockAddress& peer, int timeout_ms, std::string_view what)
 {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max(timeout_ms, 0));
+  const Deadline deadline{timeout_ms};
   for (;;) {
     pollfd p{listen_fd, POLLIN, 0};
-    const int rc = ::poll(&p, 1, remaining_ms(deadline, timeout_ms < 0));
+    const int rc = ::poll(&p, 1, deadline.left_ms());
     if (rc < 0 && errno == EINTR) { continue; }
     if (rc < 0) { return io_error("poll", errno); }
     if (rc == 0) {
@@ -308,9 +302,9 @@ Result<Fd> accept_from(int listen_fd, const SockAddress& peer, int timeout_ms, s
 Result<bool> wait_readable(int fd, int timeout_ms)
 {
   pollfd p{fd, POLLIN, 0};
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  const Deadline deadline{timeout_ms};
   for (;;) {
-    const int rc = ::poll(&p, 1, remaining_ms(deadline, timeout_ms < 0));
+    const int rc = ::poll(&p, 1, deadline.left_ms());
     if (rc >= 0) { return rc > 0; }
     if (errno != EINTR) { return io_error("poll", errno); }
   }

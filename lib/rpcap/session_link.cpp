@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "rpcap/deadline.hpp"
 #include "rpcap/login_throttle.hpp"
 
 namespace rpcap {
@@ -43,13 +44,13 @@ Status SessionLink::admit(int timeout_ms) const
   if (::send(m_fd.get(), &l, 1, MSG_NOSIGNAL) != 1) {
     return make_error(ErrorKind::remote, "the daemon's listening process is gone");
   }
-  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  const Deadline deadline{timeout_ms};
   char answer[k_max_reason + 1];
   for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
-    if (left.count() <= 0) { return make_error(ErrorKind::remote, "the daemon's listening process did not answer"); }
+    const int left = deadline.left_ms();
+    if (left == 0) { return make_error(ErrorKind::remote, "the daemon's listening process did not answer"); }
     pollfd p{m_fd.get(), POLLIN, 0};
-    const int rc = ::poll(&p, 1, static_cast<int>(left.count()));
+    const int rc = ::poll(&p, 1, left);
     if (rc < 0 && errno == EINTR) { continue; }
     if (rc <= 0) { continue; }
     const ssize_t n = ::recv(m_fd.get(), answer, sizeof answer, MSG_DONTWAIT);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "rpcap/tls.hpp"
 
+#include "rpcap/deadline.hpp"
+
 #include <arpa/inet.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -55,13 +57,6 @@ std::string ssl_reason(std::string_view fallback = "unknown error")
     out = r != nullptr ? r : "error " + std::to_string(ERR_GET_REASON(e));
   }
   return out.empty() ? std::string{fallback} : out;
-}
-
-int ms_until(Clock::time_point end, bool unlimited)
-{
-  if (unlimited) { return -1; }
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(end - Clock::now()).count();
-  return static_cast<int>(std::clamp<std::int64_t>(ms, 0, 1 << 30));
 }
 
 bool is_ip_address(const std::string& host)
@@ -528,7 +523,7 @@ Status Channel::write_all(const void* data, std::size_t size, int timeout_ms)
 {
   if (!m_ssl) { return rpcap::write_all(m_fd.get(), data, size, timeout_ms); }
   const auto* p = static_cast<const std::uint8_t*>(data);
-  const auto end = Clock::now() + std::chrono::milliseconds(std::max(timeout_ms, 0));
+  const Deadline deadline{timeout_ms};
   while (size > 0) {
     const long n = write_some(p, size);
     if (n > 0) {
@@ -537,7 +532,7 @@ Status Channel::write_all(const void* data, std::size_t size, int timeout_ms)
       continue;
     }
     if (errno == EAGAIN || errno == EINTR) {
-      const int left = ms_until(end, timeout_ms < 0);
+      const int left = deadline.left_ms();
       if (left == 0) { return make_error(ErrorKind::io, "send: timed out"); }
       pollfd pfd{m_fd.get(), POLLOUT, 0};
       if (::poll(&pfd, 1, left) < 0 && errno != EINTR) { return make_error(ErrorKind::io, std::string{"poll: "} + std::strerror(errno)); }
@@ -620,12 +615,12 @@ HandshakeStep handshake_step(SSL* ssl, bool server)
 // failure's text, or nullopt once done.
 std::optional<std::string> handshake(SSL* ssl, int fd, bool server, int timeout_ms)
 {
-  const auto end = Clock::now() + std::chrono::milliseconds(std::max(timeout_ms, 0));
+  const Deadline deadline{timeout_ms};
   for (;;) {
     const HandshakeStep step = handshake_step(ssl, server);
     if (step.done) { return std::nullopt; }
     if (step.failure) { return step.failure; }
-    const int left = ms_until(end, timeout_ms < 0);
+    const int left = deadline.left_ms();
     if (left == 0) { return "no handshake within " + std::to_string(timeout_ms) + " ms"; }
     pollfd p{fd, step.events, 0};
     const int prc = ::poll(&p, 1, left);
