@@ -19,6 +19,7 @@
 #include "common/capture_options.hpp"
 #include "common/tool.hpp"
 #include "rpcap/capture_run.hpp"
+#include "rpcap/children.hpp"
 #include "rpcap/client.hpp"
 #include "rpcap/deadline.hpp"
 #include "rpcap/interface_view.hpp"
@@ -34,7 +35,7 @@ using cli::listen::Mode;
 // The longest wait between looks at signals and children.
 constexpr int k_tick_ms = 200;
 // How long children get to end after SIGTERM before SIGKILL.
-constexpr auto k_child_grace = std::chrono::seconds(10);
+constexpr auto k_child_grace = std::chrono::milliseconds(10000);
 // The descriptor a command run by `exec` finds the connection on.
 constexpr int k_exec_fd = 3;
 
@@ -334,31 +335,17 @@ int child_work(Context& ctx, IncomingDaemon d, unsigned call)
   return capture_from(ctx, std::move(d), *out_fd, host);
 }
 
-std::string describe_status(int status)
-{
-  if (WIFEXITED(status)) { return "exited with status " + std::to_string(WEXITSTATUS(status)); }
-  if (WIFSIGNALED(status)) { return std::string{"was killed by signal "} + ::strsignal(WTERMSIG(status)); }
-  return "ended";
-}
-
 int serve_forked(Context& ctx)
 {
   const auto& opts = ctx.opts;
-  std::map<pid_t, std::string> children;  // pid → daemon address
+  Children children;  // labelled with the daemon's address
   bool failed = false;
-  auto reap = [&](int flags) {
-    for (;;) {
-      int status = 0;
-      const pid_t pid = ::waitpid(-1, &status, flags);
-      if (pid <= 0) { return; }
-      auto it = children.find(pid);
-      if (it == children.end()) { continue; }
-      if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
-        failed = true;
-        const std::string what = opts.mode == Mode::exec ? "the command for " : "the capture from ";
-        tool::warning(prog(ctx), what + it->second + " " + describe_status(status));
-      }
-      children.erase(it);
+  auto reap = [&] {
+    for (const auto& ended : children.reap()) {
+      if (ended.label.empty() || (WIFEXITED(ended.status) && WEXITSTATUS(ended.status) == 0)) { continue; }
+      failed = true;
+      const std::string what = opts.mode == Mode::exec ? "the command for " : "the capture from ";
+      tool::warning(prog(ctx), what + ended.label + " " + describe_status(ended.status));
     }
   };
   std::uint64_t served = 0;
@@ -368,11 +355,11 @@ int serve_forked(Context& ctx)
   auto pass_on_report = [&] {
     if (ctx.report != nullptr && *ctx.report != 0) {
       *ctx.report = 0;
-      for (const auto& [pid, host] : children) { ::kill(pid, SIGUSR1); }
+      children.signal(SIGUSR1);
     }
   };
   while ((opts.daemons == 0 || served < opts.daemons) && !stopped(ctx) && !deadline.passed()) {
-    reap(WNOHANG);
+    reap();
     pass_on_report();
     auto d = next_daemon(ctx, deadline);
     if (!d) {
@@ -383,17 +370,17 @@ int serve_forked(Context& ctx)
     if (!*d) { continue; }
     std::cout.flush();
     std::cerr.flush();
-    const pid_t pid = ::fork();
+    const std::string host = (*d)->peer.host();
+    const unsigned call = ++calls[host];
+    const pid_t pid = children.spawn(host, [&] {
+      ctx.listener.close();
+      return child_work(ctx, std::move(**d), call);
+    });
     if (pid < 0) {
       tool::warning(prog(ctx), std::string{"fork: "} + std::strerror(errno) + "; closing the daemon's connection");
+      --calls[host];
       continue;
     }
-    const unsigned call = ++calls[(*d)->peer.host()];
-    if (pid == 0) {
-      ctx.listener.close();
-      ::_exit(child_work(ctx, std::move(**d), call));
-    }
-    children.emplace(pid, (*d)->peer.host());
     ++served;
   }
   ctx.listener.close();
@@ -404,18 +391,12 @@ int serve_forked(Context& ctx)
   }
   // Wait for the children; a stop request is passed on to them.
   bool forwarded = false;
-  std::optional<Clock::time_point> kill_at;
   while (!children.empty()) {
     if (stopped(ctx) && !forwarded) {
-      for (const auto& [pid, host] : children) { ::kill(pid, SIGTERM); }
+      children.terminate(k_child_grace);
       forwarded = true;
-      kill_at = Clock::now() + k_child_grace;
     }
-    if (kill_at && Clock::now() >= *kill_at) {
-      for (const auto& [pid, host] : children) { ::kill(pid, SIGKILL); }
-      kill_at.reset();
-    }
-    reap(WNOHANG);
+    reap();
     pass_on_report();
     if (!children.empty()) { ::usleep(k_tick_ms * 1000); }
   }

@@ -27,6 +27,7 @@
 
 #include "rpcap/admission.hpp"
 #include "rpcap/auth.hpp"
+#include "rpcap/children.hpp"
 #include "rpcap/deadline.hpp"
 #include "rpcap/login_throttle.hpp"
 #include "rpcap/session_link.hpp"
@@ -500,7 +501,9 @@ private:
   void reap();
   bool handle_signals();
   void reload();
-  pid_t fork_child(const std::function<void()>& body);
+  // Fork a child that runs `body` without this process's descriptors and
+  // signal handling; -1 if fork failed (logged, with `label`).
+  pid_t fork_child(const std::string& label, const std::function<void()>& body);
   void start_worker(const ActiveClient& target);
   void sync_workers(bool reload);
   void stop();
@@ -519,6 +522,7 @@ private:
   std::map<pid_t, Session> m_sessions;
   std::vector<Lingering> m_lingering;
   std::map<std::string, pid_t> m_workers;  // active-mode targets, by "host:port"
+  Children m_children;                     // the sessions' and the workers' processes
   std::size_t m_fd_limit{1024};            // RLIMIT_NOFILE's soft limit, raised to the hard one
 };
 
@@ -646,11 +650,9 @@ void Supervisor::accept_from(int listener)
   }
 }
 
-pid_t Supervisor::fork_child(const std::function<void()>& body)
+pid_t Supervisor::fork_child(const std::string& label, const std::function<void()>& body)
 {
-  const pid_t pid = ::fork();
-  if (pid < 0) { m_log(LogLevel::error, std::string{"fork: "} + std::strerror(errno)); }
-  if (pid == 0) {
+  const pid_t pid = m_children.spawn(label, [&] {
     // Nothing of the listening process's stays open in a child.
     m_listeners.clear();
     m_waiting.clear();
@@ -658,8 +660,9 @@ pid_t Supervisor::fork_child(const std::function<void()>& body)
     m_sessions.clear();
     m_signals.restore_in_child();
     body();
-    ::_exit(0);
-  }
+    return 0;
+  });
+  if (pid < 0) { m_log(LogLevel::error, label + ": fork: " + std::strerror(errno)); }
   return pid;
 }
 
@@ -688,7 +691,7 @@ void Supervisor::serve(Id id)
   SessionTies ties{m_throttle.delay_for(host, LoginThrottle::Clock::now(), std::chrono::seconds(m_cfg.max_login_delay)),
                    SessionLink{std::move(link->second)}, w.accepted};
   (void)set_nonblocking(w.fd.get(), false);
-  const pid_t pid = fork_child([&] {
+  const pid_t pid = fork_child(w.from.to_string(), [&] {
     link->first.reset();
     serve_connection(std::move(w.fd), m_opts, m_cfg, m_tls.get(), m_log, std::move(ties));
   });
@@ -768,7 +771,8 @@ void Supervisor::read_link(pid_t pid)
 
 void Supervisor::reap()
 {
-  for (pid_t pid; (pid = ::waitpid(-1, nullptr, WNOHANG)) > 0;) {
+  for (const auto& ended : m_children.reap()) {
+    const pid_t pid = ended.pid;
     if (auto it = m_sessions.find(pid); it != m_sessions.end()) {
       read_link(pid);  // what it reported before it ended
       m_admission.leave(it->second.id);
@@ -791,7 +795,7 @@ void Supervisor::reap()
 
 void Supervisor::start_worker(const ActiveClient& target)
 {
-  const pid_t pid = fork_child([&] {
+  const pid_t pid = fork_child("active mode: " + target_name(target), [&] {
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     active_worker(target, m_opts, m_cfg, m_tls.get(), m_log);
   });
@@ -931,19 +935,7 @@ void Supervisor::stop()
   m_listeners.clear();
   m_waiting.clear();
   m_lingering.clear();
-  std::set<pid_t> children;
-  for (const auto& [pid, s] : m_sessions) { children.insert(pid); }
-  for (const auto& [name, pid] : m_workers) { children.insert(pid); }
-  for (pid_t pid : children) { ::kill(pid, SIGTERM); }
-  const auto deadline = Clock::now() + std::chrono::milliseconds(k_shutdown_grace_ms);
-  while (!children.empty() && Clock::now() < deadline) {
-    for (pid_t pid; (pid = ::waitpid(-1, nullptr, WNOHANG)) > 0;) { children.erase(pid); }
-    if (!children.empty()) { std::this_thread::sleep_for(std::chrono::milliseconds(20)); }
-  }
-  for (pid_t pid : children) {
-    ::kill(pid, SIGKILL);
-    ::waitpid(pid, nullptr, 0);
-  }
+  (void)m_children.stop(std::chrono::milliseconds(k_shutdown_grace_ms));
 }
 
 }  // namespace
