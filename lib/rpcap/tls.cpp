@@ -474,22 +474,7 @@ long Channel::read_some(void* buf, std::size_t size)
   ERR_clear_error();
   errno = 0;
   const int n = SSL_read(m_ssl->ssl.get(), buf, static_cast<int>(std::min<std::size_t>(size, INT_MAX)));
-  if (n > 0) { return n; }
-  const int err = SSL_get_error(m_ssl->ssl.get(), n);
-  switch (err) {
-  case SSL_ERROR_WANT_READ:
-  case SSL_ERROR_WANT_WRITE: errno = EAGAIN; return -1;
-  case SSL_ERROR_ZERO_RETURN: return 0;
-  case SSL_ERROR_SYSCALL:
-    m_ssl->failed = true;
-    if (errno == 0) { return 0; }
-    return -1;
-  default:
-    m_ssl->failed = true;
-    m_error = "TLS: " + ssl_reason();
-    errno = EPROTO;
-    return -1;
-  }
+  return n > 0 ? n : ssl_failure(n, false);
 }
 
 long Channel::write_some(const void* data, std::size_t size)
@@ -503,20 +488,30 @@ long Channel::write_some(const void* data, std::size_t size)
   ERR_clear_error();
   errno = 0;
   const int n = SSL_write(m_ssl->ssl.get(), data, static_cast<int>(std::min<std::size_t>(size, INT_MAX)));
-  if (n > 0) { return n; }
+  return n > 0 ? n : ssl_failure(n, true);
+}
+
+long Channel::ssl_failure(int n, bool writing)
+{
   switch (SSL_get_error(m_ssl->ssl.get(), n)) {
   case SSL_ERROR_WANT_READ:
   case SSL_ERROR_WANT_WRITE: errno = EAGAIN; return -1;
+  case SSL_ERROR_ZERO_RETURN:
+    if (!writing) { return 0; }  // the peer's close_notify: the end of the stream
+    break;
   case SSL_ERROR_SYSCALL:
+    // The socket failed (errno says how), or the peer went without a close_notify.
     m_ssl->failed = true;
-    if (errno == 0) { errno = EPIPE; }
+    if (errno != 0) { return -1; }
+    if (!writing) { return 0; }
+    errno = EPIPE;
     return -1;
-  default:
-    m_ssl->failed = true;
-    m_error = "TLS: " + ssl_reason();
-    errno = EPROTO;
-    return -1;
+  default: break;
   }
+  m_ssl->failed = true;
+  m_error = "TLS: " + ssl_reason();
+  errno = EPROTO;
+  return -1;
 }
 
 Status Channel::write_all(const void* data, std::size_t size, int timeout_ms)

@@ -173,6 +173,12 @@ public:
   class Ssl;
 
 private:
+  // What SSL_read() (`writing` false) or SSL_write() returning `n` <= 0
+  // means, as recv() and send() would say it: -1 with errno (EAGAIN, the
+  // socket's error, EPIPE, or EPROTO with error_text()), or 0 for the end
+  // of the stream.
+  long ssl_failure(int n, bool writing);
+
   friend class TlsAccept;
   Channel(Fd fd, std::unique_ptr<Ssl> ssl);
   Fd m_fd;
