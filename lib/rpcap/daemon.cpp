@@ -141,6 +141,27 @@ std::optional<Channel> open_channel(Fd fd, const TlsContext* tls, int timeout_s,
   return std::move(*ch);
 }
 
+// The first contact on a new control connection: the client speaks first
+// (§1.1, in active mode too, where it is also the TLS client, §1.3), so
+// wait for its first byte, then open the channel its first byte asks for;
+// all within `timeout_s` of `since`. nullopt, logged, when it said nothing
+// in time (then `on_silent` is called) or was refused.
+std::optional<Channel> first_contact(Fd fd, const TlsContext* tls, std::chrono::steady_clock::time_point since,
+                                     unsigned timeout_s, const std::string& who, const LogFn& log,
+                                     const std::function<void()>& on_silent = {})
+{
+  const auto by = since + std::chrono::seconds(timeout_s);
+  auto first = wait_readable(fd.get(), Deadline::at(by).left_ms());
+  if (!first || !*first) {
+    log(LogLevel::info, who + ": closing: nothing received within " + std::to_string(timeout_s) + " s");
+    if (on_silent) { on_silent(); }
+    return std::nullopt;
+  }
+  // What is left of the time, in whole seconds, for the handshake or the first message.
+  const int left_s = std::clamp<int>((Deadline::at(by).left_ms() + 999) / 1000, 1, static_cast<int>(timeout_s));
+  return open_channel(std::move(fd), tls, left_s, who, log);
+}
+
 // Refuse the client's login before any request: the generic answer a
 // failed AUTH gets, then close.
 void refuse_login(Channel ch)
@@ -202,23 +223,11 @@ struct SessionTies {
 void serve_connection(Fd fd, const DaemonOptions& opts, const DaemonConfig& cfg, const TlsContext* tls,
                       const LogFn& log, SessionTies ties = {})
 {
-  using Clock = std::chrono::steady_clock;
   auto peer = peer_address(fd.get());
   const std::string who = peer ? peer->to_string() : std::string{"?"};
-  if (ties.accepted == Clock::time_point{}) { ties.accepted = Clock::now(); }
-  const auto first_by = ties.accepted + std::chrono::seconds(cfg.first_message_timeout);
-  const auto seconds_left = [&] {
-    const auto left = std::chrono::duration_cast<std::chrono::seconds>(first_by - Clock::now()).count();
-    return static_cast<int>(std::clamp<std::int64_t>(left, 1, cfg.first_message_timeout));
-  };
-  // Nothing is said before the client's first byte (§1.1); wait for it, bounded.
-  auto first = wait_readable(fd.get(), seconds_left() * 1000);
-  if (!first || !*first) {
-    log(LogLevel::info, who + ": closing: nothing received within " + std::to_string(cfg.first_message_timeout) + " s");
-    ties.link.missed_deadline();
-    return;
-  }
-  auto ch = open_channel(std::move(fd), tls, seconds_left(), who, log);
+  if (ties.accepted == std::chrono::steady_clock::time_point{}) { ties.accepted = std::chrono::steady_clock::now(); }
+  auto ch = first_contact(std::move(fd), tls, ties.accepted, cfg.first_message_timeout, who, log,
+                          [&ties] { ties.link.missed_deadline(); });
   if (!ch) { return; }
   auto hosts = allowed_hosts(cfg);
   if (!hosts) {
@@ -274,14 +283,8 @@ std::string target_name(const ActiveClient& t)
 void serve_active(Fd fd, const DaemonOptions& opts, const DaemonConfig& cfg, const TlsContext* tls,
                   const std::string& who, const LogFn& log)
 {
-  // We made the connection, but the client speaks first and is the TLS
-  // client (§1.3), as with libpcap's rpcapd.
-  auto first = wait_readable(fd.get(), static_cast<int>(cfg.auth_timeout) * 1000);
-  if (!first || !*first) {
-    log(LogLevel::info, who + ": closing: nothing received within " + std::to_string(cfg.auth_timeout) + " s");
-    return;
-  }
-  auto ch = open_channel(std::move(fd), tls, static_cast<int>(cfg.auth_timeout), who, log);
+  // We made the connection, but the client speaks first, as with libpcap's rpcapd.
+  auto ch = first_contact(std::move(fd), tls, std::chrono::steady_clock::now(), cfg.auth_timeout, who, log);
   if (!ch) { return; }
   auto settings = settings_for(*ch, session_config(cfg, opts.session), tls, who, log);
   if (!settings) {
