@@ -8,11 +8,14 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <sstream>
+
+#include "rpcap/file.hpp"
 
 namespace rpcap::tool {
 namespace {
+
+// The largest filter file -F reads (a filter is a line or two).
+constexpr std::size_t k_max_filter_file = 1u << 20;
 
 volatile std::sig_atomic_t g_stop = 0;    // SIGINT, SIGTERM
 volatile std::sig_atomic_t g_report = 0;  // SIGUSR1
@@ -85,12 +88,10 @@ Result<std::optional<SetSamplingRequest>> parse_sampling(const std::string& text
 Result<std::string> filter_text(const CaptureFlags& flags)
 {
   if (!flags.filter_file.empty()) {
-    std::ifstream f{flags.filter_file};
-    std::stringstream s;
-    s << f.rdbuf();
-    if (!f) { return make_error(ErrorKind::usage, "read filter file \"" + flags.filter_file + "\" failed"); }
+    auto read = read_file(flags.filter_file, k_max_filter_file);
+    if (!read) { return make_error(ErrorKind::usage, "filter file: " + read.error().message); }
     std::string text;
-    for (char c : s.str()) { text += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c; }
+    for (char c : *read) { text += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c; }
     return text;
   }
   std::string text;

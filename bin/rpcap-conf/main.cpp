@@ -6,7 +6,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <iostream>
 
 #include "common/tool.hpp"
@@ -14,6 +13,7 @@
 #include "rpcap/config.hpp"
 #include "rpcap/config_view.hpp"
 #include "rpcap/daemon.hpp"
+#include "rpcap/file.hpp"
 #include "rpcap/tls.hpp"
 
 namespace {
@@ -30,10 +30,7 @@ int generate(const CLI::App& app, const cli::conf::Options& opts)
     std::cout << *text << std::flush;
     return std::cout ? tool::exit_ok : tool::exit_failure;
   }
-  std::ofstream out{opts.output, std::ios::binary | std::ios::trunc};
-  out << *text;
-  out.close();
-  if (!out) { return tool::report(app, make_error(ErrorKind::io, "write \"" + opts.output + "\" failed")); }
+  if (auto st = write_file(opts.output, *text); !st) { return tool::report(app, st.error()); }
   return tool::exit_ok;
 }
 

@@ -4,13 +4,15 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
 
 #include "common/tool.hpp"
 #include "rpcap/auth.hpp"
 #include "rpcap/config_view.hpp"
 #include "rpcap/daemon.hpp"
+#include "rpcap/file.hpp"
 #include "rpcapd/cli.hpp"
 
 namespace {
@@ -56,30 +58,22 @@ void detach_stdio()
 Status daemonize(const std::string& pid_file)
 {
   pid_t pid = ::fork();
-  if (pid < 0) { return make_error(ErrorKind::io, "fork failed"); }
+  if (pid < 0) { return make_error(ErrorKind::io, std::string{"fork: "} + std::strerror(errno)); }
   if (pid > 0) { ::_exit(0); }
   ::setsid();
   pid = ::fork();
-  if (pid < 0) { return make_error(ErrorKind::io, "fork failed"); }
+  if (pid < 0) { return make_error(ErrorKind::io, std::string{"fork: "} + std::strerror(errno)); }
   if (pid > 0) { ::_exit(0); }
   (void)::chdir("/");
   detach_stdio();
-  if (!pid_file.empty()) {
-    std::ofstream f{pid_file, std::ios::trunc};
-    f << ::getpid() << "\n";
-    if (!f) { return make_error(ErrorKind::io, "write pid file \"" + pid_file + "\" failed"); }
-  }
+  if (!pid_file.empty()) { return write_file(pid_file, std::to_string(::getpid()) + "\n"); }
   return {};
 }
 
 Status save_config(const std::string& path, const DaemonConfig& cfg)
 {
-  std::ofstream f{path, std::ios::trunc};
-  f << "# rpcapd configuration, every setting (written by rpcapd -s; read with rpcapd -f)\n"
-    << show_config_text(cfg);
-  f.close();
-  if (!f) { return make_error(ErrorKind::io, "write \"" + path + "\" failed"); }
-  return {};
+  return write_file(path, "# rpcapd configuration, every setting (written by rpcapd -s; read with rpcapd -f)\n"
+                             + show_config_text(cfg));
 }
 
 }  // namespace

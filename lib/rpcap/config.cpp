@@ -11,6 +11,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "rpcap/file.hpp"
 #include "rpcap/settings.hpp"
 #include "rpcap/text.hpp"
 
@@ -490,32 +491,6 @@ private:
 };
 
 // Read at most `limit` bytes of the file at `path`.
-Result<std::string> read_file(const std::string& path, std::size_t limit)
-{
-  auto fail = [&](const char* what, int err) {
-    return make_error(ErrorKind::io,
-                      std::string(what) + " " + path + ": " + std::generic_category().message(err));
-  };
-  struct Closer {
-    void operator()(std::FILE* f) const { (void)std::fclose(f); }
-  };
-  std::unique_ptr<std::FILE, Closer> file(std::fopen(path.c_str(), "rb"));
-  if (!file) { return fail("open", errno); }
-  std::string data;
-  std::array<char, 8192> buf{};
-  for (;;) {
-    std::size_t n = std::fread(buf.data(), 1, buf.size(), file.get());
-    data.append(buf.data(), n);
-    if (data.size() > limit) {
-      return make_error(ErrorKind::config, path + ": file is larger than " + std::to_string(limit) + " bytes");
-    }
-    if (n < buf.size()) {
-      if (std::ferror(file.get()) != 0) { return fail("read", errno); }
-      return data;
-    }
-  }
-}
-
 Error join_errors(const std::vector<Error>& errors)
 {
   std::string message;
