@@ -24,7 +24,7 @@ public:
   struct Ended {
     pid_t pid{-1};
     std::string label;  // "" for a child that was not ours (reaped all the same)
-    int status{0};      // as waitpid() gives it
+    int status{0};  // as waitpid() gives it
   };
 
   // Fork a child that runs `body` and exits with what it returns (the

@@ -17,8 +17,7 @@ public:
   // `timeout_ms` from now; negative: no deadline (wait for ever).
   explicit Deadline(int timeout_ms)
       : m_limited(timeout_ms >= 0), m_end(Clock::now() + std::chrono::milliseconds(std::max(timeout_ms, 0)))
-  {
-  }
+  {}
   // At `end`.
   static Deadline at(Clock::time_point end)
   {

@@ -60,7 +60,7 @@ Result<std::string> read_file(const std::string& path, std::size_t limit)
 Status write_file(const std::string& path, std::string_view text, mode_t mode)
 {
   // A device or a pipe (/dev/stdout) is written to as it is: it has nothing to lose.
-  if (struct stat st {}; ::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+  if (struct stat st{}; ::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
     Fd out{::open(path.c_str(), O_WRONLY | O_CLOEXEC)};
     if (!out) { return io_failure("write", path, errno); }
     if (auto st2 = write_all_to(out.get(), text); !st2) {

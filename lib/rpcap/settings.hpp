@@ -18,21 +18,21 @@ namespace rpcap {
 
 struct Setting {
   enum class Kind {
-    hosts,    // PassiveClient: one host a line, repeatable
+    hosts,  // PassiveClient: one host a line, repeatable
     targets,  // ActiveClient: "host, port" a line, repeatable
-    yes_no,   // YES or NO                      (flag)
-    host,     // a host name or address         (text; "" = unset)
-    port,     // a listening port or service    (text)
-    family,   // any, ipv4 or ipv6
-    path,     // a file                         (text; "" = unset)
-    group,    // a group name                   (text; "" = unset)
-    number,   // an unsigned number in [min, max] (number)
+    yes_no,  // YES or NO                      (flag)
+    host,  // a host name or address         (text; "" = unset)
+    port,  // a listening port or service    (text)
+    family,  // any, ipv4 or ipv6
+    path,  // a file                         (text; "" = unset)
+    group,  // a group name                   (text; "" = unset)
+    number,  // an unsigned number in [min, max] (number)
   };
 
-  std::string_view key;   // in the file: "MaxSessions"
+  std::string_view key;  // in the file: "MaxSessions"
   std::string_view json;  // in `rpcap-conf show --json`: "max_sessions"
   Kind kind;
-  bool libpcap{false};    // libpcap 1.10's rpcapd knows the key
+  bool libpcap{false};  // libpcap 1.10's rpcapd knows the key
   // rpcap-conf show's comment for an unset text value ("every local address").
   std::string_view unset{};
   // Numbers: the range, and the option of rpcapd and rpcap-conf generate
