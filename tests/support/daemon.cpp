@@ -19,7 +19,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
+#include <string_view>
 #include <thread>
 
 #include "support/process.hpp"
@@ -127,9 +129,10 @@ Fd connect_local(std::uint16_t port)
 
 namespace {
 
-// The inodes of the sockets listening on TCP port `port` in the tables
-// `dir`/tcp and `dir`/tcp6 (dir: /proc/net, or /proc/PID/net).
-std::vector<std::string> listening_inodes(const std::string& dir, std::uint16_t port)
+// The inodes of the TCP sockets on local port `port` in `state` ("0A":
+// LISTEN, "01": ESTABLISHED) in the tables `dir`/tcp and `dir`/tcp6 (dir:
+// /proc/net, or /proc/PID/net).
+std::vector<std::string> tcp_inodes(const std::string& dir, std::uint16_t port, std::string_view state)
 {
   std::vector<std::string> out;
   for (const char* table : {"/tcp", "/tcp6"}) {
@@ -138,38 +141,48 @@ std::vector<std::string> listening_inodes(const std::string& dir, std::uint16_t 
     std::getline(f, line);  // the column names
     while (std::getline(f, line)) {
       // "  0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 12345 ...":
-      // local address:port (hex), remote, state (0A = LISTEN), queues, timer, retransmits, uid, timeout, inode
+      // local address:port (hex), remote, state, queues, timer, retransmits, uid, timeout, inode
       std::istringstream fields{line};
-      std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
-      fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >> timeout >> inode;
+      std::string slot, local, remote, st, queues, timer, retransmits, uid, timeout, inode;
+      fields >> slot >> local >> remote >> st >> queues >> timer >> retransmits >> uid >> timeout >> inode;
       const auto colon = local.rfind(':');
-      if (colon == std::string::npos || state != "0A") { continue; }
+      if (colon == std::string::npos || st != state) { continue; }
       if (std::stoul(local.substr(colon + 1), nullptr, 16) == port) { out.push_back(inode); }
     }
   }
   return out;
 }
 
-}  // namespace
-
-bool tcp_listening(std::uint16_t port) { return !listening_inodes("/proc/net", port).empty(); }
-
-bool listens_on(pid_t pid, std::uint16_t port)
+// The inodes of the sockets process `pid` holds (its /proc/PID/fd links "socket:[12345]").
+std::set<std::string> socket_inodes_of(pid_t pid)
 {
-  const std::string proc = "/proc/" + std::to_string(pid);
-  const auto inodes = listening_inodes(proc + "/net", port);
-  if (inodes.empty()) { return false; }
+  std::set<std::string> out;
   std::error_code ec;
-  for (auto it = std::filesystem::directory_iterator(proc + "/fd", ec);
+  for (auto it = std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec);
        !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
     std::error_code link_ec;
-    const std::string target = std::filesystem::read_symlink(it->path(), link_ec).string();  // "socket:[12345]"
-    if (link_ec || !target.starts_with("socket:[")) { continue; }
-    const std::string inode = target.substr(8, target.size() - 9);
-    if (std::find(inodes.begin(), inodes.end(), inode) != inodes.end()) { return true; }
+    const std::string target = std::filesystem::read_symlink(it->path(), link_ec).string();
+    if (!link_ec && target.starts_with("socket:[")) { out.insert(target.substr(8, target.size() - 9)); }
   }
-  return false;
+  return out;
 }
+
+// How many of `pid`'s sockets are TCP sockets on local port `port` in `state`.
+std::size_t sockets_of(pid_t pid, std::uint16_t port, std::string_view state)
+{
+  const auto mine = socket_inodes_of(pid);
+  const auto inodes = tcp_inodes("/proc/" + std::to_string(pid) + "/net", port, state);
+  return static_cast<std::size_t>(
+      std::count_if(inodes.begin(), inodes.end(), [&](const std::string& i) { return mine.count(i) != 0; }));
+}
+
+}  // namespace
+
+bool tcp_listening(std::uint16_t port) { return !tcp_inodes("/proc/net", port, "0A").empty(); }
+
+bool listens_on(pid_t pid, std::uint16_t port) { return sockets_of(pid, port, "0A") != 0; }
+
+std::size_t connections_held(pid_t pid, std::uint16_t port) { return sockets_of(pid, port, "01"); }
 
 bool wait_tcp_listening(std::uint16_t port, bool listening, int timeout_ms)
 {

@@ -64,6 +64,10 @@ bool wait_tcp_listening(std::uint16_t port, bool listening = true, int timeout_m
 // this program and not another one.
 bool listens_on(pid_t pid, std::uint16_t port);
 
+// Established TCP connections to local port `port` that process `pid`
+// holds: the connections a daemon has accepted and keeps.
+std::size_t connections_held(pid_t pid, std::uint16_t port);
+
 // True if this process may capture live traffic (root); otherwise reports SKIPPED.
 bool can_capture();
 

@@ -11,8 +11,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <set>
-#include <sstream>
 
 namespace rpcap::test {
 
@@ -70,35 +68,6 @@ std::size_t fd_count(pid_t pid)
   for (auto it = std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec);
        !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
     ++n;
-  }
-  return n;
-}
-
-std::size_t connections_held(pid_t pid, std::uint16_t port)
-{
-  std::set<std::string> mine;
-  std::error_code ec;
-  for (auto it = std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec);
-       !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
-    std::error_code e2;
-    const std::string target = std::filesystem::read_symlink(it->path(), e2).string();
-    if (target.rfind("socket:[", 0) == 0) { mine.insert(target.substr(8, target.size() - 9)); }
-  }
-  std::size_t n = 0;
-  for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
-    std::ifstream f{table};
-    std::string line;
-    std::getline(f, line);  // the column names
-    while (std::getline(f, line)) {
-      // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout
-      // inode
-      std::istringstream fields{line};
-      std::string sl, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
-      fields >> sl >> local >> remote >> state >> queues >> timer >> retransmits >> uid >> timeout >> inode;
-      const auto colon = local.rfind(':');
-      if (colon == std::string::npos || state != "01") { continue; }  // 01: ESTABLISHED
-      if (std::stoul(local.substr(colon + 1), nullptr, 16) == port && mine.count(inode) != 0) { ++n; }
-    }
   }
   return n;
 }

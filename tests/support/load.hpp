@@ -47,11 +47,6 @@ long rss_kib(pid_t pid);
 // Descriptors `pid` holds open.
 std::size_t fd_count(pid_t pid);
 
-// Established TCP connections to local port `port` that process `pid`
-// holds (its descriptors matched with /proc/net/tcp and tcp6): the
-// connections a daemon has accepted and keeps.
-std::size_t connections_held(pid_t pid, std::uint16_t port);
-
 // Raise this process's soft descriptor limit to at least `n` (fails the
 // test if the hard limit is lower).
 void need_descriptors(std::size_t n);

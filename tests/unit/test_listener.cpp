@@ -24,6 +24,7 @@
 #include "rpcap/listener.hpp"
 #include "rpcap/net.hpp"
 #include "rpcap/protocol.hpp"
+#include "support/load.hpp"
 #include "support/vectors.hpp"
 
 using namespace rpcap;
@@ -58,21 +59,7 @@ std::uint16_t port_of(const ActiveListener& l)
 }
 
 // A daemon calling in: a TCP connection from `from` (a loopback address) to 127.0.0.1:`port`.
-Fd call_in(std::uint16_t port, const std::string& from = "127.0.0.1")
-{
-  Fd fd{::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)};
-  REQUIRE(fd.valid());
-  sockaddr_in src{};
-  src.sin_family = AF_INET;
-  REQUIRE(::inet_pton(AF_INET, from.c_str(), &src.sin_addr) == 1);
-  REQUIRE(::bind(fd.get(), reinterpret_cast<sockaddr*>(&src), sizeof src) == 0);
-  sockaddr_in to{};
-  to.sin_family = AF_INET;
-  to.sin_port = htons(port);
-  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::connect(fd.get(), reinterpret_cast<sockaddr*>(&to), sizeof to) == 0);
-  return fd;
-}
+Fd call_in(std::uint16_t port, const std::string& from = "127.0.0.1") { return test::connect_from(from, port); }
 
 // Everything `fd` receives until EOF (fails the test if that takes longer than `timeout_ms`).
 Bytes read_to_eof(int fd, int timeout_ms = k_timeout_ms)
