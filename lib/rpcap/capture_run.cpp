@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cerrno>
+#include <cstring>
 
 #include "rpcap/capture.hpp"
 #include "rpcap/net.hpp"
@@ -118,7 +119,7 @@ Result<RunEnd> run_local(const CaptureRunOptions& opts, PcapWriter& out, Capture
     if (flag(sig.stop) || (opts.count != 0 && out.packets() >= opts.count)) { break; }
     if (!file) {
       pollfd p{cap->selectable_fd(), POLLIN, 0};
-      if (::poll(&p, 1, opts.flush_ms) < 0 && errno != EINTR) { return make_error(ErrorKind::io, "poll failed"); }
+      if (::poll(&p, 1, opts.flush_ms) < 0 && errno != EINTR) { return make_error(ErrorKind::io, std::string{"poll: "} + std::strerror(errno)); }
     }
     auto n = cap->dispatch(sink, 0);
     if (!n) {
