@@ -169,6 +169,7 @@ private:
   std::shared_ptr<const TlsContext> m_tls;
   std::vector<Fd> m_listeners;
   SignalFd& m_signals;
+  std::size_t m_fd_limit{1024};  // RLIMIT_NOFILE's soft limit, raised to the hard one (before m_admission: it reads it)
   Admission m_admission;
   LoginThrottle m_throttle;
   Id m_next_id{1};
@@ -177,7 +178,6 @@ private:
   std::vector<Lingering> m_lingering;
   std::map<std::string, pid_t> m_workers;  // active-mode targets, by "host:port"
   Children m_children;                     // the sessions' and the workers' processes
-  std::size_t m_fd_limit{1024};            // RLIMIT_NOFILE's soft limit, raised to the hard one
 };
 
 // Descriptors kept free for everything but connections: the standard ones,
