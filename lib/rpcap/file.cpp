@@ -8,6 +8,7 @@
 #include <array>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 
@@ -68,7 +69,13 @@ Status write_file(const std::string& path, std::string_view text, mode_t mode)
     }
     return {};
   }
-  std::string temp = path + ".XXXXXX";
+  // A symbolic link stays one: what it points at is replaced.
+  std::string target = path;
+  if (char* real = ::realpath(path.c_str(), nullptr); real != nullptr) {
+    target = real;
+    std::free(real);
+  }
+  std::string temp = target + ".XXXXXX";
   Fd fd{::mkstemp(temp.data())};
   if (!fd) { return io_failure("write", path, errno); }
   auto fail = [&](int err) {
@@ -84,7 +91,7 @@ Status write_file(const std::string& path, std::string_view text, mode_t mode)
   }
   if (::fsync(fd.get()) != 0) { return fail(errno); }
   if (::close(fd.release()) != 0) { return fail(errno); }
-  if (::rename(temp.c_str(), path.c_str()) != 0) { return fail(errno); }
+  if (::rename(temp.c_str(), target.c_str()) != 0) { return fail(errno); }
   return {};
 }
 

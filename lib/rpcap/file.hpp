@@ -21,8 +21,9 @@ Result<std::string> read_file(const std::string& path, std::size_t limit);
 
 // Replace the file at `path` with `text` (created with `mode`, less the
 // umask): written to a temporary file in the same folder, flushed, then
-// renamed over `path`. On failure (ErrorKind::io, "write PATH: No space
-// left on device") `path` is as it was and the temporary file is gone.
+// renamed over `path` (over what it points at, if it is a symbolic link).
+// On failure (ErrorKind::io, "write PATH: No space left on device") `path`
+// is as it was and the temporary file is gone.
 Status write_file(const std::string& path, std::string_view text, mode_t mode = 0644);
 
 }  // namespace rpcap

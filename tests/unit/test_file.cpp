@@ -47,6 +47,13 @@ TEST_CASE("file: write_file replaces a file whole and read_file reads it back", 
           return m;
         }()));
   CHECK(dir.entries() == 1);  // no temporary file left
+
+  // A symbolic link stays a link to the rewritten file.
+  const std::string link = dir.path / "link.conf";
+  fs::create_symlink(path, link);
+  REQUIRE(write_file(link, "third\n").has_value());
+  CHECK(fs::is_symlink(link));
+  CHECK(*read_file(path, 1024) == "third\n");
 }
 
 TEST_CASE("file: a failed write says why and leaves what was there", "[file]")
