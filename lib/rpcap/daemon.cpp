@@ -359,7 +359,10 @@ void Supervisor::serve(Id id)
 void Supervisor::expire(Clock::time_point now)
 {
   const auto timeout = std::chrono::seconds(m_cfg.first_message_timeout);
-  for (Id id : m_admission.silent_since(now - timeout)) {
+  // Most wakeups find nothing due: look at the oldest first, not at every connection.
+  const auto oldest = m_admission.oldest_silent();
+  const auto due = oldest && *oldest <= now - timeout ? m_admission.silent_since(now - timeout) : std::vector<Id>{};
+  for (Id id : due) {
     auto it = m_waiting.find(id);
     if (it == m_waiting.end()) {
       m_admission.leave(id);
