@@ -12,16 +12,16 @@
 #include <variant>
 #include <vector>
 
-#include "rpcap/bytes.hpp"
-#include "rpcap/capture.hpp"
-#include "rpcap/client.hpp"
-#include "rpcap/config.hpp"
-#include "rpcap/config_view.hpp"
-#include "rpcap/error.hpp"
-#include "rpcap/interface_view.hpp"
-#include "rpcap/protocol.hpp"
-#include "rpcap/server.hpp"
-#include "rpcap/url.hpp"
+#include "rpcap/wire/bytes.hpp"
+#include "rpcap/net/capture.hpp"
+#include "rpcap/client/session.hpp"
+#include "rpcap/config/config.hpp"
+#include "rpcap/config/view.hpp"
+#include "rpcap/base/error.hpp"
+#include "rpcap/wire/interface_view.hpp"
+#include "rpcap/wire/protocol.hpp"
+#include "rpcap/daemon/server.hpp"
+#include "rpcap/wire/url.hpp"
 
 namespace rpcap::fuzz {
 namespace {

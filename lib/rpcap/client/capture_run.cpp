@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "rpcap/client/capture_run.hpp"
+
+#include <poll.h>
+
+#include <chrono>
+#include <cerrno>
+#include <cstring>
+
+#include "rpcap/net/capture.hpp"
+#include "rpcap/net/socket.hpp"
+
+namespace rpcap {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+bool flag(volatile std::sig_atomic_t* f) { return f != nullptr && *f != 0; }
+
+// The periodic work of every capture loop: flush on the timer, progress once
+// a second, statistics on request.
+class Ticker {
+public:
+  Ticker(const CaptureRunOptions& opts, PcapWriter& out, const RunSignals& sig, const RunCallbacks& cb)
+      : m_opts(opts), m_out(out), m_sig(sig), m_cb(cb)
+  {
+  }
+
+  // Returns the output error, if the output failed.
+  Status tick(const std::function<void()>& refresh_totals, CaptureTotals& totals)
+  {
+    const auto now = Clock::now();
+    if (m_out.buffered() > 0 && now - m_last_flush >= std::chrono::milliseconds(m_opts.flush_ms)) {
+      m_last_flush = now;
+      if (auto st = m_out.flush(); !st) { return st; }
+    } else if (m_out.buffered() == 0) {
+      m_last_flush = now;
+    }
+    if (m_cb.on_progress && now - m_last_progress >= std::chrono::seconds(1)) {
+      m_last_progress = now;
+      m_cb.on_progress(m_out.packets());
+    }
+    if (flag(m_sig.report)) {
+      *m_sig.report = 0;
+      refresh_totals();
+      totals.written = m_out.packets();
+      if (m_cb.on_report) { m_cb.on_report(totals); }
+    }
+    return {};
+  }
+
+private:
+  const CaptureRunOptions& m_opts;
+  PcapWriter& m_out;
+  const RunSignals& m_sig;
+  const RunCallbacks& m_cb;
+  Clock::time_point m_last_flush{Clock::now()};
+  Clock::time_point m_last_progress{Clock::now()};
+};
+
+// Map an output failure to how the run ends: a reader that went away is a
+// normal end; anything else (disk full) is an error.
+Result<RunEnd> output_failed(const Error& e)
+{
+  if (e.message.find("Broken pipe") != std::string::npos) { return RunEnd::reader_gone; }
+  return e;
+}
+
+class WritingSink final : public PacketSink {
+public:
+  WritingSink(PcapWriter& out, std::uint64_t limit) : m_out(out), m_limit(limit) {}
+  void on_packet(const PacketInfo& info, const std::uint8_t* data) override
+  {
+    if (m_failed || (m_limit != 0 && m_out.packets() >= m_limit)) { return; }
+    if (auto st = m_out.write(info.ts_sec, info.ts_usec, info.len, ByteView{data, info.caplen}); !st) {
+      m_failed = std::move(st).error();
+    }
+  }
+  std::optional<Error> m_failed;
+
+private:
+  PcapWriter& m_out;
+  std::uint64_t m_limit;
+};
+
+Result<RunEnd> run_local(const CaptureRunOptions& opts, PcapWriter& out, CaptureTotals& totals,
+                         const RunSignals& sig, const RunCallbacks& cb)
+{
+  const bool file = opts.source.kind == SourceKind::file;
+  std::unique_ptr<CaptureHandle> cap;
+  if (file) {
+    auto h = open_savefile(opts.source.name);
+    if (!h) { return std::move(h).error(); }
+    cap = std::move(*h);
+  } else {
+    auto backend = make_pcap_backend();
+    CaptureParams p;
+    p.device = opts.source.name;
+    p.snaplen = opts.snaplen;
+    p.promisc = opts.promisc;
+    auto h = backend->open(p);
+    if (!h) { return std::move(h).error(); }
+    cap = std::move(*h);
+  }
+  if (!opts.filter.empty()) {
+    auto f = compile_filter(opts.filter, cap->linktype(), static_cast<int>(cap->snaplen()));
+    if (!f) { return std::move(f).error(); }
+    if (auto st = cap->set_filter(*f); !st) { return std::move(st).error(); }
+  }
+  if (auto st = out.begin(cap->linktype(), file ? cap->snaplen() : opts.snaplen); !st) { return output_failed(st.error()); }
+  WritingSink sink{out, opts.count};
+  Ticker ticker{opts, out, sig, cb};
+  auto refresh = [&] {
+    if (!file) {
+      if (auto st = cap->stats(); st) { totals.local = *st; }
+    }
+  };
+  for (;;) {
+    if (flag(sig.stop) || (opts.count != 0 && out.packets() >= opts.count)) { break; }
+    if (!file) {
+      pollfd p{cap->selectable_fd(), POLLIN, 0};
+      if (::poll(&p, 1, opts.flush_ms) < 0 && errno != EINTR) { return make_error(ErrorKind::io, std::string{"poll: "} + std::strerror(errno)); }
+    }
+    auto n = cap->dispatch(sink, 0);
+    if (!n) {
+      (void)out.flush();
+      return std::move(n).error();
+    }
+    if (sink.m_failed) { return output_failed(*sink.m_failed); }
+    if (file && *n == 0) { break; }
+    if (auto st = ticker.tick(refresh, totals); !st) { return output_failed(st.error()); }
+  }
+  refresh();
+  totals.written = out.packets();
+  if (auto st = out.flush(); !st) { return output_failed(st.error()); }
+  return RunEnd::done;
+}
+
+}  // namespace
+
+Result<RunEnd> run_session_capture(ClientSession& session, const CaptureRunOptions& opts, PcapWriter& out,
+                                   CaptureTotals& totals, const RunSignals& sig, const RunCallbacks& cb)
+{
+  auto opened = session.open(opts.source.name);
+  if (!opened) { return std::move(opened).error(); }
+  const int linktype = opened->linktype;
+  StartOptions start;
+  start.snaplen = opts.snaplen;
+  start.promisc = opts.promisc;
+  start.udp = opts.udp;
+  if (!opts.filter.empty()) {
+    auto f = compile_filter(opts.filter, linktype, static_cast<int>(opts.snaplen));
+    if (!f) { return std::move(f).error(); }
+    start.filter = std::move(*f);
+  }
+  if (opts.exclude_self) {
+    // The control connection is known already: exclude it from the first
+    // packet on (the data connection follows once it exists, below).
+    const std::string text = exclude_self_filter(session.control_fd(), -1, opts.filter);
+    if (auto f = compile_filter(text, linktype, static_cast<int>(opts.snaplen)); f && !text.empty()) {
+      start.filter = std::move(*f);
+    }
+  }
+  if (opts.sampling) {
+    if (auto st = session.set_sampling(opts.sampling->method, opts.sampling->value); !st) { return std::move(st).error(); }
+  }
+  if (auto st = session.start_capture(start); !st) { return std::move(st).error(); }
+  if (opts.exclude_self) {
+    // Our own control and data connections must not be captured (a capture
+    // of lo through a daemon on 127.0.0.1 would otherwise feed itself).
+    const std::string text = exclude_self_filter(session.control_fd(), session.data_fd(), opts.filter);
+    if (!text.empty()) {
+      if (auto f = compile_filter(text, linktype, static_cast<int>(opts.snaplen)); f) {
+        if (auto st = session.update_filter(*f); !st) { return std::move(st).error(); }
+      }
+      // A link type without IP (compile fails) cannot carry our connections.
+    }
+  }
+  // In the daemon's byte order if it told us it differs (see PcapWriter::begin).
+  const auto order = session.byte_order() == AuthReply::ByteOrder::swapped ? PcapWriter::Order::swapped
+                                                                            : PcapWriter::Order::native;
+  if (auto st = out.begin(linktype, opts.snaplen, order); !st) { return output_failed(st.error()); }
+
+  std::optional<Error> write_error;
+  PacketCallback handler{[&](const PacketHeader& h, ByteView data) {
+    if (write_error || (opts.count != 0 && out.packets() >= opts.count)) { return; }
+    if (auto st = out.write(h.ts_sec, h.ts_usec, h.len, data); !st) { write_error = std::move(st).error(); }
+  }};
+  Ticker ticker{opts, out, sig, cb};
+  auto refresh = [&] {
+    if (auto st = session.stats(); st) { totals.remote = *st; }
+    totals.udp_lost = session.udp_lost();
+  };
+  for (;;) {
+    if (flag(sig.stop) || (opts.count != 0 && out.packets() >= opts.count)) { break; }
+    auto n = session.read_packets(handler, opts.flush_ms);
+    if (write_error) { return output_failed(*write_error); }
+    if (!n) {
+      // The daemon or the network died: keep every packet received.
+      totals.written = out.packets();
+      (void)out.flush();
+      return std::move(n).error();
+    }
+    // Nothing more at once: the stream is idle, so what is buffered goes out
+    // now rather than on the timer (a lone packet reaches the pipe at once;
+    // under load the data keeps coming and writes stay large).
+    if (*n > 0 && out.buffered() > 0 && !session.data_waiting()) {
+      if (auto st = out.flush(); !st) { return output_failed(st.error()); }
+    }
+    if (auto st = ticker.tick(refresh, totals); !st) { return output_failed(st.error()); }
+  }
+  totals.written = out.packets();
+  if (auto st = out.flush(); !st) { return output_failed(st.error()); }
+  refresh();
+  session.close();
+  return RunEnd::done;
+}
+
+std::string exclude_self_filter(int control_fd, int data_fd, const std::string& user)
+{
+  auto local = local_address(control_fd);
+  auto peer = peer_address(control_fd);
+  if (!local || !peer) { return {}; }
+  std::string excl = "not (host " + local->host() + " and host " + peer->host() + " and port "
+                     + std::to_string(local->port()) + " and port " + std::to_string(peer->port()) + ")";
+  if (data_fd >= 0) {
+    if (auto d = local_address(data_fd); d) {
+      excl += " and not (host " + local->host() + " and host " + peer->host() + " and port "
+              + std::to_string(d->port()) + ")";
+    }
+  }
+  return user.empty() ? excl : "(" + user + ") and " + excl;
+}
+
+Result<RunEnd> run_capture(const CaptureRunOptions& opts, PcapWriter& out, CaptureTotals& totals,
+                           const RunSignals& signals, const RunCallbacks& callbacks)
+{
+  if (opts.source.kind == SourceKind::remote) {
+    auto session = ClientSession::connect(opts.source, opts.client);
+    if (!session) { return std::move(session).error(); }
+    return run_session_capture(*session, opts, out, totals, signals, callbacks);
+  }
+  return run_local(opts, out, totals, signals, callbacks);
+}
+
+}  // namespace rpcap

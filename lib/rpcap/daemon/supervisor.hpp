@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The daemon's process model: the listening process holds new connections
+// until their clients speak, then forks a process for each session
+// (daemon_serve.hpp serves it), bounded by Admission (admission.hpp); it
+// keeps the active-mode workers, handles signals (SIGHUP reloads the
+// configuration file, SIGTERM and SIGINT stop cleanly), and inetd mode.
+// The listening process never blocks on a session: host checks, name
+// resolution and everything the peer sends are handled in the child.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "rpcap/config/config.hpp"
+#include "rpcap/daemon/session.hpp"
+#include "rpcap/net/tls.hpp"
+
+namespace rpcap {
+
+struct DaemonOptions {
+  DaemonConfig config;
+  // The -f file, re-read on SIGHUP; empty: SIGHUP only logs that there is none.
+  std::string config_file;
+  // Write the bound port and a newline to this descriptor once listening (-1: no).
+  int ready_fd{-1};
+  DaemonSessionConfig session;  // auth_timeout_s, idle_timeout_s and null_auth come from `config`
+  // Makes the authenticator for a session (in its own process) under the
+  // configuration in force; may return null (no password logins).
+  std::function<std::unique_ptr<Authenticator>(const DaemonConfig&)> make_authenticator;
+};
+
+// Serve passive connections until SIGTERM or SIGINT. Returns the exit
+// status: 0 after a signal, 1 if no socket could be opened.
+int run_daemon(const DaemonOptions& opts, const LogFn& log);
+
+// Serve the single connection on descriptor `fd` (inetd mode) and return.
+int run_single(int fd, const DaemonOptions& opts, const LogFn& log);
+
+// The TLS server context `cfg` asks for (Tls = YES): its key and
+// certificate loaded; null without TLS. Fails (ErrorKind::config) naming
+// the file that cannot be used.
+Result<std::shared_ptr<const TlsContext>> tls_context_for(const DaemonConfig& cfg);
+
+// The session settings `cfg` implies on top of `base`.
+DaemonSessionConfig session_config(const DaemonConfig& cfg, DaemonSessionConfig base);
+
+}  // namespace rpcap
