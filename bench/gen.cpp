@@ -24,7 +24,7 @@
 
 #include "common/tool.hpp"
 #include "frame.hpp"
-#include "rpcap/net.hpp"
+#include "rpcap/net/socket.hpp"
 
 namespace {
 

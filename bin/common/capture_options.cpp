@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "rpcap/file.hpp"
+#include "rpcap/base/file.hpp"
 
 namespace rpcap::tool {
 namespace {

@@ -13,7 +13,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "rpcap/capture_run.hpp"
+#include "rpcap/client/capture_run.hpp"
 
 namespace rpcap::tool {
 

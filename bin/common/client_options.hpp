@@ -8,7 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "rpcap/client.hpp"
+#include "rpcap/client/session.hpp"
 
 namespace rpcap::tool {
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "common/daemon_options.hpp"
 
-#include "rpcap/settings.hpp"
+#include "rpcap/config/settings.hpp"
 
 namespace rpcap::tool {
 

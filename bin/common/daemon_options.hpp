@@ -5,8 +5,8 @@
 
 #include <CLI/CLI.hpp>
 
-#include "rpcap/daemon_flags.hpp"
-#include "rpcap/settings.hpp"
+#include "rpcap/config/flags.hpp"
+#include "rpcap/config/settings.hpp"
 
 namespace rpcap::tool {
 

@@ -10,7 +10,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "rpcap/error.hpp"
+#include "rpcap/base/error.hpp"
 
 namespace rpcap::tool {
 

@@ -11,7 +11,7 @@
 #include "common/client_options.hpp"
 #include "common/tool.hpp"
 #include "rpcap-capture/cli.hpp"
-#include "rpcap/capture_run.hpp"
+#include "rpcap/client/capture_run.hpp"
 
 namespace {
 

@@ -10,11 +10,11 @@
 
 #include "common/tool.hpp"
 #include "rpcap-conf/cli.hpp"
-#include "rpcap/config.hpp"
-#include "rpcap/config_view.hpp"
-#include "rpcap/daemon.hpp"
-#include "rpcap/file.hpp"
-#include "rpcap/tls.hpp"
+#include "rpcap/config/config.hpp"
+#include "rpcap/config/view.hpp"
+#include "rpcap/daemon/supervisor.hpp"
+#include "rpcap/base/file.hpp"
+#include "rpcap/net/tls.hpp"
 
 namespace {
 

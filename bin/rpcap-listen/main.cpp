@@ -10,8 +10,8 @@
 #include "common/tool.hpp"
 #include "rpcap-listen/cli.hpp"
 #include "rpcap-listen/serve.hpp"
-#include "rpcap/config.hpp"
-#include "rpcap/listener.hpp"
+#include "rpcap/config/config.hpp"
+#include "rpcap/net/listener.hpp"
 
 namespace {
 

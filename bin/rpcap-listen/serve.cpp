@@ -18,13 +18,13 @@
 
 #include "common/capture_options.hpp"
 #include "common/tool.hpp"
-#include "rpcap/capture_run.hpp"
-#include "rpcap/children.hpp"
-#include "rpcap/client.hpp"
-#include "rpcap/deadline.hpp"
-#include "rpcap/interface_view.hpp"
-#include "rpcap/pcap_writer.hpp"
-#include "rpcap/url.hpp"
+#include "rpcap/client/capture_run.hpp"
+#include "rpcap/base/children.hpp"
+#include "rpcap/client/session.hpp"
+#include "rpcap/base/deadline.hpp"
+#include "rpcap/wire/interface_view.hpp"
+#include "rpcap/wire/pcap_writer.hpp"
+#include "rpcap/wire/url.hpp"
 
 namespace rpcap::listen {
 namespace {

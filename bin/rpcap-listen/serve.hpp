@@ -19,7 +19,7 @@
 #include <CLI/CLI.hpp>
 
 #include "rpcap-listen/cli.hpp"
-#include "rpcap/listener.hpp"
+#include "rpcap/net/listener.hpp"
 
 namespace rpcap::listen {
 

@@ -10,8 +10,8 @@
 #include "common/client_options.hpp"
 #include "common/tool.hpp"
 #include "rpcap-ls/cli.hpp"
-#include "rpcap/client.hpp"
-#include "rpcap/interface_view.hpp"
+#include "rpcap/client/session.hpp"
+#include "rpcap/wire/interface_view.hpp"
 
 namespace {
 

@@ -3,7 +3,7 @@
 
 #include "common/daemon_options.hpp"
 #include "common/tool.hpp"
-#include "rpcap/settings.hpp"
+#include "rpcap/config/settings.hpp"
 
 namespace rpcap::cli::rpcapd {
 

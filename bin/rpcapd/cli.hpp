@@ -7,7 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "rpcap/daemon_flags.hpp"
+#include "rpcap/config/flags.hpp"
 
 namespace rpcap::cli::rpcapd {
 

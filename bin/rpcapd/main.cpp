@@ -9,10 +9,10 @@
 #include <filesystem>
 
 #include "common/tool.hpp"
-#include "rpcap/auth.hpp"
-#include "rpcap/config_view.hpp"
-#include "rpcap/daemon.hpp"
-#include "rpcap/file.hpp"
+#include "rpcap/daemon/auth.hpp"
+#include "rpcap/config/view.hpp"
+#include "rpcap/daemon/supervisor.hpp"
+#include "rpcap/base/file.hpp"
 #include "rpcapd/cli.hpp"
 
 namespace {

@@ -26,7 +26,7 @@
 #include <set>
 #include <sstream>
 
-#include "rpcap/net.hpp"
+#include "rpcap/net/socket.hpp"
 #include "support/account.hpp"
 #include "support/daemon.hpp"
 #include "support/pcap_file.hpp"

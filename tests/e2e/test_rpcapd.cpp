@@ -15,10 +15,10 @@
 #include <chrono>
 #include <sstream>
 
-#include "rpcap/capture.hpp"
-#include "rpcap/protocol.hpp"
+#include "rpcap/net/capture.hpp"
+#include "rpcap/wire/protocol.hpp"
 #include "support/account.hpp"
-#include "rpcap/listener.hpp"
+#include "rpcap/net/listener.hpp"
 #include "support/daemon.hpp"
 #include "support/load.hpp"
 #include "support/process.hpp"

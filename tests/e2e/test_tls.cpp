@@ -15,9 +15,9 @@
 #include <cstring>
 #include <filesystem>
 
-#include "rpcap/client.hpp"
-#include "rpcap/tls.hpp"
-#include "rpcap/url.hpp"
+#include "rpcap/client/session.hpp"
+#include "rpcap/net/tls.hpp"
+#include "rpcap/wire/url.hpp"
 #include "support/account.hpp"
 #include "support/daemon.hpp"
 #include "support/process.hpp"

@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "rpcap/net.hpp"
+#include "rpcap/net/socket.hpp"
 
 namespace rpcap::test {
 

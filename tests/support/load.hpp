@@ -11,7 +11,7 @@
 #include <optional>
 #include <string>
 
-#include "rpcap/net.hpp"
+#include "rpcap/net/socket.hpp"
 
 namespace rpcap::test {
 

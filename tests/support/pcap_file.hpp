@@ -14,7 +14,7 @@
 #include <memory>
 #include <string>
 
-#include "rpcap/bytes.hpp"
+#include "rpcap/wire/bytes.hpp"
 
 namespace rpcap::test {
 

@@ -12,9 +12,9 @@
 #include <chrono>
 #include <optional>
 
-#include "rpcap/capture.hpp"
-#include "rpcap/protocol.hpp"
-#include "rpcap/tls.hpp"
+#include "rpcap/net/capture.hpp"
+#include "rpcap/wire/protocol.hpp"
+#include "rpcap/net/tls.hpp"
 #include "support/daemon.hpp"
 
 namespace rpcap::test {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "rpcap/bytes.hpp"
+#include "rpcap/wire/bytes.hpp"
 
 namespace rpcap::test {
 

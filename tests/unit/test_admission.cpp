@@ -10,9 +10,9 @@
 #include <cstring>
 #include <thread>
 
-#include "rpcap/admission.hpp"
-#include "rpcap/login_throttle.hpp"
-#include "rpcap/session_link.hpp"
+#include "rpcap/daemon/admission.hpp"
+#include "rpcap/daemon/login_throttle.hpp"
+#include "rpcap/daemon/session_link.hpp"
 
 using namespace rpcap;
 using namespace std::chrono_literals;

@@ -27,9 +27,9 @@
 #include <utility>
 #include <vector>
 
-#include "rpcap/auth.hpp"
-#include "rpcap/capture.hpp"
-#include "rpcap/net.hpp"
+#include "rpcap/daemon/auth.hpp"
+#include "rpcap/net/capture.hpp"
+#include "rpcap/net/socket.hpp"
 
 using namespace rpcap;
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include <catch2/catch.hpp>
 
-#include "rpcap/bytes.hpp"
+#include "rpcap/wire/bytes.hpp"
 
 using namespace rpcap;
 

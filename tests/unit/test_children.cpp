@@ -10,7 +10,7 @@
 #include <csignal>
 #include <thread>
 
-#include "rpcap/children.hpp"
+#include "rpcap/base/children.hpp"
 
 using namespace rpcap;
 using namespace std::chrono_literals;

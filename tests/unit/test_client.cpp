@@ -21,11 +21,11 @@
 #include <string>
 #include <vector>
 
-#include "rpcap/capture_run.hpp"
-#include "rpcap/client.hpp"
-#include "rpcap/net.hpp"
-#include "rpcap/pcap_writer.hpp"
-#include "rpcap/protocol.hpp"
+#include "rpcap/client/capture_run.hpp"
+#include "rpcap/client/session.hpp"
+#include "rpcap/net/socket.hpp"
+#include "rpcap/wire/pcap_writer.hpp"
+#include "rpcap/wire/protocol.hpp"
 #include "support/pcap_file.hpp"
 #include "support/vectors.hpp"
 

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "rpcap/config.hpp"
+#include "rpcap/config/config.hpp"
 
 using namespace rpcap;
 using namespace std::string_literals;

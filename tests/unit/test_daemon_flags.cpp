@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include <catch2/catch.hpp>
 
-#include "rpcap/config_view.hpp"
-#include "rpcap/daemon_flags.hpp"
+#include "rpcap/config/view.hpp"
+#include "rpcap/config/flags.hpp"
 
 using namespace rpcap;
 

@@ -8,7 +8,7 @@
 
 #include <filesystem>
 
-#include "rpcap/file.hpp"
+#include "rpcap/base/file.hpp"
 
 using namespace rpcap;
 namespace fs = std::filesystem;

@@ -3,7 +3,7 @@
 // names, prefix lengths, and names from a hostile daemon.
 #include <catch2/catch.hpp>
 
-#include "rpcap/interface_view.hpp"
+#include "rpcap/wire/interface_view.hpp"
 
 using namespace rpcap;
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include <catch2/catch.hpp>
 
-#include "rpcap/json.hpp"
+#include "rpcap/base/json.hpp"
 
 using namespace rpcap;
 

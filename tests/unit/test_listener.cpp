@@ -20,10 +20,10 @@
 #include <string>
 #include <vector>
 
-#include "rpcap/client.hpp"
-#include "rpcap/listener.hpp"
-#include "rpcap/net.hpp"
-#include "rpcap/protocol.hpp"
+#include "rpcap/client/session.hpp"
+#include "rpcap/net/listener.hpp"
+#include "rpcap/net/socket.hpp"
+#include "rpcap/wire/protocol.hpp"
 #include "support/load.hpp"
 #include "support/vectors.hpp"
 

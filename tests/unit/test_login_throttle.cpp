@@ -9,7 +9,7 @@
 
 #include <cerrno>
 
-#include "rpcap/login_throttle.hpp"
+#include "rpcap/daemon/login_throttle.hpp"
 
 using namespace rpcap;
 using namespace std::chrono_literals;

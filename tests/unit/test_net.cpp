@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include <catch2/catch.hpp>
 
-#include "rpcap/net.hpp"
+#include "rpcap/net/socket.hpp"
 
 using namespace rpcap;
 

@@ -10,7 +10,7 @@
 #include <cstring>
 #include <filesystem>
 
-#include "rpcap/pcap_writer.hpp"
+#include "rpcap/wire/pcap_writer.hpp"
 #include "support/pcap_file.hpp"
 
 using namespace rpcap;

@@ -7,7 +7,7 @@
 
 #include <random>
 
-#include "rpcap/protocol.hpp"
+#include "rpcap/wire/protocol.hpp"
 #include "support/vectors.hpp"
 
 using namespace rpcap;

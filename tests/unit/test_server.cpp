@@ -16,9 +16,9 @@
 #include <utility>
 #include <vector>
 
-#include "rpcap/capture.hpp"
-#include "rpcap/protocol.hpp"
-#include "rpcap/server.hpp"
+#include "rpcap/net/capture.hpp"
+#include "rpcap/wire/protocol.hpp"
+#include "rpcap/daemon/server.hpp"
 #include "support/vectors.hpp"
 
 using namespace rpcap;

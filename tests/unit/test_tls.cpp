@@ -14,7 +14,7 @@
 #include <future>
 #include <random>
 
-#include "rpcap/tls.hpp"
+#include "rpcap/net/tls.hpp"
 
 using namespace rpcap;
 

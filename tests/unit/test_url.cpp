@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "rpcap/url.hpp"
+#include "rpcap/wire/url.hpp"
 
 using namespace rpcap;
 

@@ -6,7 +6,7 @@
 
 #include <algorithm>
 
-#include "rpcap/protocol.hpp"
+#include "rpcap/wire/protocol.hpp"
 #include "support/vectors.hpp"
 
 using namespace rpcap;
