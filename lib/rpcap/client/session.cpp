@@ -173,6 +173,19 @@ private:
   Status check_control();
   Result<std::size_t> read_stream(PacketHandler& handler, std::size_t max_packets);
   Result<std::size_t> read_datagrams(PacketHandler& handler, std::size_t max_packets);
+
+  // The data connection before the STARTCAP request: the socket made (UDP)
+  // or listening (active TCP), and what the request says of it.
+  struct DataSetup {
+    Fd socket;
+    std::uint16_t flags{0};
+    std::uint16_t portdata{0};
+  };
+  Result<DataSetup> udp_data_socket(std::string_view doing);
+  Result<DataSetup> active_data_listener(std::string_view doing);
+  Result<Fd> accept_active_data(const Fd& listening, const SockAddress& daemon, std::string_view doing);
+  Result<Fd> connect_passive_data(const SockAddress& daemon, const StartCapReply& reply, std::string_view doing);
+  Result<Channel> tcp_data_channel(Fd data, std::string_view doing);
   Result<std::size_t> parse_buffered(PacketHandler& handler, std::size_t max_packets);
   Result<bool> deliver(const Frame& f, PacketHandler& handler);
 
@@ -365,69 +378,25 @@ Result<StartCapReply> ClientSession::Impl::start_capture(const StartOptions& opt
   auto peer = peer_address(m_control.fd());
   if (!peer) { return broken(ErrorKind::io, doing, peer.error().message); }
 
-  Fd data;
-  Fd data_listen;  // active mode, TCP: the daemon connects here
-  if (opts.udp) {
-    // The daemon sends to our control connection's address at `portdata`:
-    // the socket must exist before the request (§1.2).
-    auto local = local_address(m_control.fd());
-    if (!local) { return broken(ErrorKind::io, doing, local.error().message); }
-    local->set_port(0);
-    data = Fd{::socket(local->family(), SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)};
-    if (!data) { return fail(ErrorKind::io, doing, io_cause("UDP socket", errno)); }
-    if (::bind(data.get(), local->get(), local->length) != 0) {
-      return fail(ErrorKind::io, doing, io_cause(("bind UDP socket to " + local->host()).c_str(), errno));
-    }
-    const int rcvbuf = k_udp_rcvbuf;
-    ::setsockopt(data.get(), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
-    auto bound = local_address(data.get());
-    if (!bound) { return fail(ErrorKind::io, doing, bound.error().message); }
-    req.flags = static_cast<std::uint16_t>(req.flags | startcap_flags::dgram | startcap_flags::dgram_batch);
-    req.portdata = bound->port();
-  } else if (m_active) {
-    // Active mode (§1.2): we listen before the request, on the address the
-    // daemon reached us at; it connects before it replies.
-    auto local = local_address(m_control.fd());
-    if (!local) { return broken(ErrorKind::io, doing, local.error().message); }
-    auto listening = listen_ephemeral(*local);
-    if (!listening) { return fail(ErrorKind::io, doing, listening.error().message); }
-    if (auto st = set_nonblocking(listening->get(), true); !st) { return fail(ErrorKind::io, doing, st.error().message); }
-    auto bound = local_address(listening->get());
-    if (!bound) { return fail(ErrorKind::io, doing, bound.error().message); }
-    data_listen = std::move(*listening);
-    req.portdata = bound->port();
-  }
+  // The data connection, in three kinds: UDP (our socket exists before the
+  // request), active TCP (we listen before it), passive TCP (we connect
+  // after the reply).
+  auto setup = opts.udp ? udp_data_socket(doing) : m_active ? active_data_listener(doing) : Result<DataSetup>{DataSetup{}};
+  if (!setup) { return std::move(setup).error(); }
+  req.flags = static_cast<std::uint16_t>(req.flags | setup->flags);
+  req.portdata = setup->portdata;
   if (m_active) { req.flags = static_cast<std::uint16_t>(req.flags | startcap_flags::serveropen); }
 
   auto reply = request(req, doing, k_max_reply);
   if (!reply) { return std::move(reply).error(); }
   const auto sc = std::get<StartCapReply>(*reply);
-  if (data_listen) {
-    // Only the daemon's host may be the data connection (B16).
-    auto fd = accept_from(data_listen.get(), *peer, m_timeout_ms, "data connection");
-    if (!fd) { return broken(ErrorKind::io, doing, fd.error().message); }
-    data = std::move(*fd);
-  } else if (!opts.udp) {
-    // Passive TCP (§1.2): the daemon listens; connect after reading its reply.
-    // The kernel's receive-buffer autotuning is left alone: setting
-    // SO_RCVBUF as libpcap does (§9.6) would cap it.
-    if (sc.portdata == 0) { return broken(ErrorKind::malformed, doing, "the STARTCAP reply names no data port"); }
-    SockAddress to = *peer;
-    to.set_port(sc.portdata);
-    auto fd = connect_address(to, SOCK_STREAM, m_timeout_ms);
-    if (!fd) { return fail(ErrorKind::io, doing, fd.error().message); }
-    data = std::move(*fd);
-  }
-  Channel channel{std::move(data)};
-  if (!opts.udp) { (void)set_keepalive(channel.fd(), m_keepalive); }
-  if (m_tls && !opts.udp) {
-    // A handshake of its own on the data connection, we the TLS client
-    // in both modes (§1.3).
-    auto ch = Channel::tls_client(channel.release_fd(), m_tls->ctx, m_tls->settings, m_tls->host, m_timeout_ms);
-    if (!ch) { return broken(ErrorKind::io, doing, "data connection: " + ch.error().message); }
-    channel = std::move(*ch);
-  }
-  m_data = std::move(channel);
+  auto data = opts.udp  ? Result<Fd>{std::move(setup->socket)}
+              : m_active ? accept_active_data(setup->socket, *peer, doing)
+                         : connect_passive_data(*peer, sc, doing);
+  if (!data) { return std::move(data).error(); }
+  auto channel = opts.udp ? Result<Channel>{Channel{std::move(*data)}} : tcp_data_channel(std::move(*data), doing);
+  if (!channel) { return std::move(channel).error(); }
+  m_data = std::move(*channel);
   m_udp = opts.udp;
   m_daemon = *peer;
   m_snaplen = snaplen;
@@ -440,6 +409,78 @@ Result<StartCapReply> ClientSession::Impl::start_capture(const StartOptions& opt
   m_udp_lost = 0;
   m_capturing = true;
   return sc;
+}
+
+// UDP data: the daemon sends to our control connection's address at
+// `portdata`, so the socket must exist before the request (§1.2).
+Result<ClientSession::Impl::DataSetup> ClientSession::Impl::udp_data_socket(std::string_view doing)
+{
+  auto local = local_address(m_control.fd());
+  if (!local) { return broken(ErrorKind::io, doing, local.error().message); }
+  local->set_port(0);
+  DataSetup setup;
+  setup.socket = Fd{::socket(local->family(), SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)};
+  if (!setup.socket) { return fail(ErrorKind::io, doing, io_cause("UDP socket", errno)); }
+  if (::bind(setup.socket.get(), local->get(), local->length) != 0) {
+    return fail(ErrorKind::io, doing, io_cause(("bind UDP socket to " + local->host()).c_str(), errno));
+  }
+  const int rcvbuf = k_udp_rcvbuf;
+  ::setsockopt(setup.socket.get(), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+  auto bound = local_address(setup.socket.get());
+  if (!bound) { return fail(ErrorKind::io, doing, bound.error().message); }
+  setup.flags = startcap_flags::dgram | startcap_flags::dgram_batch;
+  setup.portdata = bound->port();
+  return setup;
+}
+
+// Active mode, TCP (§1.2): we listen before the request, on the address the
+// daemon reached us at; it connects before it replies.
+Result<ClientSession::Impl::DataSetup> ClientSession::Impl::active_data_listener(std::string_view doing)
+{
+  auto local = local_address(m_control.fd());
+  if (!local) { return broken(ErrorKind::io, doing, local.error().message); }
+  auto listening = listen_ephemeral(*local);
+  if (!listening) { return fail(ErrorKind::io, doing, listening.error().message); }
+  if (auto st = set_nonblocking(listening->get(), true); !st) { return fail(ErrorKind::io, doing, st.error().message); }
+  auto bound = local_address(listening->get());
+  if (!bound) { return fail(ErrorKind::io, doing, bound.error().message); }
+  DataSetup setup;
+  setup.socket = std::move(*listening);
+  setup.portdata = bound->port();
+  return setup;
+}
+
+Result<Fd> ClientSession::Impl::accept_active_data(const Fd& listening, const SockAddress& daemon, std::string_view doing)
+{
+  // Only the daemon's host may be the data connection (B16).
+  auto fd = accept_from(listening.get(), daemon, m_timeout_ms, "data connection");
+  if (!fd) { return broken(ErrorKind::io, doing, fd.error().message); }
+  return fd;
+}
+
+// Passive TCP (§1.2): the daemon listens; we connect after reading its reply.
+// The kernel's receive-buffer autotuning is left alone: setting SO_RCVBUF as
+// libpcap does (§9.6) would cap it.
+Result<Fd> ClientSession::Impl::connect_passive_data(const SockAddress& daemon, const StartCapReply& reply,
+                                                     std::string_view doing)
+{
+  if (reply.portdata == 0) { return broken(ErrorKind::malformed, doing, "the STARTCAP reply names no data port"); }
+  SockAddress to = daemon;
+  to.set_port(reply.portdata);
+  auto fd = connect_address(to, SOCK_STREAM, m_timeout_ms);
+  if (!fd) { return fail(ErrorKind::io, doing, fd.error().message); }
+  return fd;
+}
+
+// A TCP data connection with keepalive, and with a TLS handshake of its own
+// when the control connection has one, we the TLS client in both modes (§1.3).
+Result<Channel> ClientSession::Impl::tcp_data_channel(Fd data, std::string_view doing)
+{
+  (void)set_keepalive(data.get(), m_keepalive);
+  if (!m_tls) { return Channel{std::move(data)}; }
+  auto ch = Channel::tls_client(std::move(data), m_tls->ctx, m_tls->settings, m_tls->host, m_timeout_ms);
+  if (!ch) { return broken(ErrorKind::io, doing, "data connection: " + ch.error().message); }
+  return ch;
 }
 
 Status ClientSession::Impl::update_filter(const Filter& filter)
