@@ -17,7 +17,7 @@ struct Options {
   std::string pid_file;       // --pid-file
   bool inetd{false};          // -i
   bool debug{false};          // -D
-  bool compress{false};       // -C: ignored, as libpcap (protocol reference §1.4)
+  bool compress{false};       // -C: ignored, as libpcap (docs/protocol.md#tls-and-first-byte-detection)
   std::string save_file;      // -s
   std::string config_file;    // -f
   int ready_fd{-1};           // --ready-fd

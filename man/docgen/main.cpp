@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // docgen: every program's man page and bash, zsh and fish completions, made
 // from the CLI::App its define_cli() builds, so that they cannot drift from
-// the options (STYLE.md "Man pages and completions, one source"). Build-only:
+// the options (docs/architecture.md, "Where things go"). Build-only:
 //
 //   docgen --out DIR [--src MANDIR] [--strict]
 //

@@ -52,7 +52,7 @@ std::string type_label(MsgType type)
 }
 
 // The filter STARTCAP sends when the caller has none: accept every packet
-// (`ret #snaplen`, what libpcap compiles from the empty expression, §4.3).
+// (`ret #snaplen`, what libpcap compiles from the empty expression, docs/protocol.md#filter-block).
 Filter accept_all(std::uint32_t snaplen)
 {
   Filter f;
@@ -192,7 +192,7 @@ private:
   std::string m_where;  // "rpcap://host:port/"
   int m_timeout_ms;
   Keepalive m_keepalive;  // for the data connection
-  bool m_active;  // the daemon connected to us (§6.4)
+  bool m_active;  // the daemon connected to us (docs/protocol.md#active-mode)
   Channel m_control;
   std::optional<TlsSetup> m_tls;  // rpcaps://: the data connection gets TLS too
   Bytes m_ctrl_in;  // control bytes received and not yet consumed
@@ -318,7 +318,7 @@ Status ClientSession::Impl::authenticate(const std::optional<Credentials>& creds
   auto reply = request(req, "authenticate", k_max_reply);
   if (!reply) { return std::move(reply).error(); }
   const auto& ar = std::get<AuthReply>(*reply);
-  // Version negotiation (§2.1): we speak only version 0, so the daemon's
+  // Version negotiation (docs/protocol.md#version-negotiation): we speak only version 0, so the daemon's
   // range must include it. A reply without a range (plen 0) means 0..0.
   if (ar.min_version > k_protocol_version) {
     return broken(ErrorKind::unsupported_version, "authenticate",
@@ -372,7 +372,7 @@ Result<StartCapReply> ClientSession::Impl::start_capture(const StartOptions& opt
                                              + " a daemon accepts");
   }
   if (opts.udp && m_tls) {
-    // As libpcap: datagrams cannot carry the TLS stream (§1.3).
+    // As libpcap: datagrams cannot carry the TLS stream (docs/protocol.md#udp-data-channel).
     return fail(ErrorKind::usage, doing, "UDP data cannot be protected by TLS; capture over TCP with rpcaps://");
   }
   auto peer = peer_address(m_control.fd());
@@ -412,7 +412,7 @@ Result<StartCapReply> ClientSession::Impl::start_capture(const StartOptions& opt
 }
 
 // UDP data: the daemon sends to our control connection's address at
-// `portdata`, so the socket must exist before the request (§1.2).
+// `portdata`, so the socket must exist before the request (docs/protocol.md#data-connection).
 Result<ClientSession::Impl::DataSetup> ClientSession::Impl::udp_data_socket(std::string_view doing)
 {
   auto local = local_address(m_control.fd());
@@ -433,7 +433,7 @@ Result<ClientSession::Impl::DataSetup> ClientSession::Impl::udp_data_socket(std:
   return setup;
 }
 
-// Active mode, TCP (§1.2): we listen before the request, on the address the
+// Active mode, TCP (docs/protocol.md#data-connection): we listen before the request, on the address the
 // daemon reached us at; it connects before it replies.
 Result<ClientSession::Impl::DataSetup> ClientSession::Impl::active_data_listener(std::string_view doing)
 {
@@ -458,9 +458,9 @@ Result<Fd> ClientSession::Impl::accept_active_data(const Fd& listening, const So
   return fd;
 }
 
-// Passive TCP (§1.2): the daemon listens; we connect after reading its reply.
+// Passive TCP (docs/protocol.md#data-connection): the daemon listens; we connect after reading its reply.
 // The kernel's receive-buffer autotuning is left alone: setting SO_RCVBUF as
-// libpcap does (§9.6) would cap it.
+// libpcap does (docs/protocol.md#data-connection) would cap it.
 Result<Fd> ClientSession::Impl::connect_passive_data(const SockAddress& daemon, const StartCapReply& reply,
                                                      std::string_view doing)
 {
@@ -473,7 +473,8 @@ Result<Fd> ClientSession::Impl::connect_passive_data(const SockAddress& daemon, 
 }
 
 // A TCP data connection with keepalive, and with a TLS handshake of its own
-// when the control connection has one, we the TLS client in both modes (§1.3).
+// when the control connection has one, we the TLS client in both modes
+// (docs/protocol.md#tls-and-first-byte-detection).
 Result<Channel> ClientSession::Impl::tcp_data_channel(Fd data, std::string_view doing)
 {
   (void)set_keepalive(data.get(), m_keepalive);
@@ -546,7 +547,7 @@ Status ClientSession::Impl::check_control()
 
 Result<bool> ClientSession::Impl::deliver(const Frame& f, PacketHandler& handler)
 {
-  // Other types and versions are skipped, as libpcap does (§3.7).
+  // Other types and versions are skipped, as libpcap does (docs/protocol.md#packet).
   if (f.header.type != MsgType::packet || f.header.ver != m_version) { return false; }
   auto ph = decode_packet_header(f.payload);
   if (!ph) { return fail(ErrorKind::malformed, "read packets", ph.error().message); }
@@ -708,7 +709,7 @@ Status check_credentials(const ClientOptions& opts, bool tls, const std::string&
   if (opts.credentials->username.size() > 0xffff || opts.credentials->password.size() > 0xffff) {
     return make_error(ErrorKind::usage, "the user name and the password may have at most 65535 bytes each");
   }
-  // AUTH_REQ carries the password in clear text (§3.2): only over TLS, or when asked for.
+  // AUTH_REQ carries the password in clear text (docs/protocol.md#auth): only over TLS, or when asked for.
   if (!tls && !opts.allow_plaintext_password) {
     return make_error(ErrorKind::usage, where + ": refusing to send the password of \"" + escape_control(opts.credentials->username, 64)
                                             + "\" in clear text; use rpcaps:// (TLS), or --allow-plaintext-password "
@@ -779,7 +780,7 @@ Result<ClientSession> ClientSession::attach(Fd conn, const ClientOptions& opts)
   (void)set_keepalive(conn.get(), opts.keepalive);
   std::unique_ptr<Impl> impl;
   if (opts.tls) {
-    // We are the TLS client even though the daemon made the connection (§1.3).
+    // We are the TLS client even though the daemon made the connection (docs/protocol.md#active-mode).
     auto tls = start_tls(std::move(conn), opts, opts.tls_name.empty() ? src.host : opts.tls_name, where);
     if (!tls) { return std::move(tls).error(); }
     impl = std::make_unique<Impl>(src, opts.timeout_ms, std::move(tls->first), true, std::move(tls->second));

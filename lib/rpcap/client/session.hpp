@@ -11,7 +11,7 @@
 //   read_packets(), update_filter(), stats(), end_capture()
 //   close() / the destructor     CLOSE, then both sockets are closed
 //
-// Unlike libpcap's client (protocol reference §10.3, §10.4) it always sends
+// Unlike libpcap's client (docs/protocol.md#differences-from-libpcap) it always sends
 // a correct plen and zeroed reserved fields (B1, B3), bounds caplen by
 // plen - 20 (B14), bounds every wait by the session's timeout, bounds every
 // buffer (a FINDALLIF reply by 16 MiB, other replies by 64 KiB, a PACKET by
@@ -62,7 +62,7 @@ struct ClientOptions {
   bool allow_plaintext_password{false};
 };
 
-// What STARTCAP asks for (§3.5, §4.4).
+// What STARTCAP asks for (docs/protocol.md#startcap).
 struct StartOptions {
   std::uint32_t snaplen{k_max_snaplen};  // clamp_snaplen()ed: 0 or above k_max_snaplen is k_max_snaplen
   bool promisc{false};
@@ -117,9 +117,9 @@ public:
   // The session is named "rpcap://<daemon address>/", as libpcap names an
   // active daemon ("rpcaps://" with `opts.tls`: we are the TLS client and
   // the daemon's certificate is checked against its address). In active mode the daemon makes the TCP data connection
-  // to a port we listen on (SERVEROPEN, §1.2), and close() ends the session
+  // to a port we listen on (SERVEROPEN, docs/protocol.md#data-connection), and close() ends the session
   // by closing the connection without CLOSE, which would stop libpcap's
-  // rpcapd from ever calling back (§6.4).
+  // rpcapd from ever calling back (docs/protocol.md#active-mode).
   static Result<ClientSession> attach(Fd conn, const ClientOptions& opts);
 
   ClientSession(ClientSession&&) noexcept;
@@ -133,7 +133,8 @@ public:
   Result<std::vector<Interface>> list_interfaces();
   // Open `device` (its name on the daemon) for a capture; the reply holds its link type.
   Result<OpenReply> open(const std::string& device);
-  // Ask for sampling (§3.10; libpcap 1.10 daemons accept it and ignore it). Before start_capture().
+  // Ask for sampling (docs/protocol.md#setsampling; libpcap 1.10 daemons accept it and ignore
+  // it). Before start_capture().
   Status set_sampling(SetSamplingRequest::Method method, std::uint32_t value);
   // Start capturing the opened device and set up the data connection: for
   // TCP, connect to the daemon's address at the port its reply names (in
@@ -159,7 +160,7 @@ public:
   // signal interrupted the wait. Fails when the daemon closes the data
   // connection, sends an ERROR on the control connection (e.g. code 9, a
   // capture read error) or sends bytes that are not PACKET messages within
-  // bounds. Messages of another type or version are skipped (§3.7).
+  // bounds. Messages of another type or version are skipped (docs/protocol.md#packet).
   Result<std::size_t> read_packets(PacketHandler& handler, int timeout_ms, std::size_t max_packets = 0);
 
   // True if read_packets() would find packets at once: a whole message is
@@ -174,7 +175,7 @@ public:
   bool capturing() const noexcept;
   // The source as written, without its adapter: "rpcap://h:2002/".
   const std::string& daemon_name() const noexcept;
-  // How the daemon's byte order relates to ours (AUTH_REPLY §2.1); unknown
+  // How the daemon's byte order relates to ours (docs/protocol.md#version-negotiation); unknown
   // for daemons older than libpcap 1.10.2, which means "assume the same".
   AuthReply::ByteOrder byte_order() const noexcept;
   // UDP data: PACKETs lost on the way, counted from gaps in their sequence numbers.

@@ -68,7 +68,7 @@
 // that holds each) is settings.hpp; DaemonConfig's initialisers are the
 // defaults.
 //
-// Syntax (libpcap's rpcapd-config(5) and protocol reference §7, with stricter
+// Syntax (libpcap's rpcapd-config(5) and docs/protocol.md#configuration-file, with stricter
 // choices): one `Name = value` per line; blank lines and lines starting with `#`
 // are ignored; `#` after a value starts a comment; CRLF is accepted; a final
 // line without newline is read (libpcap drops it). Values are one token (no

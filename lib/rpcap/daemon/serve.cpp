@@ -78,7 +78,7 @@ bool skip_bytes(int fd, std::size_t size, const Deadline& until)
   return true;
 }
 
-// The connection's transport after the client's first byte (§1.3): TLS
+// The connection's transport after the client's first byte (docs/protocol.md#tls-and-first-byte-detection): TLS
 // when the daemon requires it and the client starts a handshake; a client
 // of the other kind gets the answer libpcap's rpcapd gives it (ERROR 19 in
 // plaintext, or a TLS handshake_failure alert) and is closed. nullopt then.
@@ -131,7 +131,7 @@ std::optional<Channel> open_channel(Fd fd, const TlsContext* tls, int timeout_s,
 }
 
 // The first contact on a new control connection: the client speaks first
-// (§1.1, in active mode too, where it is also the TLS client, §1.3), so
+// (docs/protocol.md#control-connection, in active mode too, where it is also the TLS client), so
 // wait for its first byte, then open the channel its first byte asks for;
 // all within `timeout_s` of `since`. nullopt, logged, when it said nothing
 // in time (then `on_silent` is called) or was refused.
@@ -259,7 +259,7 @@ std::string target_name(const ActiveClient& t)
 
 namespace {
 
-// Serve one connection the daemon made to an active-mode client (§6.4):
+// Serve one connection the daemon made to an active-mode client (docs/protocol.md#active-mode):
 // no host list (the daemon chose the peer), no idle timeout (the analyst
 // may take a while), and data connections made by the daemon.
 void serve_active(Fd fd, const DaemonOptions& opts, const DaemonConfig& cfg, const TlsContext* tls,

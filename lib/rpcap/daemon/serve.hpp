@@ -25,7 +25,7 @@ struct SessionTies {
 };
 
 // Serve the accepted connection `fd` in this process, the daemon's side of
-// §6.2a: its first contact, the host list, the login and the session.
+// docs/protocol.md#connection-flow: its first contact, the host list, the login and the session.
 void serve_connection(Fd fd, const DaemonOptions& opts, const DaemonConfig& cfg, const TlsContext* tls,
                       const LogFn& log, SessionTies ties = {});
 

@@ -22,7 +22,7 @@ ServerSession::Next ServerSession::feed(ByteView data, Bytes& out)
   std::size_t used = 0;
   Next next = Next::go_on;
   while (next == Next::go_on) {
-    // A wrong version is answered as soon as the header is in (§6.2a),
+    // A wrong version is answered as soon as the header is in (docs/protocol.md#version-negotiation),
     // before its payload and whatever its length.
     if (const auto h = decode_header(ByteView{m_in}.subspan(used)); h && h->ver != k_protocol_version) {
       next = handle(*h, {}, out);

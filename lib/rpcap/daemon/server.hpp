@@ -5,8 +5,9 @@
 // connection) goes through SessionEnv. No sockets and no devices here, so
 // the protocol logic can be tested and fuzzed with a fake environment.
 //
-// It answers as libpcap 1.10's rpcapd does (protocol reference §3, §3.13,
-// §6.2a), except where rpcapd is broken (§10.3), and then it does what the
+// It answers as libpcap 1.10's rpcapd does (docs/protocol.md#messages and
+// docs/protocol.md#daemon-session), except where rpcapd is broken
+// (docs/protocol.md#differences-from-libpcap), and then it does what the
 // protocol intends:
 //   B1  a STARTCAP 8 bytes short of its filter is read whole
 //   B5  UPDATEFILTER's payload is consumed even when no capture runs
@@ -59,7 +60,7 @@ public:
   virtual Status admit() { return {}; }
   virtual Result<std::vector<Interface>> list_interfaces() = 0;
   virtual Result<int> probe_linktype(const std::string& device) = 0;
-  // Open the capture and set up the data connection (§1.2); return the reply.
+  // Open the capture and set up the data connection (docs/protocol.md#data-connection); return the reply.
   virtual Result<StartCapReply> start_capture(const StartCapture& req) = 0;
   virtual Status update_filter(const Filter& filter) = 0;
   virtual Status set_sampling(const SetSamplingRequest& sampling) = 0;

@@ -145,7 +145,7 @@ Result<StartCapReply> LiveSession::start_capture(const StartCapture& req)
     return make_error(ErrorKind::malformed, "the client asked the server to connect but gave no data port");
   }
   if (dgram && m_cfg.tls != nullptr) {
-    // As libpcap's rpcapd -S (§1.3): datagrams would carry the packets in clear.
+    // As libpcap's rpcapd -S (docs/protocol.md#udp-data-channel): datagrams would carry the packets in clear.
     return make_error(ErrorKind::usage, "UDP data is not supported with TLS; capture over TCP");
   }
   CaptureParams params;

@@ -63,7 +63,7 @@ struct DaemonSessionConfig {
   std::size_t max_pending{8u << 20};  // data bytes held for a slow client before the kernel drops instead
   Keepalive keepalive;          // on the control and TCP data connections: a vanished peer ends the session
   // TLS (-S): the data connection gets a handshake of its own, the daemon
-  // the TLS server (§1.3); UDP data is refused. Null: plaintext.
+  // the TLS server (docs/protocol.md#tls-and-first-byte-detection); UDP data is refused. Null: plaintext.
   const TlsContext* tls{nullptr};
   // Set when the client presented a verified certificate naming a local account.
   std::optional<CertificateLogin> certificate;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // The daemon's process model: the listening process holds new connections
 // until their clients speak, then forks a process for each session
-// (daemon_serve.hpp serves it), bounded by Admission (admission.hpp); it
+// (serve.hpp serves it), bounded by Admission (admission.hpp); it
 // keeps the active-mode workers, handles signals (SIGHUP reloads the
 // configuration file, SIGTERM and SIGINT stop cleanly), and inetd mode.
 // The listening process never blocks on a session: host checks, name

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// The listening side of active mode (§6.4), for rpcap-listen: daemons that
+// The listening side of active mode (docs/protocol.md#active-mode), for rpcap-listen: daemons that
 // cannot accept connections (rpcapd -a) connect to us, and we then act as
 // an ordinary client over that connection (ClientSession::attach).
 //

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// TLS for rpcaps:// (protocol reference §1.3), with OpenSSL, and the
+// TLS for rpcaps:// (docs/protocol.md#tls-and-first-byte-detection), with OpenSSL, and the
 // transport seam every connection goes through: a Channel is a socket,
 // plain or with TLS over it, so the client and the daemon read and write
 // the same way either way.
@@ -35,7 +35,8 @@
 namespace rpcap {
 
 // The first byte of a TLS handshake record (a ClientHello): how the daemon
-// tells TLS from plaintext RPCAP, whose first byte is a version (§1.3).
+// tells TLS from plaintext RPCAP, whose first byte is a version
+// (docs/protocol.md#tls-and-first-byte-detection).
 inline constexpr std::uint8_t k_tls_handshake_byte = 0x16;
 
 // The daemon's side.

@@ -21,7 +21,7 @@ struct ListedInterface {
   Interface interface;
 };
 
-// The names of the flag bits of `flags` (§4.2), in bit order: "loopback",
+// The names of the flag bits of `flags` (docs/protocol.md#interface-flags), in bit order: "loopback",
 // "up", "running", "wireless", then the connection status "connected",
 // "disconnected" or "status-not-applicable" (none when unknown), then any
 // other bit as hex ("0x40").

@@ -30,7 +30,7 @@ Error too_short(MsgType type, std::size_t have, std::size_t need)
                                                 + " bytes, need " + num(need));
 }
 
-// --- sockaddr (§4.1) -------------------------------------------------------
+// --- sockaddr (docs/protocol.md#sockaddr-encoding) -------------------------
 
 AddrFamily family_from_wire(std::uint16_t family)
 {
@@ -97,7 +97,7 @@ void encode_sockaddr(ByteWriter& w, const SockAddr& sa)
   }
 }
 
-// --- filters (§4.3) --------------------------------------------------------
+// --- filters (docs/protocol.md#filter-block) -------------------------------
 
 void encode_filter(ByteWriter& w, const Filter& f)
 {

@@ -3,9 +3,8 @@
 // encode() to bytes and decode() from bytes with strict validation.
 //
 // Every message starts with the 8-byte common header; all integers are
-// big-endian; there is no padding (doc/protocol.md, and the implementer's
-// reference shared/reference/rpcap-protocol.md, which the section numbers
-// below refer to):
+// big-endian; there is no padding (docs/protocol.md#common-header; every
+// docs/protocol.md reference below names one of that document's sections):
 //
 //   0      1      2             4                           8
 //   +------+------+-------------+---------------------------+-------------
@@ -14,8 +13,8 @@
 //
 // Decoding never throws for bad input and never reads outside the span it
 // was given: it returns an Error whose `rpcap_code` is the ERROR code a
-// daemon answers with (§3.12). Counts are checked against the bytes present
-// before anything is allocated.
+// daemon answers with (docs/protocol.md#error-codes). Counts are checked
+// against the bytes present before anything is allocated.
 #pragma once
 
 #include <array>
@@ -32,11 +31,11 @@
 
 namespace rpcap {
 
-// The only protocol version that exists on the wire (§2.1).
+// The only protocol version that exists on the wire (docs/protocol.md#version-negotiation).
 constexpr std::uint8_t k_protocol_version = 0;
 constexpr std::size_t k_header_size = 8;
 
-// Message types (§3.0). On the wire: never renumber. A MsgType may also hold
+// Message types (docs/protocol.md#message-types). On the wire: never renumber. A MsgType may also hold
 // a value not listed here, as read from a peer.
 enum class MsgType : std::uint8_t {
   error = 0x01,
@@ -60,7 +59,7 @@ enum class MsgType : std::uint8_t {
   setsampling_reply = 0x8b,
 };
 
-// ERROR codes, the `value` of an ERROR message (§3.12). On the wire: never renumber.
+// ERROR codes, the `value` of an ERROR message (docs/protocol.md#error-codes). On the wire: never renumber.
 enum class ErrorCode : std::uint16_t {
   none = 0,
   netw = 1,
@@ -87,13 +86,13 @@ enum class ErrorCode : std::uint16_t {
 
 // The libpcap name of `type` ("RPCAP_MSG_FINDALLIF_REQ"), or "" if unknown.
 std::string_view msg_type_name(MsgType type);
-// True for the types a daemon may receive as requests (§3.0).
+// True for the types a daemon may receive as requests (docs/protocol.md#message-types).
 bool is_request(MsgType type);
-// True for the reply types (request | 0x80) of §3.0.
+// True for the reply types (request | 0x80) of docs/protocol.md#message-types.
 bool is_reply(MsgType type);
 // The reply type of request `type` (type | 0x80).
 MsgType reply_type(MsgType type);
-// The ERROR code a daemon uses for a failure of request `type` (§3.12).
+// The ERROR code a daemon uses for a failure of request `type` (docs/protocol.md#error-codes).
 ErrorCode error_code_for(MsgType type);
 
 struct Header {
@@ -107,7 +106,7 @@ struct Header {
 // ---------------------------------------------------------------------------
 // Payload pieces
 
-// A classic BPF instruction; field order as struct bpf_insn (§4.3).
+// A classic BPF instruction; field order as struct bpf_insn (docs/protocol.md#filter-block).
 struct BpfInsn {
   std::uint16_t code{0};
   std::uint8_t jt{0};
@@ -116,7 +115,7 @@ struct BpfInsn {
   bool operator==(const BpfInsn&) const = default;
 };
 
-// Filter block (§4.3):
+// Filter block (docs/protocol.md#filter-block):
 //   +0 u16 filtertype (1 = BPF)  +2 u16 reserved  +4 u32 nitems  +8 nitems x 8 bytes
 struct Filter {
   static constexpr std::uint16_t k_type_bpf = 1;
@@ -131,7 +130,7 @@ struct Filter {
 
 enum class AddrFamily : std::uint8_t { none, ipv4, ipv6 };
 
-// An interface address in RPCAP's own 128-byte sockaddr encoding (§4.1):
+// An interface address in RPCAP's own 128-byte sockaddr encoding (docs/protocol.md#sockaddr-encoding):
 //   IPv4: +0 u16 family 2,  +2 u16 port, +4 addr[4], zeros
 //   IPv6: +0 u16 family 23, +2 u16 port, +4 u32 flowinfo, +8 addr[16], +24 u32 scope id, zeros
 struct SockAddr {
@@ -160,7 +159,7 @@ struct IfAddress {
   bool operator==(const IfAddress&) const = default;
 };
 
-// Interface flags (§4.2), libpcap's PCAP_IF_* values.
+// Interface flags (docs/protocol.md#interface-flags), libpcap's PCAP_IF_* values.
 namespace if_flags {
 constexpr std::uint32_t loopback = 0x01;
 constexpr std::uint32_t up = 0x02;
@@ -172,7 +171,7 @@ constexpr std::uint32_t status_disconnected = 0x20;
 constexpr std::uint32_t status_not_applicable = 0x30;
 }  // namespace if_flags
 
-// One interface record of FINDALLIF_REPLY (§3.3):
+// One interface record of FINDALLIF_REPLY (docs/protocol.md#findallif):
 //   +0 u16 namelen  +2 u16 desclen  +4 u32 flags  +8 u16 naddr  +10 u16 reserved
 //   +12 name  description  naddr x 512-byte address records
 struct Interface {
@@ -183,7 +182,7 @@ struct Interface {
   bool operator==(const Interface&) const = default;
 };
 
-// STARTCAP flags (§4.4).
+// STARTCAP flags (docs/protocol.md#startcap-flags).
 namespace startcap_flags {
 constexpr std::uint16_t promisc = 0x0001;
 constexpr std::uint16_t dgram = 0x0002;
@@ -203,7 +202,7 @@ constexpr std::uint16_t dgram_batch = 0x0100;
 // (Frame::header); the header's `value` is part of the message where it
 // means something (ERROR code, FINDALLIF_REPLY count).
 
-// ERROR (0x01): value = code, payload = text without NUL (§3.1).
+// ERROR (0x01): value = code, payload = text without NUL (docs/protocol.md#error).
 struct ErrorMsg {
   static constexpr MsgType k_type = MsgType::error;
   static constexpr std::size_t k_max_text = 256;  // libpcap cuts texts to this
@@ -212,7 +211,7 @@ struct ErrorMsg {
   bool operator==(const ErrorMsg&) const = default;
 };
 
-// AUTH_REQ (0x08) (§3.2):
+// AUTH_REQ (0x08) (docs/protocol.md#auth):
 //   +0 u16 type (0 NULL, 1 password)  +2 u16 reserved  +4 u16 slen1  +6 u16 slen2  user  password
 struct AuthRequest {
   static constexpr MsgType k_type = MsgType::auth_req;
@@ -223,7 +222,7 @@ struct AuthRequest {
   bool operator==(const AuthRequest&) const = default;
 };
 
-// AUTH_REPLY (0x88) (§2.1): 0, 2 or 8 payload bytes depending on the daemon's age:
+// AUTH_REPLY (0x88) (docs/protocol.md#version-negotiation): 0, 2 or 8 payload bytes depending on the daemon's age:
 //   +0 u8 minvers  +1 u8 maxvers  +2 u16 zero  +4 u32 0xA1B2C3D4 in the daemon's byte order
 struct AuthReply {
   static constexpr MsgType k_type = MsgType::auth_reply;
@@ -253,14 +252,14 @@ struct FindAllIfRequest {
   bool operator==(const FindAllIfRequest&) const = default;
 };
 
-// FINDALLIF_REPLY (0x82): value = interface count, payload = records back to back (§3.3).
+// FINDALLIF_REPLY (0x82): value = interface count, payload = records back to back (docs/protocol.md#findallif).
 struct FindAllIfReply {
   static constexpr MsgType k_type = MsgType::findallif_reply;
   std::vector<Interface> interfaces;
   bool operator==(const FindAllIfReply&) const = default;
 };
 
-// OPEN_REQ (0x03): the device name, no NUL (§3.4).
+// OPEN_REQ (0x03): the device name, no NUL (docs/protocol.md#open).
 struct OpenRequest {
   static constexpr MsgType k_type = MsgType::open_req;
   static constexpr std::size_t k_max_name = 1023;
@@ -276,7 +275,7 @@ struct OpenReply {
   bool operator==(const OpenReply&) const = default;
 };
 
-// STARTCAP_REQ (0x04) (§3.5):
+// STARTCAP_REQ (0x04) (docs/protocol.md#startcap):
 //   +0 u32 snaplen  +4 u32 read_timeout (ms)  +8 u16 flags  +10 u16 portdata  +12 filter block
 struct StartCapRequest {
   static constexpr MsgType k_type = MsgType::startcap_req;
@@ -315,7 +314,7 @@ struct CloseMsg {
   bool operator==(const CloseMsg&) const = default;
 };
 
-// PACKET (0x07), on the data connection (§3.7):
+// PACKET (0x07), on the data connection (docs/protocol.md#packet):
 //   +0 u32 ts_sec  +4 u32 ts_usec  +8 u32 caplen  +12 u32 len  +16 u32 npkt  +20 data
 struct PacketHeader {
   static constexpr std::size_t k_size = 20;
@@ -360,7 +359,8 @@ struct EndCapReply {
   bool operator==(const EndCapReply&) const = default;
 };
 
-// SETSAMPLING_REQ (0x0B): +0 u8 method  +1 u8 reserved  +2 u16 reserved  +4 u32 value (§3.10).
+// SETSAMPLING_REQ (0x0B) (docs/protocol.md#setsampling):
+//   +0 u8 method  +1 u8 reserved  +2 u16 reserved  +4 u32 value
 struct SetSamplingRequest {
   static constexpr MsgType k_type = MsgType::setsampling_req;
   enum class Method : std::uint8_t { none = 0, every_nth = 1, first_after_ms = 2 };
@@ -447,7 +447,7 @@ struct Decoded {
 // holds less than one whole message.
 Result<std::optional<Decoded>> decode(ByteView buf, std::uint32_t max_plen = k_default_max_plen);
 
-// Decode a filter block that fills `payload` exactly (§4.3); `code` is the
+// Decode a filter block that fills `payload` exactly (docs/protocol.md#filter-block); `code` is the
 // ERROR code reported on failure.
 Result<Filter> decode_filter(ByteView payload, ErrorCode code);
 

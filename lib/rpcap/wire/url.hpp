@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Source strings: the text that names what to capture from or what to list.
 //
-// The grammar is libpcap's `pcap_parsesrcstr` (doc/protocol.md §8.1), which
+// The grammar is libpcap's `pcap_parsesrcstr` (docs/protocol.md#source-strings), which
 // keeps WinPcap's adapter strings working:
 //
 //   eth0, eth0:1                  local device (no ":", or a ":" not followed by "//")
