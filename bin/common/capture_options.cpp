@@ -8,7 +8,9 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <iostream>
 
+#include "common/tool.hpp"
 #include "rpcap/base/file.hpp"
 
 namespace rpcap::tool {
@@ -131,8 +133,19 @@ Result<int> open_output(const std::string& path)
   return fd;
 }
 
-std::string capture_statistics(const CaptureTotals& t, bool udp)
+std::string capture_statistics(const CaptureTotals& t, bool udp, const std::string& label)
 {
+  if (!label.empty()) {
+    std::string prefixed;
+    const std::string text = capture_statistics(t, udp);
+    std::size_t start = 0;
+    while (start < text.size()) {
+      const std::size_t nl = text.find('\n', start);
+      prefixed += label + ": " + text.substr(start, nl - start + 1);
+      start = nl + 1;
+    }
+    return prefixed;
+  }
   std::string s = std::to_string(t.written) + " packets captured\n";
   if (t.remote) {
     s += std::to_string(t.remote->ifrecv) + " packets received by filter\n";
@@ -147,6 +160,32 @@ std::string capture_statistics(const CaptureTotals& t, bool udp)
   }
   if (udp) { s += std::to_string(t.udp_lost) + " packets lost on the UDP data channel\n"; }
   return s;
+}
+
+int capture_to_output(const CLI::App& app, const CaptureFlags& flags, const CaptureRunOptions& run,
+                      ClientSession* session, const CaptureOutput& out, const RunSignals& signals)
+{
+  auto statistics = [&](const CaptureTotals& t) { std::cerr << capture_statistics(t, flags.udp, out.label) << std::flush; };
+  RunCallbacks cb;
+  cb.on_report = statistics;
+  if (out.live_count) {
+    cb.on_progress = [](std::uint64_t n) { std::cerr << "\rGot " << n << std::flush; };
+  }
+  PcapWriter writer{out.fd, flags.packet_buffered ? PcapWriter::Flush::per_packet : PcapWriter::Flush::buffered};
+  CaptureTotals totals;
+  auto end = session != nullptr ? run_session_capture(*session, run, writer, totals, signals, cb)
+                                : run_capture(run, writer, totals, signals, cb);
+  if (out.live_count) { std::cerr << "\r"; }
+  // Statistics for a capture that ran; a failure to start is only its error line.
+  if (!flags.quiet && writer.begun()) { statistics(totals); }
+  if (!end) { return report(app, end.error()); }
+  if (*end == RunEnd::reader_gone) {
+    // The session was closed cleanly; a script still learns that the
+    // capture did not end by itself, as tcpdump's SIGPIPE death tells it.
+    error(app.get_name(), "output: the reader went away (Broken pipe)");
+    return exit_failure;
+  }
+  return exit_ok;
 }
 
 }  // namespace rpcap::tool

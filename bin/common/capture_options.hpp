@@ -55,7 +55,22 @@ Result<int> open_output(const std::string& path);
 RunSignals install_capture_signals();
 
 // The statistics at the end of a capture, in tcpdump's wording (so that
-// scripts that read tcpdump's read these), one line each.
-std::string capture_statistics(const CaptureTotals& totals, bool udp);
+// scripts that read tcpdump's read these), one line each, each after
+// "`label`: " when `label` is not empty.
+std::string capture_statistics(const CaptureTotals& totals, bool udp, const std::string& label = "");
+
+// Where a capture goes and how it reports, besides the flags.
+struct CaptureOutput {
+  int fd{-1};                // the pcap stream (open_output())
+  std::string label;         // prefixes the statistics lines: the daemon, when there are several
+  bool live_count{false};    // "Got N" on standard error while capturing
+};
+
+// Capture `run` (over `session`, or from a local device or file when null)
+// into `out` as the flags say (-U, -q): statistics on SIGUSR1 and at the end
+// of a capture that began, and a reader that went away reported. Returns
+// the exit status.
+int capture_to_output(const CLI::App& app, const CaptureFlags& flags, const CaptureRunOptions& run,
+                      ClientSession* session, const CaptureOutput& out, const RunSignals& signals);
 
 }  // namespace rpcap::tool

@@ -3,8 +3,6 @@
 // and write a pcap stream: rpcap-capture rpcap://host/eth0 | tcpdump -r -
 #include <unistd.h>
 
-#include <csignal>
-#include <iostream>
 #include <optional>
 
 #include "common/capture_options.hpp"
@@ -13,11 +11,7 @@
 #include "rpcap-capture/cli.hpp"
 #include "rpcap/client/capture_run.hpp"
 
-namespace {
-
 using namespace rpcap;
-
-}  // namespace
 
 int main(int argc, char** argv)
 {
@@ -47,27 +41,6 @@ int main(int argc, char** argv)
     session = std::move(*s);
   }
 
-  const RunSignals signals = tool::install_capture_signals();
-
-  const bool live_count = !flags.quiet && ::isatty(STDERR_FILENO) == 1;
-  RunCallbacks cb;
-  cb.on_report = [&](const CaptureTotals& t) { std::cerr << tool::capture_statistics(t, flags.udp) << std::flush; };
-  if (live_count) {
-    cb.on_progress = [](std::uint64_t n) { std::cerr << "\rGot " << n << std::flush; };
-  }
-  PcapWriter writer{*out_fd, flags.packet_buffered ? PcapWriter::Flush::per_packet : PcapWriter::Flush::buffered};
-  CaptureTotals totals;
-  auto end = session ? run_session_capture(*session, *run, writer, totals, signals, cb)
-                     : run_capture(*run, writer, totals, signals, cb);
-  if (live_count) { std::cerr << "\r"; }
-  // Statistics for a capture that ran; a failure to start is only its error line.
-  if (!flags.quiet && writer.begun()) { std::cerr << tool::capture_statistics(totals, flags.udp) << std::flush; }
-  if (!end) { return tool::report(app, end.error()); }
-  if (*end == RunEnd::reader_gone) {
-    // The session was closed cleanly; a script still learns that the
-    // capture did not end by itself, as tcpdump's SIGPIPE death tells it.
-    tool::error(app.get_name(), "output: the reader went away (Broken pipe)");
-    return tool::exit_failure;
-  }
-  return tool::exit_ok;
+  const tool::CaptureOutput out{*out_fd, "", !flags.quiet && ::isatty(STDERR_FILENO) == 1};
+  return tool::capture_to_output(app, flags, *run, session ? &*session : nullptr, out, tool::install_capture_signals());
 }

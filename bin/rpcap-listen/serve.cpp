@@ -213,32 +213,8 @@ int capture_from(Context& ctx, IncomingDaemon d, int out_fd, const std::string& 
   if (!run) { return tool::report(ctx.app, run.error()); }
   auto session = ClientSession::attach(std::move(d.conn), *copts);
   if (!session) { return tool::report(ctx.app, session.error()); }
-  PcapWriter writer{out_fd, flags.packet_buffered ? PcapWriter::Flush::per_packet : PcapWriter::Flush::buffered};
-  CaptureTotals totals;
-  RunCallbacks cb;
-  auto statistics = [&](const CaptureTotals& t) {
-    std::string text = tool::capture_statistics(t, flags.udp);
-    if (!label.empty()) {
-      std::string prefixed;
-      std::size_t start = 0;
-      while (start < text.size()) {
-        const std::size_t nl = text.find('\n', start);
-        prefixed += label + ": " + text.substr(start, nl - start + 1);
-        start = nl + 1;
-      }
-      text = prefixed;
-    }
-    std::cerr << text << std::flush;
-  };
-  cb.on_report = statistics;
-  auto end = run_session_capture(*session, *run, writer, totals, RunSignals{ctx.stop, ctx.report}, cb);
-  if (!flags.quiet && writer.begun()) { statistics(totals); }
-  if (!end) { return tool::report(ctx.app, end.error()); }
-  if (*end == RunEnd::reader_gone) {
-    tool::error(prog(ctx), "output: the reader went away (Broken pipe)");
-    return tool::exit_failure;
-  }
-  return tool::exit_ok;
+  return tool::capture_to_output(ctx.app, flags, *run, &*session, tool::CaptureOutput{out_fd, label, false},
+                                 RunSignals{ctx.stop, ctx.report});
 }
 
 // -w's file for daemon `host`: %h is its address, %% a percent sign.
