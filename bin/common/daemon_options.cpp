@@ -4,6 +4,39 @@
 #include "rpcap/config/settings.hpp"
 
 namespace rpcap::tool {
+namespace {
+
+using K = Setting::Kind;
+using C = DaemonConfig;
+
+// The part of "A|B" before the '|' (`second`: after it).
+std::string part(std::string_view text, bool second)
+{
+  const auto bar = text.find('|');
+  if (bar == std::string_view::npos) { return std::string{second ? "" : text}; }
+  return std::string{second ? text.substr(bar + 1) : text.substr(0, bar)};
+}
+
+// Where a yes/no setting's switch is stored.
+bool& flag_of(DaemonFlags& flags, const Setting& s)
+{
+  if (s.flag == &C::null_auth) { return flags.null_auth; }
+  if (s.flag == &C::active_only) { return flags.active_only; }
+  return flags.tls;
+}
+
+// Where a text setting's switch is stored.
+std::string& text_of(DaemonFlags& flags, const Setting& s)
+{
+  if (s.text == &C::listen_address) { return flags.bind_address; }
+  if (s.text == &C::port) { return flags.port; }
+  if (s.text == &C::capture_group) { return flags.capture_group; }
+  if (s.text == &C::tls_key) { return flags.tls_key; }
+  if (s.text == &C::tls_cert) { return flags.tls_cert; }
+  return flags.tls_client_ca;
+}
+
+}  // namespace
 
 CLI::Option* add_number_option(CLI::App& app, const Setting& s, unsigned& into, std::string_view help)
 {
@@ -15,46 +48,37 @@ CLI::Option* add_number_option(CLI::App& app, const Setting& s, unsigned& into, 
 
 void add_daemon_options(CLI::App& app, DaemonFlags& flags)
 {
-  app.add_option("-b,--bind", flags.bind_address,
-                 "address to listen on, a name or number (default: every local IPv4 and IPv6 address)")
-      ->type_name("ADDRESS");
-  app.add_option("-p,--port", flags.port, "port to listen on, a number or service name")
-      ->type_name("PORT")
-      ->capture_default_str();
-  auto* v4 = app.add_flag("-4,--ipv4", flags.ipv4_only, "use IPv4 only");
-  auto* v6 = app.add_flag("-6,--ipv6", flags.ipv6_only, "use IPv6 only");
-  v4->excludes(v6);
-  app.add_option("-l,--hosts", flags.host_lists,
-                 "hosts allowed to connect: a file with one host per line, or (if no such file exists) a "
-                 "list separated by commas, semicolons or blanks; repeatable (default: every host)")
-      ->type_name("LIST|FILE")
-      ->allow_extra_args(false);
-  app.add_flag("-n,--null-auth", flags.null_auth, "permit NULL authentication (no password)");
-  app.add_option("-a,--active", flags.active_lists,
-                 "connect out to HOST,PORT in active mode (PORT may be DEFAULT, 2003); repeatable")
-      ->type_name("HOST,PORT")
-      ->allow_extra_args(false);
-  app.add_flag("-v,--active-only", flags.active_only, "do not listen for passive connections (active mode only)");
-  // The number settings in the table's order, --capture-group where its key stands.
+  CLI::Option* tls = nullptr;
   for (const auto& s : daemon_settings()) {
-    if (s.kind == Setting::Kind::number) { add_number_option(app, s, flags.numbers.*s.number); }
-    if (s.kind == Setting::Kind::group) {
-      app.add_option("--capture-group", flags.capture_group,
-                     "members of GROUP may capture after a password or certificate login (default: only root)")
-          ->type_name("GROUP");
+    if (s.option.empty()) { continue; }
+    const std::string name{s.option};
+    const std::string help{s.help};
+    const std::string value{s.value_name};
+    switch (s.kind) {
+    case K::hosts: app.add_option(name, flags.host_lists, help)->type_name(value)->allow_extra_args(false); break;
+    case K::targets: app.add_option(name, flags.active_lists, help)->type_name(value)->allow_extra_args(false); break;
+    case K::family: {
+      auto* v4 = app.add_flag(part(s.option, false), flags.ipv4_only, part(s.help, false));
+      auto* v6 = app.add_flag(part(s.option, true), flags.ipv6_only, part(s.help, true));
+      v4->excludes(v6);
+      break;
+    }
+    case K::yes_no: {
+      auto* f = app.add_flag(name, flag_of(flags, s), help);
+      if (s.flag == &C::tls) { tls = f; }
+      break;
+    }
+    case K::number: add_number_option(app, s, flags.numbers.*s.number); break;
+    case K::port: app.add_option(name, text_of(flags, s), help)->type_name(value)->capture_default_str(); break;
+    case K::host:
+    case K::path:
+    case K::group: {
+      auto* o = app.add_option(name, text_of(flags, s), help)->type_name(value);
+      if (s.text == &C::tls_client_ca && tls != nullptr) { o->needs(tls); }
+      break;
+    }
     }
   }
-  auto* tls = app.add_flag("-S,--tls", flags.tls,
-                           "require TLS on every connection, control and data (clients use rpcaps://); needs -K and -X");
-  app.add_option("-K,--tls-key", flags.tls_key, "the TLS private key, PEM (rpcap-conf tls-cert makes one)")
-      ->type_name("FILE");
-  app.add_option("-X,--tls-cert", flags.tls_cert, "the TLS certificate, PEM, followed by its chain if any")
-      ->type_name("FILE");
-  app.add_option("--client-ca", flags.tls_client_ca,
-                 "ask clients for a certificate; one signed by the CA in FILE logs in without a password, as the "
-                 "user its CN names")
-      ->type_name("FILE")
-      ->needs(tls);
 }
 
 }  // namespace rpcap::tool

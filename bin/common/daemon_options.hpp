@@ -10,9 +10,8 @@
 
 namespace rpcap::tool {
 
-// Add -b -p -4 -6 -l -n -a -v, an option for each number setting
-// (settings.hpp: --max-sessions ... --capture-buffer), --capture-group,
-// -S -K -X --client-ca to `app`.
+// Add the switch of every daemon setting that has one (settings.cpp: its
+// name, value name, help, and range for numbers), in the table's order.
 void add_daemon_options(CLI::App& app, DaemonFlags& flags);
 
 // Add number setting `s`'s option (its name, value name, range and

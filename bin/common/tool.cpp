@@ -3,15 +3,14 @@
 
 #include <iostream>
 
+#include "rpcap/base/text.hpp"
+
 namespace rpcap::tool {
 namespace {
 
 void print(std::string_view prog, std::string_view level, std::string_view msg)
 {
-  std::string line;
-  line.reserve(prog.size() + level.size() + msg.size() + 4);
-  line.append(prog).append(": ").append(level).append(": ").append(msg).append("\n");
-  std::cerr << line << std::flush;
+  std::cerr << message_line(prog, level, msg) << std::flush;
 }
 
 // The program name at the root of `app`'s tree of subcommands.
@@ -63,6 +62,12 @@ int report(const CLI::App& app, const Error& err)
   default:
     return exit_failure;
   }
+}
+
+int output(std::string_view text)
+{
+  std::cout << text << std::flush;
+  return std::cout ? exit_ok : exit_failure;
 }
 
 void error(std::string_view prog, std::string_view msg) { print(prog, "error", msg); }

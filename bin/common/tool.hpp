@@ -30,6 +30,10 @@ std::optional<int> parse(CLI::App& app, int argc, char** argv);
 // usage and config errors, 1 for everything else.
 int report(const CLI::App& app, const Error& err);
 
+// Write `text` to standard output and flush it: exit_ok, or exit_failure
+// when it could not be written (a closed pipe, a full disk).
+int output(std::string_view text);
+
 // Print "prog: error: `msg`", "prog: warning: `msg`" or "prog: info: `msg`" on stderr.
 void error(std::string_view prog, std::string_view msg);
 void warning(std::string_view prog, std::string_view msg);

@@ -70,10 +70,8 @@ Result<ClientOptions> login(const Context& ctx)
   if (!opts) { return opts; }
   opts->tls = ctx.opts.tls;
   // Refused before any daemon calls in, rather than for each one.
-  if (opts->credentials && !opts->tls && !opts->allow_plaintext_password) {
-    return make_error(ErrorKind::usage, "refusing to send the password of \"" + opts->credentials->username
-                                            + "\" in clear text; use --tls (daemons running rpcapd -S), or "
-                                              "--allow-plaintext-password to send it anyway");
+  if (auto st = check_credentials(*opts, opts->tls, "--tls (daemons running rpcapd -S)"); !st) {
+    return std::move(st).error();
   }
   return opts;
 }
@@ -178,10 +176,7 @@ int serve_ls(Context& ctx)
     Source daemon;
     daemon.kind = SourceKind::remote;
     daemon.host = host;
-    std::vector<ListedInterface> listed;
-    for (auto& ifc : *list) {
-      listed.push_back(ListedInterface{format_source(remote_interface_source(daemon, ifc.name)), std::move(ifc)});
-    }
+    const auto listed = listed_interfaces(daemon, std::move(*list));
     if (!emit(opts.json ? daemon_interfaces_json(host, listed) : daemon_interfaces_line(host, listed))) {
       return tool::exit_failure;
     }

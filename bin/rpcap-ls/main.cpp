@@ -1,21 +1,14 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // rpcap-ls: list the capture interfaces of a remote rpcapd, or of this host.
-#include <unistd.h>
-
-#include <algorithm>
-#include <cmath>
-#include <cstdlib>
-#include <iostream>
-
 #include "common/client_options.hpp"
 #include "common/tool.hpp"
 #include "rpcap-ls/cli.hpp"
 #include "rpcap/client/session.hpp"
 #include "rpcap/wire/interface_view.hpp"
 
-namespace {
-
 using namespace rpcap;
+
+namespace {
 
 // The interfaces `src` names: this host's, or the daemon's after logging in.
 Result<std::vector<Interface>> interfaces_of(Source& src, const cli::ls::Options& opts)
@@ -30,16 +23,7 @@ Result<std::vector<Interface>> interfaces_of(Source& src, const cli::ls::Options
     // Over --fd without a label: name the interfaces after the daemon's address.
     if (auto named = parse_source(session->daemon_name(), SourceUse::list); named) { src.host = named->host; }
   }
-  auto list = session->list_interfaces();
-  if (!list) { return list; }
-  // "rpcap://h/eth0" lists that one interface.
-  if (!src.name.empty()) {
-    std::erase_if(*list, [&](const Interface& i) { return i.name != src.name; });
-    if (list->empty()) {
-      return make_error(ErrorKind::remote, session->daemon_name() + ": no interface \"" + src.name + "\"");
-    }
-  }
-  return list;
+  return session->list_interfaces(src.name);
 }
 
 }  // namespace
@@ -62,15 +46,11 @@ int main(int argc, char** argv)
   auto list = interfaces_of(*src, opts);
   if (!list) { return tool::report(app, list.error()); }
 
-  std::vector<ListedInterface> listed;
-  for (auto& ifc : *list) {
-    listed.push_back(ListedInterface{format_source(remote_interface_source(*src, ifc.name)), std::move(ifc)});
-  }
+  const auto listed = listed_interfaces(*src, std::move(*list));
   switch (opts.format()) {
-  case cli::ls::Format::names: std::cout << interfaces_names(listed); break;
-  case cli::ls::Format::long_listing: std::cout << interfaces_long(listed); break;
-  case cli::ls::Format::json: std::cout << interfaces_json(listed); break;
+  case cli::ls::Format::names: return tool::output(interfaces_names(listed));
+  case cli::ls::Format::long_listing: return tool::output(interfaces_long(listed));
+  case cli::ls::Format::json: return tool::output(interfaces_json(listed));
   }
-  std::cout.flush();
-  return std::cout ? tool::exit_ok : tool::exit_failure;
+  return tool::exit_failure;
 }

@@ -14,13 +14,13 @@ complete -c rpcap-conf -n 'not __fish_seen_subcommand_from generate check show t
 
 # rpcap-conf generate
 complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -s h -l help -d 'print this help message and exit'
+complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -s l -l hosts -r -F -d 'hosts allowed to connect'
+complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -s a -l active -x -d 'connect out to HOST,PORT in active mode'
+complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -s n -l null-auth -d 'permit NULL authentication'
 complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -s b -l bind -x -d 'address to listen on, a name or number'
 complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -s p -l port -x -d 'port to listen on, a number or service name'
 complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -s 4 -l ipv4 -d 'use IPv4 only'
 complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -s 6 -l ipv6 -d 'use IPv6 only'
-complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -s l -l hosts -r -F -d 'hosts allowed to connect'
-complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -s n -l null-auth -d 'permit NULL authentication'
-complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -s a -l active -x -d 'connect out to HOST,PORT in active mode'
 complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -s v -l active-only -d 'do not listen for passive connections'
 complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -l max-sessions -x -d 'most logged-in sessions served at once'
 complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -l max-sessions-per-host -x -d 'most logged-in sessions served at once for one source'

@@ -161,6 +161,11 @@ std::string render_page(const Page& page, const Command* program)
     throw Failure(where + " has @SYNOPSIS@ or @OPTIONS@, but no program " + page.name
                   + " is in the table in man/docgen/main.cpp");
   }
+  try {
+    text = roff_keys(text, where);
+  } catch (const std::runtime_error& e) {
+    throw Failure(e.what());
+  }
   static const std::regex placeholder{"@[A-Z_]+@"};
   if (std::smatch m; std::regex_search(text, m, placeholder)) {
     throw Failure(where + ": unknown placeholder " + m.str());

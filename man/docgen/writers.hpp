@@ -21,6 +21,12 @@ std::string roff_options(const Command& cmd);
 // option names (which must print as minus signs, "\-").
 std::string roff_escape(std::string_view text);
 
+// `text` (a page, from `where`) with each "@KEY Name@" line made the head of
+// that daemon key's paragraph and a line of its switches, range and default
+// after the prose that follows (settings.hpp); the keys must come in the
+// table's order, all of them or none. Throws std::runtime_error if not.
+std::string roff_keys(const std::string& text, const std::string& where);
+
 // The completion scripts for program `cmd`; `page` ("rpcap-conf(1)") names
 // its man page in the header comment.
 std::string bash_completion(const Command& cmd, const std::string& page);

@@ -95,4 +95,20 @@ Status write_file(const std::string& path, std::string_view text, mode_t mode)
   return {};
 }
 
+Status write_new_file(const std::string& path, std::string_view text, mode_t mode, bool replace)
+{
+  const int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (replace ? O_TRUNC : O_EXCL);
+  Fd fd{::open(path.c_str(), flags, mode)};
+  if (!fd) {
+    std::string cause = std::strerror(errno);
+    if (errno == EEXIST) { cause += " (--force replaces it)"; }
+    return make_error(ErrorKind::io, "write \"" + path + "\": " + cause);
+  }
+  // An existing file keeps its mode with O_TRUNC: a key must not stay readable.
+  if (::fchmod(fd.get(), mode) != 0 || !write_all(fd.get(), text.data(), text.size(), -1)) {
+    return make_error(ErrorKind::io, "write \"" + path + "\": " + std::strerror(errno));
+  }
+  return {};
+}
+
 }  // namespace rpcap

@@ -26,4 +26,10 @@ Result<std::string> read_file(const std::string& path, std::size_t limit);
 // is as it was and the temporary file is gone.
 Status write_file(const std::string& path, std::string_view text, mode_t mode = 0644);
 
+// Write `text` to a new file `path` with exactly `mode` (a private key's
+// 0600 whatever the umask), refusing to replace a file unless `replace`;
+// a replaced file gets `mode` too. Fails (ErrorKind::io) with the cause
+// ("write key.pem: File exists (--force replaces it)").
+Status write_new_file(const std::string& path, std::string_view text, mode_t mode, bool replace);
+
 }  // namespace rpcap

@@ -60,4 +60,12 @@ bool iequals(std::string_view a, std::string_view b)
          && std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
 }
 
+std::string message_line(std::string_view prog, std::string_view level, std::string_view msg)
+{
+  std::string line;
+  line.reserve(prog.size() + level.size() + msg.size() + 5);
+  line.append(prog).append(": ").append(level).append(": ").append(msg).append("\n");
+  return line;
+}
+
 }  // namespace rpcap

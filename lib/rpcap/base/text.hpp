@@ -23,4 +23,8 @@ std::string quote_text(std::string_view s, std::size_t max);
 // the locale's idea of case).
 bool iequals(std::string_view a, std::string_view b);
 
+// A message line as every program prints it on standard error:
+// "PROG: LEVEL: MESSAGE\n" ("rpcapd: warning: ...").
+std::string message_line(std::string_view prog, std::string_view level, std::string_view msg);
+
 }  // namespace rpcap

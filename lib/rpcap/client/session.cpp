@@ -697,13 +697,7 @@ Result<std::size_t> ClientSession::Impl::read_packets(PacketHandler& handler, in
 // ---------------------------------------------------------------------------
 
 ClientSession::ClientSession(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
-ClientSession::ClientSession(ClientSession&&) noexcept = default;
-ClientSession& ClientSession::operator=(ClientSession&&) noexcept = default;
-ClientSession::~ClientSession() = default;
-
-namespace {
-
-Status check_credentials(const ClientOptions& opts, bool tls, const std::string& where)
+Status check_credentials(const ClientOptions& opts, bool tls, std::string_view how_tls, std::string_view where)
 {
   if (!opts.credentials) { return {}; }
   if (opts.credentials->username.size() > 0xffff || opts.credentials->password.size() > 0xffff) {
@@ -711,12 +705,20 @@ Status check_credentials(const ClientOptions& opts, bool tls, const std::string&
   }
   // AUTH_REQ carries the password in clear text (docs/protocol.md#auth): only over TLS, or when asked for.
   if (!tls && !opts.allow_plaintext_password) {
-    return make_error(ErrorKind::usage, where + ": refusing to send the password of \"" + escape_control(opts.credentials->username, 64)
-                                            + "\" in clear text; use rpcaps:// (TLS), or --allow-plaintext-password "
-                                              "to send it anyway");
+    const std::string prefix = where.empty() ? "" : std::string{where} + ": ";
+    return make_error(ErrorKind::usage, prefix + "refusing to send the password of \"" + escape_control(opts.credentials->username, 64)
+                                            + "\" in clear text; use " + std::string{how_tls}
+                                            + ", or --allow-plaintext-password to send it anyway");
   }
   return {};
 }
+
+ClientSession::ClientSession(ClientSession&&) noexcept = default;
+ClientSession& ClientSession::operator=(ClientSession&&) noexcept = default;
+ClientSession::~ClientSession() = default;
+
+namespace {
+
 
 std::string session_name(const Source& src)
 {
@@ -744,7 +746,7 @@ Result<ClientSession> ClientSession::connect(const Source& src, const ClientOpti
     return make_error(ErrorKind::usage, "source \"" + format_source(src) + "\" is not a remote rpcap:// source");
   }
   const std::string where = session_name(src);
-  if (auto st = check_credentials(opts, src.tls, where); !st) { return std::move(st).error(); }
+  if (auto st = check_credentials(opts, src.tls, "rpcaps:// (TLS)", where); !st) { return std::move(st).error(); }
   if (src.tls) {
     // The trust store, CA file and client certificate load before any connection.
     if (auto ctx = TlsContext::client(opts.tls_settings); !ctx) { return std::move(ctx).error(); }
@@ -775,7 +777,7 @@ Result<ClientSession> ClientSession::attach(Fd conn, const ClientOptions& opts)
   src.host = peer->host();
   src.tls = opts.tls;
   const std::string where = session_name(src);
-  if (auto st = check_credentials(opts, opts.tls, where); !st) { return std::move(st).error(); }
+  if (auto st = check_credentials(opts, opts.tls, "rpcaps:// (TLS)", where); !st) { return std::move(st).error(); }
   if (auto st = set_nonblocking(conn.get(), false); !st) { return std::move(st).error(); }
   (void)set_keepalive(conn.get(), opts.keepalive);
   std::unique_ptr<Impl> impl;
@@ -793,6 +795,14 @@ Result<ClientSession> ClientSession::attach(Fd conn, const ClientOptions& opts)
 }
 
 Result<std::vector<Interface>> ClientSession::list_interfaces() { return m_impl->list_interfaces(); }
+Result<std::vector<Interface>> ClientSession::list_interfaces(const std::string& name)
+{
+  auto list = m_impl->list_interfaces();
+  if (!list || name.empty()) { return list; }
+  std::erase_if(*list, [&](const Interface& i) { return i.name != name; });
+  if (list->empty()) { return make_error(ErrorKind::remote, daemon_name() + ": no interface \"" + name + "\""); }
+  return list;
+}
 Result<OpenReply> ClientSession::open(const std::string& device) { return m_impl->open(device); }
 Status ClientSession::set_sampling(SetSamplingRequest::Method method, std::uint32_t value)
 {

@@ -131,6 +131,10 @@ public:
 
   // The daemon's interfaces, in its order (FINDALLIF).
   Result<std::vector<Interface>> list_interfaces();
+  // Only interface `name` ("rpcap://h/eth0" lists that one), or all when
+  // `name` is empty; fails (ErrorKind::remote) when the daemon has none of
+  // that name.
+  Result<std::vector<Interface>> list_interfaces(const std::string& name);
   // Open `device` (its name on the daemon) for a capture; the reply holds its link type.
   Result<OpenReply> open(const std::string& device);
   // Ask for sampling (docs/protocol.md#setsampling; libpcap 1.10 daemons accept it and ignore
@@ -187,6 +191,12 @@ private:
   explicit ClientSession(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> m_impl;
 };
+
+// Whether `opts`'s credentials may be sent: names and passwords of at most
+// 65535 bytes, and a password only over TLS (`tls`) or with
+// allow_plaintext_password. The refusal (ErrorKind::usage) says to use
+// `how_tls` instead, after "`where`: " when `where` is not empty.
+Status check_credentials(const ClientOptions& opts, bool tls, std::string_view how_tls, std::string_view where = {});
 
 // Every local capture device, through libpcap (for "rpcap://" listings).
 Result<std::vector<Interface>> list_local_interfaces();

@@ -6,67 +6,9 @@
 // write_config() of a config that uses only libpcap's three keys is
 // byte-for-byte what `rpcapd -s` writes. With `-f` the file is the daemon's
 // WHOLE configuration: a key missing from the file takes its default, not the
-// command line's value. Keys (names are case-sensitive; at most once unless noted):
-//
-//   PassiveClient  = host           allowed host (-l), one per line, repeatable;
-//                                   none = every host allowed; at most 64000
-//                                   characters joined with commas (libpcap's cap)
-//   ActiveClient   = host, port     active target (-a), one per line, repeatable,
-//                                   at most 10 (libpcap's cap, so our files load
-//                                   whole there); separator `,` `;` or blanks;
-//                                   port DEFAULT = 2003; a missing port is an error
-//   NullAuthPermit = YES|NO         permit NULL authentication (-n); default NO
-//   ListenAddress  = host           address to listen on (-b); default all
-//   ListenPort     = port           0-65535 or service name (-p); default 2002;
-//                                   0 = any free port (see rpcapd --ready-fd)
-//   AddressFamily  = any|ipv4|ipv6  (-4, -6); default any
-//   ActiveOnly     = YES|NO         do not listen for passive connections (-v);
-//                                   default NO; YES needs an ActiveClient
-//   HostListFile   = path           file of allowed hosts, one per line (-l FILE),
-//                                   see parse_host_list(); its hosts join the
-//                                   PassiveClient ones, and a file that lists no
-//                                   host allows no host; a relative path is
-//                                   relative to the daemon's working directory
-//   MaxSessions    = 1-10000        concurrent logged-in sessions; default 64
-//   MaxSessionsPerHost = 1-10000    concurrent logged-in sessions from one
-//                                   source (an IPv4 address, an IPv6 /64);
-//                                   default 64
-//   MaxUnauthenticated = 1-65536    connections not logged in yet (silent or
-//                                   authenticating), in all; default 1024
-//   MaxUnauthenticatedPerSource = 1-65536  the same, per source; default 32
-//                                   (admission.hpp: eviction and penalties)
-//   FirstMessageTimeout = 1-3600    seconds for a new connection's first whole
-//                                   message; default 10
-//   AuthTimeout    = 1-3600         seconds to authenticate; default 90
-//   IdleTimeout    = 0-86400        seconds idle after auth, 0 = none; default 180
-//   CaptureGroup   = group          users of this group may capture after a
-//                                   password or certificate login (--capture-group); default:
-//                                   only root
-//   Keepalive      = 0-86400        seconds a connection may be idle before TCP
-//                                   keepalive probes it, 0 = none; default 30
-//   UserTimeout    = 0-86400        seconds sent data or probes may stay
-//                                   unacknowledged before the connection is
-//                                   dropped (TCP_USER_TIMEOUT), 0 = the
-//                                   kernel's; default 60
-//   DataTimeout    = 1-3600         seconds for the data connection to be made;
-//                                   default 10
-//   MaxLoginDelay  = 1-3600         cap, in seconds, of the delay before a failed
-//                                   password login is answered, which doubles
-//                                   with each failure from one address; default 30
-//   CaptureBuffer  = 256-1048576    kernel capture buffer of each session, KiB
-//                                   (as tcpdump -B); default 32768 (32 MiB)
-//   Tls            = YES|NO         require TLS on every connection (-S); default
-//                                   NO; YES needs TlsKey and TlsCert
-//   TlsKey         = path           the TLS private key, PEM (-K)
-//   TlsCert        = path           the TLS certificate (and chain), PEM (-X)
-//   TlsClientCa    = path           CA whose client certificates authenticate
-//                                   without a password (--client-ca); needs Tls
-//                                   (libpcap names no config keys for TLS: these
-//                                   are ours)
-//
-// The table of these keys (file, JSON and option names, ranges, the member
-// that holds each) is settings.hpp; DaemonConfig's initialisers are the
-// defaults.
+// command line's value. The keys, one entry each (names, kind, range, switch,
+// help), are the table in settings.cpp; DaemonConfig's initialisers are the
+// defaults; rpcapd.conf(5) lists them from the table.
 //
 // Syntax (libpcap's rpcapd-config(5) and docs/protocol.md#configuration-file, with stricter
 // choices): one `Name = value` per line; blank lines and lines starting with `#`
@@ -207,5 +149,11 @@ HostListParse parse_host_list(std::string_view text, std::string_view path);
 
 // Read and parse the host list file at `path`; errors as load_config().
 Result<std::vector<std::string>> load_host_list(const std::string& path);
+
+// The hosts of -l options as one allow list: each entry is a host list file
+// (when a regular file of that name exists) or a list as split_host_list()
+// splits it. Fails (ErrorKind::usage) on an entry that names no host or a
+// host that does not resolve, and as load_host_list() on a bad file.
+Result<HostAllowList> allow_list_of(const std::vector<std::string>& lists);
 
 }  // namespace rpcap

@@ -3,6 +3,7 @@
 #include "rpcap/config/config.hpp"
 
 #include <algorithm>
+#include <filesystem>
 
 #include "rpcap/base/file.hpp"
 #include "rpcap/base/text.hpp"
@@ -88,6 +89,29 @@ Result<std::vector<std::string>> load_host_list(const std::string& path)
   auto parsed = parse_host_list(*text, path);
   if (!parsed.errors.empty()) { return join_errors(parsed.errors); }
   return std::move(parsed.hosts);
+}
+
+// The -l lists and files as one allow list; every entry must resolve.
+Result<HostAllowList> allow_list_of(const std::vector<std::string>& lists)
+{
+  std::vector<std::string> hosts;
+  for (const auto& list : lists) {
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(list, ec)) {
+      auto loaded = load_host_list(list);
+      if (!loaded) { return std::move(loaded).error(); }
+      if (loaded->empty()) { return make_error(ErrorKind::usage, "-l \"" + list + "\": the file names no host"); }
+      hosts.insert(hosts.end(), loaded->begin(), loaded->end());
+      continue;
+    }
+    auto split = split_host_list(list);
+    if (split.empty()) { return make_error(ErrorKind::usage, "-l \"" + list + "\" names no host"); }
+    hosts.insert(hosts.end(), split.begin(), split.end());
+  }
+  std::vector<Error> errors;
+  auto allow = HostAllowList::resolve(hosts, errors);
+  if (!errors.empty()) { return make_error(ErrorKind::usage, "-l: " + errors.front().message); }
+  return allow;
 }
 
 }  // namespace rpcap

@@ -35,10 +35,12 @@ struct Setting {
   bool libpcap{false};  // libpcap 1.10's rpcapd knows the key
   // rpcap-conf show's comment for an unset text value ("every local address").
   std::string_view unset{};
-  // Numbers: the range, and the option of rpcapd and rpcap-conf generate
-  // (its value's name and help). Other kinds have hand-made options.
+  // Numbers: the range.
   unsigned min{0};
   unsigned max{0};
+  // The switch of rpcapd and rpcap-conf generate ("-b,--bind"; empty: none,
+  // as HostListFile, which is -l with a file), its value's name (empty for
+  // a flag) and its help. AddressFamily has two switches: "A|B", help "A|B".
   std::string_view option{};
   std::string_view value_name{};
   std::string_view help{};

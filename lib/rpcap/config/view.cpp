@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "rpcap/config/view.hpp"
 
+#include "rpcap/base/file.hpp"
 #include "rpcap/base/json.hpp"
 #include "rpcap/config/settings.hpp"
 
@@ -72,6 +73,12 @@ std::string show_config_json(const DaemonConfig& cfg)
   }
   w.end_object();
   return w.str() + "\n";
+}
+
+Status save_config(const std::string& path, const DaemonConfig& cfg)
+{
+  return write_file(path, "# rpcapd configuration, every setting (written by rpcapd -s; read with rpcapd -f)\n"
+                              + show_config_text(cfg));
 }
 
 }  // namespace rpcap

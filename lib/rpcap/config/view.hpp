@@ -15,6 +15,10 @@ namespace rpcap {
 // comments that say what they mean.
 std::string show_config_text(const DaemonConfig& cfg);
 
+// Write show_config_text() to `path` (as write_file()) under a header that
+// says rpcapd -s wrote it: every setting, readable with rpcapd -f.
+Status save_config(const std::string& path, const DaemonConfig& cfg);
+
 // Every setting as one JSON object, with a trailing newline:
 // {"passive_clients":[...],"active_clients":[{"host":..,"port":..}],
 //  "null_auth":false,"listen_address":null,"port":"2002","address_family":"any",

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "rpcap/daemon/supervisor.hpp"
 
+#include "rpcap/config/view.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -16,6 +18,7 @@
 #include <csignal>
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <optional>
@@ -627,6 +630,48 @@ int run_daemon(const DaemonOptions& opts, const LogFn& log)
   }
   Supervisor supervisor{opts, log, signals, std::move(*tls), std::move(*opened)};
   return supervisor.run();
+}
+
+Result<DaemonOptions> prepare_daemon(DaemonConfig cfg, const std::string& config_file, const std::string& save_file,
+                                     int ready_fd)
+{
+  DaemonOptions run;
+  run.config = std::move(cfg);
+  if (!config_file.empty()) {
+    std::error_code ec;
+    run.config_file = std::filesystem::absolute(config_file, ec).string();
+  }
+  run.ready_fd = ready_fd;
+  if (!run.config.host_list_file.empty()) {
+    if (auto hosts = load_host_list(run.config.host_list_file); !hosts) { return std::move(hosts).error(); }
+  }
+  if (!save_file.empty()) {
+    if (auto st = save_config(save_file, run.config); !st) { return std::move(st).error(); }
+  }
+  // A key or certificate that cannot be used stops the daemon at once, as libpcap's.
+  if (auto tls = tls_context_for(run.config); !tls) { return std::move(tls).error(); }
+  AuthSettings auth;
+  auth.capture_group = run.config.capture_group;
+  if (auto st = check_auth_settings(auth); !st) { return std::move(st).error(); }
+  // Each session's process logs in through PAM and becomes the user.
+  run.make_authenticator = [auth](const DaemonConfig& now_cfg) {
+    AuthSettings now = auth;
+    now.capture_group = now_cfg.capture_group;
+    return std::unique_ptr<Authenticator>{std::make_unique<PamAuthenticator>(now)};
+  };
+  return run;
+}
+
+std::vector<std::string> config_file_problems(const std::string& path)
+{
+  auto cfg = load_config(path);
+  if (!cfg) { return {cfg.error().message}; }
+  std::vector<std::string> out;
+  if (!cfg->host_list_file.empty()) {
+    if (auto hosts = load_host_list(cfg->host_list_file); !hosts) { out.push_back(hosts.error().message); }
+  }
+  if (auto tls = tls_context_for(*cfg); !tls) { out.push_back(path + ": " + tls.error().message); }
+  return out;
 }
 
 }  // namespace rpcap

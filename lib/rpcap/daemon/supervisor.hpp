@@ -30,6 +30,20 @@ struct DaemonOptions {
   std::function<std::unique_ptr<Authenticator>(const DaemonConfig&)> make_authenticator;
 };
 
+// rpcapd's options from `cfg`, checked as the daemon will use them before
+// it starts, so that a mistake stops it at once: the HostListFile loads;
+// then `cfg` is saved to `save_file` (rpcapd -s; when not empty) with
+// every setting; the TLS key and certificate load; the CaptureGroup
+// exists. Each session logs in through PAM. `config_file` (-f, made
+// absolute here) is re-read on SIGHUP. Fails naming what cannot be used.
+Result<DaemonOptions> prepare_daemon(DaemonConfig cfg, const std::string& config_file, const std::string& save_file,
+                                     int ready_fd);
+
+// Each problem of the config file at `path` and of the host list file it
+// names, as "file:line: message", and of its TLS key and certificate as
+// rpcapd would load them (rpcap-conf check). Empty: the daemon can use it.
+std::vector<std::string> config_file_problems(const std::string& path);
+
 // Serve passive connections until SIGTERM or SIGINT. Returns the exit
 // status: 0 after a signal, 1 if no socket could be opened.
 int run_daemon(const DaemonOptions& opts, const LogFn& log);

@@ -10,6 +10,8 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <functional>
 
@@ -158,6 +160,18 @@ Result<PemIdentity> make_certificate(const CertSpec& spec, const PemIdentity* is
   out.cert_pem = to_pem([&](BIO* b) { return PEM_write_bio_X509(b, cert.get()); });
   if (out.key_pem.empty() || out.cert_pem.empty()) { return fail("PEM"); }
   return out;
+}
+
+CertSpec host_cert_spec(std::vector<std::string> hosts, unsigned days)
+{
+  CertSpec spec;
+  spec.hosts = std::move(hosts);
+  if (spec.hosts.empty()) {
+    char name[256] = {};
+    if (::gethostname(name, sizeof name - 1) == 0 && name[0] != '\0') { spec.hosts.emplace_back(name); }
+  }
+  spec.not_after_s = std::int64_t{days} * 86400;
+  return spec;
 }
 
 }  // namespace rpcap

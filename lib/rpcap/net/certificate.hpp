@@ -43,6 +43,10 @@ struct CertSpec {
 // `issuer` when given. Fails (ErrorKind::io) if OpenSSL does.
 Result<PemIdentity> make_certificate(const CertSpec& spec, const PemIdentity* issuer = nullptr);
 
+// What rpcap-conf tls-cert makes: a server certificate for `hosts` (this
+// host's name when empty) valid for `days` days.
+CertSpec host_cert_spec(std::vector<std::string> hosts, unsigned days);
+
 // The pin of the first certificate in `cert_pem`. Fails (ErrorKind::config).
 Result<Pin> certificate_pin(std::string_view cert_pem);
 

@@ -9,6 +9,16 @@
 #include "rpcap/base/json.hpp"
 
 namespace rpcap {
+
+std::vector<ListedInterface> listed_interfaces(const Source& listing, std::vector<Interface> list)
+{
+  std::vector<ListedInterface> out;
+  out.reserve(list.size());
+  for (auto& ifc : list) {
+    out.push_back(ListedInterface{format_source(remote_interface_source(listing, ifc.name)), std::move(ifc)});
+  }
+  return out;
+}
 namespace {
 
 // `s` with control bytes as \xNN.

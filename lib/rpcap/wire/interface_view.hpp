@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "rpcap/wire/protocol.hpp"
+#include "rpcap/wire/url.hpp"
 
 namespace rpcap {
 
@@ -20,6 +21,10 @@ struct ListedInterface {
   std::string source;
   Interface interface;
 };
+
+// `list`, each interface under the source string of `listing`'s daemon (or
+// this host) that captures from it.
+std::vector<ListedInterface> listed_interfaces(const Source& listing, std::vector<Interface> list);
 
 // The names of the flag bits of `flags` (docs/protocol.md#interface-flags), in bit order: "loopback",
 // "up", "running", "wireless", then the connection status "connected",

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "rpcap-conf/commands.hpp"
+
+#include <iostream>
+#include <tuple>
+
+#include "common/tool.hpp"
+#include "rpcap/base/file.hpp"
+#include "rpcap/config/view.hpp"
+#include "rpcap/daemon/supervisor.hpp"
+#include "rpcap/net/certificate.hpp"
+
+namespace rpcap::conf {
+
+int generate(const CLI::App& app, const Options& opts)
+{
+  auto cfg = config_from_flags(opts.daemon);
+  auto text = cfg ? write_config(*cfg) : Result<std::string>{cfg.error()};
+  if (!text) { return tool::report(app, text.error()); }
+  if (opts.output.empty()) { return tool::output(*text); }
+  auto st = write_file(opts.output, *text);
+  return st ? tool::exit_ok : tool::report(app, st.error());
+}
+
+int check(const CLI::App&, const Options& opts)
+{
+  int rc = tool::exit_ok;
+  for (const auto& path : opts.files) {
+    for (const auto& p : config_file_problems(path)) {
+      std::cerr << p << "\n";
+      rc = tool::exit_failure;
+    }
+  }
+  return rc;
+}
+
+// A config that cannot be read is a failure (1) here, not a usage error.
+int show(const CLI::App& app, const Options& opts)
+{
+  auto cfg = load_config(opts.show_file);
+  if (!cfg) {
+    tool::error(app.get_name(), cfg.error().message);
+    return tool::exit_failure;
+  }
+  return tool::output(opts.json ? show_config_json(*cfg) : show_config_text(*cfg));
+}
+
+int tls_cert(const CLI::App& app, const Options& opts)
+{
+  auto id = make_certificate(host_cert_spec(opts.hosts, opts.days));
+  auto pin = id ? certificate_pin(id->cert_pem) : Result<Pin>{id.error()};
+  if (!pin) { return tool::report(app, pin.error()); }
+  // The key first, readable by its owner only.
+  for (const auto& [file, pem, mode] : {std::tuple{opts.key_file, id->key_pem, 0600}, {opts.cert_file, id->cert_pem, 0644}}) {
+    auto st = write_new_file(file, pem, static_cast<mode_t>(mode), opts.force);
+    if (!st) { return tool::report(app, st.error()); }
+  }
+  return tool::output(format_pin(*pin) + "\n");
+}
+
+}  // namespace rpcap::conf
