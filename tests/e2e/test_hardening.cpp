@@ -3,7 +3,7 @@
 // once and many in a row, peers and networks that fail mid-capture, an
 // output that fills up, password guessing, and one regression test for
 // each class of libpcap's rpcapd CVEs that applies to a daemon or client
-// (protocol reference §10.2). Each test runs its own daemon on its own
+// (docs/protocol.md#cve-classes). Each test runs its own daemon on its own
 // port; figures measured from /proc are printed on stdout.
 #include <catch2/catch.hpp>
 
@@ -61,13 +61,7 @@ std::set<std::string> packet_sockets_of(pid_t pid)
 {
   const auto packet = packet_socket_inodes();
   std::set<std::string> out;
-  std::error_code ec;
-  for (auto it = std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec);
-       !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
-    std::error_code e2;
-    const std::string target = std::filesystem::read_symlink(it->path(), e2).string();
-    if (target.rfind("socket:[", 0) != 0) { continue; }
-    const std::string inode = target.substr(8, target.size() - 9);
+  for (const auto& inode : socket_inodes_of(pid)) {
     if (packet.count(inode) != 0) { out.insert(inode); }
   }
   return out;
@@ -516,7 +510,7 @@ TEST_CASE("rpcapd: --max-login-delay caps the delay", "[e2e][hardening][auth]")
 }
 
 // ---------------------------------------------------------------------------
-// libpcap rpcapd CVE classes (protocol reference §10.2)
+// libpcap rpcapd CVE classes (docs/protocol.md#cve-classes)
 
 TEST_CASE("CVE-2019-15161: trailing bytes after a request are discarded and every reply keeps its own length",
           "[e2e][hardening][cve]")

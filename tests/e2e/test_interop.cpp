@@ -97,17 +97,13 @@ std::size_t count_packets(const std::string& path)
 // captures (it says "listening on lo" on stderr, kept in `log`; bounded).
 pid_t start_recorder(const std::string& pcap, const std::string& filter, const std::string& log)
 {
-  const pid_t rec = ::fork();
-  REQUIRE(rec >= 0);
-  if (rec == 0) {
-    const int null = ::open("/dev/null", O_WRONLY);
-    const int err = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    ::dup2(null, 1);
-    ::dup2(err, 2);
-    ::execl("/usr/bin/tcpdump", "tcpdump", "-i", "lo", "-s", "0", "-U", "--immediate-mode", "-w", pcap.c_str(),
-            filter.c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
+  const Fd null{::open("/dev/null", O_WRONLY | O_CLOEXEC)};
+  const Fd err{::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)};
+  REQUIRE(null.valid());
+  REQUIRE(err.valid());
+  const pid_t rec = start_child(
+      {"/usr/bin/tcpdump", "-i", "lo", "-s", "0", "-U", "--immediate-mode", "-w", pcap, filter},
+      {{1, null.get()}, {2, err.get()}});
   INFO(log << ": " << read_file(log));
   REQUIRE(eventually([&] { return read_file(log).find("listening on") != std::string::npos; }, 10000));
   return rec;
@@ -353,14 +349,9 @@ TEST_CASE("interop: rpcap-listen captures from libpcap's rpcapd in active mode, 
   INFO(r.err);
   CHECK(r.err.ends_with("status 0 0\n"));
   CHECK(r.err.find("5 packets captured\n") != std::string::npos);
-  auto occurrences = [&](const std::string& what) {
-    std::size_t n = 0;
-    for (auto at = r.out.find(what); at != std::string::npos; at = r.out.find(what, at + 1)) { ++n; }
-    return n;
-  };
   INFO("tcpdump:\n" << r.out);
-  CHECK(occurrences("> 127.0.0.1." + std::to_string(udp) + ": UDP") == 5);
-  CHECK(occurrences(payload) == 5);
+  CHECK(occurrences(r.out, "> 127.0.0.1." + std::to_string(udp) + ": UDP") == 5);
+  CHECK(occurrences(r.out, payload) == 5);
   // The daemon is healthy and called back at once. wait listened before the
   // capture could end, so the call cannot have been refused; had it been,
   // it would come only after the retry.

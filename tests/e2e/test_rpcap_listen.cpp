@@ -40,27 +40,12 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::vector<std::string> lines_of(const std::string& text)
-{
-  std::vector<std::string> out;
-  std::istringstream in{text};
-  for (std::string line; std::getline(in, line);) { out.push_back(line); }
-  return out;
-}
-
 std::vector<std::string> words_of(const std::string& line)
 {
   std::vector<std::string> out;
   std::istringstream in{line};
   for (std::string w; in >> w;) { out.push_back(w); }
   return out;
-}
-
-std::size_t occurrences(const std::string& text, const std::string& what)
-{
-  std::size_t n = 0;
-  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) { ++n; }
-  return n;
 }
 
 // rpcap-listen with `args`.
@@ -115,6 +100,15 @@ void check_packets(const std::string& tcpdump_out, std::size_t count, std::uint1
   CHECK(lines.size() == count);
   for (const auto& l : lines) { CHECK(l.find("> 127.0.0.1." + std::to_string(port) + ": UDP") != std::string::npos); }
   CHECK(occurrences(tcpdump_out, payload) == count);
+}
+
+// check_packets() on what Debian's tcpdump shows of the pcap file at `path`.
+void check_file_packets(const std::string& path, std::size_t count, std::uint16_t port, const std::string& payload)
+{
+  auto shown = run({"/usr/bin/tcpdump", "-n", "-A", "-r", path});
+  INFO(shown.err);
+  CHECK(shown.exit_code == 0);
+  check_packets(shown.out, count, port, payload);
 }
 
 }  // namespace
@@ -403,10 +397,7 @@ TEST_CASE("rpcap-listen: capture -w with %h writes a file per daemon", "[e2e][li
     CHECK(r.err.find("127.0.0.1: 4 packets captured\n") != std::string::npos);
     const std::string file = dir.path() + "/cap-127.0.0.1.pcap";
     REQUIRE(::access(file.c_str(), R_OK) == 0);
-    auto shown = run({"/usr/bin/tcpdump", "-n", "-A", "-r", file});
-    INFO(shown.err);
-    CHECK(shown.exit_code == 0);
-    check_packets(shown.out, 4, traffic, payload);
+    check_file_packets(file, 4, traffic, payload);
   }
   SECTION("two daemons, over IPv4 and IPv6")
   {
@@ -424,9 +415,7 @@ TEST_CASE("rpcap-listen: capture -w with %h writes a file per daemon", "[e2e][li
       const std::string file = dir.path() + "/" + host + "-100%.pcap";
       INFO(file);
       REQUIRE(::access(file.c_str(), R_OK) == 0);
-      auto shown = run({"/usr/bin/tcpdump", "-n", "-A", "-r", file});
-      CHECK(shown.exit_code == 0);
-      check_packets(shown.out, 3, traffic, payload);
+      check_file_packets(file, 3, traffic, payload);
     }
   }
 }
@@ -555,9 +544,7 @@ TEST_CASE("rpcap-listen: exec hands the connection to rpcap-capture --fd 3, with
   CHECK(r.exit_code == 0);
   CHECK(r.out == "daemon=127.0.0.1 fd=3 proto=TCP remote=127.0.0.1\n");
   CHECK(r.err.empty());
-  auto shown = run({"/usr/bin/tcpdump", "-n", "-A", "-r", pcap});
-  CHECK(shown.exit_code == 0);
-  check_packets(shown.out, 3, traffic, payload);
+  check_file_packets(pcap, 3, traffic, payload);
 }
 
 TEST_CASE("rpcap-listen: exec rpcap-ls --fd 3 lists the daemon's interfaces", "[e2e][listen]")

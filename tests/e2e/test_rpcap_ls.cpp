@@ -14,7 +14,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
-#include <sstream>
 #include <thread>
 
 #include "support/daemon.hpp"
@@ -30,14 +29,6 @@ RunResult ls(std::vector<std::string> args, int timeout_ms = 20000)
 {
   args.insert(args.begin(), program("rpcap-ls"));
   return run(args, {}, timeout_ms);
-}
-
-std::vector<std::string> lines_of(const std::string& text)
-{
-  std::vector<std::string> out;
-  std::istringstream in{text};
-  for (std::string line; std::getline(in, line);) { out.push_back(line); }
-  return out;
 }
 
 bool contains(const std::vector<std::string>& v, const std::string& s)

@@ -105,6 +105,41 @@ Fd loopback_udp_socket()
   return udp;
 }
 
+struct UdpCapture {
+  Fd data;              // the client's UDP data socket
+  StartCapReply reply;  // the daemon's answer to STARTCAP
+};
+
+// Open lo and start a capture of `filter` (authenticated already) whose
+// PACKETs the daemon sends as datagrams (`flags`: dgram, and more) to a UDP
+// socket of the client's.
+UdpCapture start_udp_capture(RawClient& c, const std::string& filter, std::uint16_t flags)
+{
+  open_lo(c);
+  Fd udp = loopback_udp_socket();
+  auto local = local_address(udp.get());
+  REQUIRE(local.has_value());
+  auto sc = startcap_for(filter);
+  sc.flags = flags;
+  sc.portdata = local->port();
+  c.send(sc);
+  auto reply = c.expect<StartCapReply>();
+  return UdpCapture{std::move(udp), reply};
+}
+
+// The next datagram on `fd`, which must come within 5 s.
+Bytes next_datagram(int fd)
+{
+  auto ready = wait_readable(fd, 5000);
+  REQUIRE(ready.has_value());
+  REQUIRE(*ready);
+  Bytes buf(70000);
+  const ssize_t n = ::recv(fd, buf.data(), buf.size(), 0);
+  REQUIRE(n > 0);
+  buf.resize(static_cast<std::size_t>(n));
+  return buf;
+}
+
 }  // namespace
 
 TEST_CASE("rpcapd: UDP data channel", "[e2e][rpcapd]")
@@ -113,29 +148,16 @@ TEST_CASE("rpcapd: UDP data channel", "[e2e][rpcapd]")
   Daemon d{Daemon::ours({"-n"})};
   RawClient c{d.port()};
   c.null_auth();
-  open_lo(c);
-  Fd udp = loopback_udp_socket();
-  auto local = local_address(udp.get());
-  REQUIRE(local.has_value());
   const auto port = traffic_port();
-  auto sc = startcap_for("udp dst port " + std::to_string(port));
-  sc.flags = startcap_flags::dgram;
-  sc.portdata = local->port();
-  c.send(sc);
-  auto reply = c.expect<StartCapReply>();
-  CHECK(reply.portdata == 0);
+  const auto udp = start_udp_capture(c, "udp dst port " + std::to_string(port), startcap_flags::dgram);
+  CHECK(udp.reply.portdata == 0);
   send_udp(port, "via udp", 4);
   for (int i = 0; i < 4; ++i) {
-    auto ready = wait_readable(udp.get(), 5000);
-    REQUIRE(ready.has_value());
-    REQUIRE(*ready);
-    std::uint8_t buf[70000];
-    const ssize_t n = ::recv(udp.get(), buf, sizeof buf, 0);
-    REQUIRE(n > 0);
-    auto m = decode(ByteView{buf, static_cast<std::size_t>(n)});
+    const Bytes datagram = next_datagram(udp.data.get());
+    auto m = decode(datagram);
     REQUIRE(m.has_value());
     REQUIRE(m->has_value());
-    CHECK((*m)->size == static_cast<std::size_t>(n));  // one message per datagram
+    CHECK((*m)->size == datagram.size());  // one message per datagram
     const auto& p = std::get<Packet>((*m)->message);
     CHECK(p.hdr.npkt == static_cast<std::uint32_t>(i + 1));
     CHECK(std::string(p.data.end() - 7, p.data.end()) == "via udp");
@@ -150,31 +172,19 @@ TEST_CASE("rpcapd: UDP data gathers several PACKETs into a datagram only when th
   Daemon d{Daemon::ours({"-n"})};
   RawClient c{d.port()};
   c.null_auth();
-  open_lo(c);
-  Fd udp = loopback_udp_socket();
-  auto local = local_address(udp.get());
-  REQUIRE(local.has_value());
   const auto port = traffic_port();
-  auto sc = startcap_for("udp dst port " + std::to_string(port));
-  sc.flags = startcap_flags::dgram | startcap_flags::dgram_batch;
-  sc.portdata = local->port();
-  c.send(sc);
-  c.expect<StartCapReply>();
+  const auto udp = start_udp_capture(c, "udp dst port " + std::to_string(port),
+                                     startcap_flags::dgram | startcap_flags::dgram_batch);
   constexpr std::uint32_t k_count = 50;
   send_udp(port, "batched", static_cast<int>(k_count));
   std::uint32_t next = 1;
   std::size_t most_in_one = 0;
   while (next <= k_count) {
-    auto ready = wait_readable(udp.get(), 5000);
-    REQUIRE(ready.has_value());
-    REQUIRE(*ready);
-    std::vector<std::uint8_t> buf(70000);
-    const ssize_t n = ::recv(udp.get(), buf.data(), buf.size(), 0);
-    REQUIRE(n > 0);
-    CHECK(static_cast<std::size_t>(n) <= 65507);
+    const Bytes datagram = next_datagram(udp.data.get());
+    CHECK(datagram.size() <= 65507);
     std::size_t in_this = 0;
-    for (std::size_t at = 0; at < static_cast<std::size_t>(n);) {
-      auto m = decode(ByteView{buf.data() + at, static_cast<std::size_t>(n) - at});
+    for (std::size_t at = 0; at < datagram.size();) {
+      auto m = decode(ByteView{datagram}.subspan(at));
       REQUIRE(m.has_value());
       REQUIRE(m->has_value());  // whole messages only: none is cut at a datagram's end
       const auto& p = std::get<Packet>((*m)->message);
@@ -408,14 +418,7 @@ TEST_CASE("rpcapd: inetd mode serves the connection on standard input", "[e2e][r
   int sv[2];
   REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
   Fd ours{sv[0]};
-  const pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    ::dup2(sv[1], 0);
-    const std::string prog = program("rpcapd");
-    ::execl(prog.c_str(), prog.c_str(), "-i", "-n", static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
+  const pid_t pid = start_child({program("rpcapd"), "-i", "-n"}, {{0, sv[1]}});
   ::close(sv[1]);
   RawClient c{std::move(ours)};
   c.null_auth();

@@ -2,7 +2,7 @@
 // rpcaps:// end to end: our clients and our rpcapd -S on loopback, with
 // certificates made at test time (rpcap-conf tls-cert, and the library for
 // CAs, client and expired certificates); verification outcomes as the user
-// sees them; the answers to the wrong kind of peer (reference TV16); active
+// sees them; the answers to the wrong kind of peer (TV16, docs/protocol.md#test-vectors); active
 // mode over TLS with rpcap-listen --tls.
 #include <catch2/catch.hpp>
 
@@ -565,17 +565,6 @@ TEST_CASE("tls: rpcap-listen exec hands a TLS daemon to rpcap-capture --fd 3 rpc
   CHECK(r.err.empty());
   check_tls_capture(a.file, "exec over tls", d);
 }
-
-namespace {
-
-std::size_t occurrences(const std::string& text, const std::string& what)
-{
-  std::size_t n = 0;
-  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) { ++n; }
-  return n;
-}
-
-}  // namespace
 
 TEST_CASE("tls: SIGHUP re-reads the TLS files: new connections get the new certificate, a broken key keeps the old",
           "[e2e][tls][rpcapd]")

@@ -8,7 +8,6 @@
 #include <linux/filter.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -45,26 +44,10 @@ Daemon::Daemon(std::vector<std::string> argv)
   const int log_fd = ::mkstemp(tmpl);
   REQUIRE(log_fd >= 0);
   m_log_path = tmpl;
-
-  std::vector<char*> args;
-  for (auto& a : argv) { args.push_back(a.data()); }
-  args.push_back(nullptr);
-  const pid_t parent = ::getpid();
-  m_pid = ::fork();
-  REQUIRE(m_pid >= 0);
-  if (m_pid == 0) {
-    // Its own process group (the reference rpcapd SIGKILLs its whole group
-    // when it exits), and gone when the test process dies.
-    ::setpgid(0, 0);
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) { ::_exit(127); }
-    ::dup2(ready[1], 3);
-    ::dup2(log_fd, 2);
-    const int null = ::open("/dev/null", O_RDONLY);
-    ::dup2(null, 0);
-    ::execv(args[0], args.data());
-    ::_exit(127);
-  }
+  const Fd null{::open("/dev/null", O_RDONLY | O_CLOEXEC)};
+  REQUIRE(null.valid());
+  // Its own process group: the reference rpcapd SIGKILLs its whole group when it exits.
+  m_pid = start_child(argv, {{3, ready[1]}, {2, log_fd}, {0, null.get()}});
   ::close(ready[1]);
   ::close(log_fd);
   std::string text;
@@ -153,7 +136,17 @@ std::vector<std::string> tcp_inodes(const std::string& dir, std::uint16_t port, 
   return out;
 }
 
-// The inodes of the sockets process `pid` holds (its /proc/PID/fd links "socket:[12345]").
+// How many of `pid`'s sockets are TCP sockets on local port `port` in `state`.
+std::size_t sockets_of(pid_t pid, std::uint16_t port, std::string_view state)
+{
+  const auto mine = socket_inodes_of(pid);
+  const auto inodes = tcp_inodes("/proc/" + std::to_string(pid) + "/net", port, state);
+  return static_cast<std::size_t>(
+      std::count_if(inodes.begin(), inodes.end(), [&](const std::string& i) { return mine.count(i) != 0; }));
+}
+
+}  // namespace
+
 std::set<std::string> socket_inodes_of(pid_t pid)
 {
   std::set<std::string> out;
@@ -166,17 +159,6 @@ std::set<std::string> socket_inodes_of(pid_t pid)
   }
   return out;
 }
-
-// How many of `pid`'s sockets are TCP sockets on local port `port` in `state`.
-std::size_t sockets_of(pid_t pid, std::uint16_t port, std::string_view state)
-{
-  const auto mine = socket_inodes_of(pid);
-  const auto inodes = tcp_inodes("/proc/" + std::to_string(pid) + "/net", port, state);
-  return static_cast<std::size_t>(
-      std::count_if(inodes.begin(), inodes.end(), [&](const std::string& i) { return mine.count(i) != 0; }));
-}
-
-}  // namespace
 
 bool tcp_listening(std::uint16_t port) { return !tcp_inodes("/proc/net", port, "0A").empty(); }
 

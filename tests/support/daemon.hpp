@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -57,6 +58,10 @@ bool tcp_listening(std::uint16_t port);
 // Wait up to `timeout_ms` until TCP port `port` is listened on (`listening`)
 // or no longer is; true if it came to pass.
 bool wait_tcp_listening(std::uint16_t port, bool listening = true, int timeout_ms = 10000);
+
+// The inodes of the sockets process `pid` holds (its /proc/PID/fd links
+// "socket:[12345]"), to find them in the tables of /proc/net.
+std::set<std::string> socket_inodes_of(pid_t pid);
 
 // True if process `pid` has a socket listening on TCP port `port` (from
 // /proc/PID/net/tcp{,6} and the socket inodes in /proc/PID/fd): a way to

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -16,12 +17,11 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-extern char** environ;
+#include "rpcap/base/fd.hpp"
 
 namespace rpcap::test {
 namespace {
@@ -44,23 +44,55 @@ struct Pipe {
 
 }  // namespace
 
-RunResult run(const std::vector<std::string>& argv, const std::string& input, int timeout_ms)
+pid_t start_child(const std::vector<std::string>& argv, const std::vector<ChildFd>& fds, ChildGroup group)
 {
   REQUIRE_FALSE(argv.empty());
-  Pipe in, out, err;
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, in.fd[0], 0);
-  posix_spawn_file_actions_adddup2(&fa, out.fd[1], 1);
-  posix_spawn_file_actions_adddup2(&fa, err.fd[1], 2);
+  // Everything the child needs is made before fork(): after it, the child
+  // of a process that may run other threads only makes system calls.
   std::vector<char*> args;
   for (const auto& a : argv) { args.push_back(const_cast<char*>(a.c_str())); }
   args.push_back(nullptr);
-  pid_t pid = -1;
-  const int rc = ::posix_spawn(&pid, argv[0].c_str(), &fa, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  INFO("spawn " << argv[0]);
-  REQUIRE(rc == 0);
+  int above = 3;  // where the descriptors to hand over are moved first, clear of every target
+  for (const auto& f : fds) { above = std::max(above, f.to + 1); }
+  std::vector<int> moved(fds.size(), -1);
+  Pipe exec_error;  // the child's errno if execv() fails; closed by a successful one
+  const pid_t parent = ::getpid();
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    if (group == ChildGroup::own_session) {
+      ::setsid();
+    } else {
+      ::setpgid(0, 0);
+    }
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) { ::_exit(127); }
+    for (std::size_t i = 0; i < fds.size(); ++i) { moved[i] = ::fcntl(fds[i].from, F_DUPFD_CLOEXEC, above); }
+    for (std::size_t i = 0; i < fds.size(); ++i) {
+      if (moved[i] < 0 || ::dup2(moved[i], fds[i].to) < 0) { ::_exit(127); }
+    }
+    ::execv(args[0], args.data());
+    const int err = errno;
+    (void)!::write(exec_error.fd[1], &err, sizeof err);
+    ::_exit(127);
+  }
+  // The parent too, so that no signal can reach the group before the child made it.
+  if (group == ChildGroup::own_group) { ::setpgid(pid, pid); }
+  exec_error.close_end(1);
+  int err = 0;
+  ssize_t n = -1;
+  while ((n = ::read(exec_error.fd[0], &err, sizeof err)) < 0 && errno == EINTR) {}
+  if (n > 0) {
+    while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {}
+    FAIL("cannot run " << argv[0] << ": " << std::strerror(err));
+  }
+  return pid;
+}
+
+RunResult run(const std::vector<std::string>& argv, const std::string& input, int timeout_ms)
+{
+  Pipe in, out, err;
+  const pid_t pid = start_child(argv, {{0, in.fd[0]}, {1, out.fd[1]}, {2, err.fd[1]}});
   in.close_end(0);
   out.close_end(1);
   err.close_end(1);
@@ -143,35 +175,31 @@ std::string read_file(const std::string& path)
   return s.str();
 }
 
+std::vector<std::string> lines_of(const std::string& text)
+{
+  std::vector<std::string> out;
+  std::istringstream in{text};
+  for (std::string line; std::getline(in, line);) { out.push_back(line); }
+  return out;
+}
+
+std::size_t occurrences(const std::string& text, const std::string& what)
+{
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) { ++n; }
+  return n;
+}
+
 Background::Background(const std::vector<std::string>& argv)
 {
-  REQUIRE_FALSE(argv.empty());
-  const std::string out = m_dir.path() + "/stdout";
-  const std::string err = m_dir.path() + "/stderr";
-  std::vector<char*> args;
-  for (const auto& a : argv) { args.push_back(const_cast<char*>(a.c_str())); }
-  args.push_back(nullptr);
-  const pid_t parent = ::getpid();
-  m_pid = ::fork();
-  REQUIRE(m_pid >= 0);
-  if (m_pid == 0) {
-    // Its own group, so that the destructor reaches the programs it starts,
-    // and gone when the test process dies.
-    ::setpgid(0, 0);
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) { ::_exit(127); }
-    const int in = ::open("/dev/null", O_RDONLY);
-    const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (in < 0 || o < 0 || e < 0) { ::_exit(127); }
-    ::dup2(in, 0);
-    ::dup2(o, 1);
-    ::dup2(e, 2);
-    ::execv(args[0], args.data());
-    ::_exit(127);
-  }
-  // The parent too, so that no signal can reach the group before the child made it.
-  ::setpgid(m_pid, m_pid);
+  // Its own group, so that the destructor reaches the programs it starts.
+  const Fd in{::open("/dev/null", O_RDONLY | O_CLOEXEC)};
+  const Fd out{::open((m_dir.path() + "/stdout").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)};
+  const Fd err{::open((m_dir.path() + "/stderr").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)};
+  REQUIRE(in.valid());
+  REQUIRE(out.valid());
+  REQUIRE(err.valid());
+  m_pid = start_child(argv, {{0, in.get()}, {1, out.get()}, {2, err.get()}});
 }
 
 Background::~Background()

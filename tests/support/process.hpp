@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <cstddef>
 #include <functional>
 #include <string>
 #include <vector>
@@ -15,6 +16,26 @@ struct RunResult {
   std::string out;     // everything written to stdout
   std::string err;     // everything written to stderr
 };
+
+// A descriptor handed to a child: this process's `from` becomes the child's `to`.
+struct ChildFd {
+  int to;
+  int from;
+};
+
+// What a child is set apart in: a process group of its own (so that a
+// signal to the group reaches the programs it starts), or a session of its
+// own, which is a group of its own too and has no controlling terminal.
+enum class ChildGroup { own_group, own_session };
+
+// Start `argv` (argv[0] is a path) as a child of this process: in a group
+// (or session) of its own, killed when the thread that started it ends
+// (PR_SET_PDEATHSIG, so with the test process), with `fds` in place and the
+// rest of this process's descriptors inherited except those that are
+// close-on-exec. Fails the current test if it cannot be forked or its
+// program cannot be executed.
+pid_t start_child(const std::vector<std::string>& argv, const std::vector<ChildFd>& fds,
+                  ChildGroup group = ChildGroup::own_group);
 
 // Run `argv` (argv[0] is a path) with `input` on its stdin, wait for it to
 // exit, and return its output. Fails the current test if it cannot start or
@@ -43,6 +64,12 @@ private:
 
 // The contents of the file at `path` ("" if unreadable).
 std::string read_file(const std::string& path);
+
+// The lines of `text` (a program's output), without their newlines.
+std::vector<std::string> lines_of(const std::string& text);
+
+// How many times `what` occurs in `text`, overlaps included.
+std::size_t occurrences(const std::string& text, const std::string& what);
 
 // A program started in the background, in a process group of its own (so
 // that its children go with it), its stdin /dev/null and its stdout and

@@ -5,7 +5,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -79,24 +78,12 @@ std::string ReferenceDaemon::start(const std::vector<std::string>& args)
 {
   std::vector<std::string> argv{reference_rpcapd(), "-b", "127.0.0.1", "-p", std::to_string(m_port)};
   argv.insert(argv.end(), args.begin(), args.end());
-  std::vector<char*> cargv;
-  for (auto& a : argv) { cargv.push_back(a.data()); }
-  cargv.push_back(nullptr);
-  const pid_t parent = ::getpid();
-  m_pid = ::fork();
-  REQUIRE(m_pid >= 0);
-  if (m_pid == 0) {
-    ::setsid();
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) { ::_exit(127); }
-    const int null = ::open("/dev/null", O_RDWR);
-    const int log = ::open(m_log_path.c_str(), O_WRONLY | O_TRUNC);
-    ::dup2(null, 0);
-    ::dup2(null, 1);
-    ::dup2(log >= 0 ? log : null, 2);
-    ::execv(cargv[0], cargv.data());
-    ::_exit(127);
-  }
+  const Fd null{::open("/dev/null", O_RDWR | O_CLOEXEC)};
+  REQUIRE(null.valid());
+  const Fd log{::open(m_log_path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC)};
+  // A session of its own: it SIGKILLs its whole group when it exits.
+  m_pid = start_child(argv, {{0, null.get()}, {1, null.get()}, {2, log ? log.get() : null.get()}},
+                      ChildGroup::own_session);
   std::string failure;
   const bool decided = eventually(
       [&] {

@@ -26,85 +26,14 @@
 #include "rpcap/net/socket.hpp"
 #include "rpcap/wire/pcap_writer.hpp"
 #include "rpcap/wire/protocol.hpp"
+#include "support/fake_daemon.hpp"
 #include "support/pcap_file.hpp"
 #include "support/vectors.hpp"
 
 using namespace rpcap;
-using rpcap::test::load_vector;
+using namespace rpcap::test;
 
 namespace {
-
-constexpr int k_timeout_ms = 3000;
-
-// The daemon's end of one connection.
-class FakePeer {
-public:
-  explicit FakePeer(Fd fd) : m_fd(std::move(fd)) {}
-
-  // The next whole message from the client, with its raw bytes.
-  struct Received {
-    Header header;
-    Message message;
-    Bytes bytes;
-  };
-  Received recv_msg(int timeout_ms = k_timeout_ms)
-  {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    for (;;) {
-      auto r = decode(m_in);
-      REQUIRE(r.has_value());
-      if (*r) {
-        const auto size = static_cast<std::ptrdiff_t>((*r)->size);
-        Received got{(*r)->header, std::move((*r)->message), Bytes(m_in.begin(), m_in.begin() + size)};
-        m_in.erase(m_in.begin(), m_in.begin() + size);
-        return got;
-      }
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-      REQUIRE(left.count() > 0);
-      auto ready = wait_readable(m_fd.get(), static_cast<int>(left.count()));
-      REQUIRE(ready.has_value());
-      if (!*ready) { continue; }
-      std::uint8_t buf[65536];
-      const ssize_t n = ::recv(m_fd.get(), buf, sizeof buf, 0);
-      REQUIRE(n > 0);
-      m_in.insert(m_in.end(), buf, buf + n);
-    }
-  }
-  template <typename T>
-  T expect(int timeout_ms = k_timeout_ms)
-  {
-    auto got = recv_msg(timeout_ms);
-    INFO("got " << msg_type_name(got.header.type));
-    REQUIRE(std::holds_alternative<T>(got.message));
-    return std::get<T>(got.message);
-  }
-  void send(const Bytes& b)
-  {
-    auto st = write_all(m_fd.get(), b.data(), b.size(), k_timeout_ms);
-    REQUIRE(st.has_value());
-  }
-  void send(const Message& m, std::uint8_t ver = 0) { send(encode(m, ver)); }
-  // True if the client closed the connection (after anything still unread).
-  bool closed(int timeout_ms = k_timeout_ms)
-  {
-    for (;;) {
-      auto ready = wait_readable(m_fd.get(), timeout_ms);
-      if (!ready || !*ready) { return false; }
-      std::uint8_t buf[4096];
-      const ssize_t n = ::recv(m_fd.get(), buf, sizeof buf, 0);
-      if (n <= 0) { return true; }
-      m_in.insert(m_in.end(), buf, buf + n);
-    }
-  }
-  // Bytes received and not yet taken as messages.
-  const Bytes& pending() const { return m_in; }
-  int fd() const { return m_fd.get(); }
-  void close() { m_fd.reset(); }
-
-private:
-  Fd m_fd;
-  Bytes m_in;
-};
 
 // A listening TCP socket on 127.0.0.1, ephemeral port.
 class Listener {
@@ -139,20 +68,6 @@ Source source_for(std::uint16_t port)
   auto src = parse_source("rpcap://127.0.0.1:" + std::to_string(port) + "/", SourceUse::list);
   REQUIRE(src.has_value());
   return *src;
-}
-
-ClientOptions options(int timeout_ms = k_timeout_ms)
-{
-  ClientOptions o;
-  o.timeout_ms = timeout_ms;
-  return o;
-}
-
-// Run `f` in a second thread: the client's side of an exchange.
-template <typename F>
-auto in_background(F f)
-{
-  return std::async(std::launch::async, std::move(f));
 }
 
 // A header with any fields, for garbage.
@@ -211,10 +126,7 @@ void connect_session(Connected& c, const Bytes& auth_reply, int timeout_ms = k_t
 // Open "lo" and start a TCP capture; returns the daemon's end of the data connection.
 FakePeer start_tcp_capture(Connected& c, Listener& data_listener, StartOptions opts = {})
 {
-  auto opened = in_background([&] { return c.session->open("lo"); });
-  CHECK(c.control->expect<OpenRequest>().device == "lo");
-  c.control->send(load_vector("open_reply"));
-  REQUIRE(opened.get().has_value());
+  open_lo(*c.session, *c.control);
   auto started = in_background([&] { return c.session->start_capture(opts); });
   c.control->expect<StartCapRequest>();
   c.control->send(StartCapReply{262144, data_listener.port()});
@@ -231,6 +143,18 @@ Error error_of(R&& r)
   REQUIRE_FALSE(r.has_value());
   return std::forward<R>(r).error();
 }
+
+// The error of a connect() to the daemon at `l` that answers its AUTH_REQ with `answer`.
+Error auth_answered_with(Listener& l, const Bytes& answer, const ClientOptions& opts = options())
+{
+  auto fut = in_background([&] { return ClientSession::connect(source_for(l.port()), opts); });
+  auto peer = l.accept();
+  peer.expect<AuthRequest>();
+  peer.send(answer);
+  return error_of(fut.get());
+}
+
+Error auth_answered_with(Listener& l, const Message& answer) { return auth_answered_with(l, encode(answer, 0)); }
 
 }  // namespace
 
@@ -316,31 +240,20 @@ TEST_CASE("client: refused authentication is an auth error naming the daemon and
     auto opts = options();
     opts.credentials = Credentials{"rpcapvec", "wrong"};
     opts.allow_plaintext_password = true;
-    auto fut = in_background([&] { return ClientSession::connect(source_for(l.port()), opts); });
-    auto peer = l.accept();
-    peer.expect<AuthRequest>();
-    peer.send(load_vector("error_auth_failed"));
-    auto e = error_of(fut.get());
+    auto e = auth_answered_with(l, load_vector("error_auth_failed"), opts);
     CHECK(e.kind == ErrorKind::auth);
     CHECK(e.message == where + ": authentication failed: Authentication failed");
   }
   SECTION("another ERROR before authentication is a remote error")
   {
-    auto fut = in_background([&] { return ClientSession::connect(source_for(l.port()), options()); });
-    auto peer = l.accept();
-    peer.expect<AuthRequest>();
-    peer.send(make_error_msg(ErrorCode::hostnoauth, "The host is not in the allowed host list. Connection refused."));
-    auto e = error_of(fut.get());
+    auto e = auth_answered_with(
+        l, make_error_msg(ErrorCode::hostnoauth, "The host is not in the allowed host list. Connection refused."));
     CHECK(e.kind == ErrorKind::remote);
     CHECK(e.message == where + ": authenticate: The host is not in the allowed host list. Connection refused.");
   }
   SECTION("control characters in the daemon's text are escaped")
   {
-    auto fut = in_background([&] { return ClientSession::connect(source_for(l.port()), options()); });
-    auto peer = l.accept();
-    peer.expect<AuthRequest>();
-    peer.send(make_error_msg(ErrorCode::auth_failed, "bad\n\x1b[2Jthing"));
-    auto e = error_of(fut.get());
+    auto e = auth_answered_with(l, make_error_msg(ErrorCode::auth_failed, "bad\n\x1b[2Jthing"));
     CHECK(e.message == where + ": authentication failed: bad\\x0a\\x1b[2Jthing");
   }
 }
@@ -371,11 +284,7 @@ TEST_CASE("client: bad AUTH_REPLYs and versions are refused", "[client]")
   for (const auto& bad : cases) {
     SECTION(bad.what)
     {
-      auto fut = in_background([&] { return ClientSession::connect(source_for(l.port()), options()); });
-      auto peer = l.accept();
-      peer.expect<AuthRequest>();
-      peer.send(bad.reply);
-      auto e = error_of(fut.get());
+      auto e = auth_answered_with(l, bad.reply);
       CHECK(e.kind == bad.kind);
       CHECK(e.message == where + ": " + bad.message);
     }

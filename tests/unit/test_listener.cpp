@@ -24,16 +24,16 @@
 #include "rpcap/net/listener.hpp"
 #include "rpcap/net/socket.hpp"
 #include "rpcap/wire/protocol.hpp"
+#include "support/fake_daemon.hpp"
 #include "support/load.hpp"
 #include "support/vectors.hpp"
 
 using namespace rpcap;
-using rpcap::test::load_vector;
+using namespace rpcap::test;
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr int k_timeout_ms = 3000;
 
 // A listener on 127.0.0.1, ephemeral port, allowing `hosts` (none: everyone).
 ActiveListener open_listener(const std::vector<std::string>& hosts = {})
@@ -61,87 +61,6 @@ std::uint16_t port_of(const ActiveListener& l)
 // A daemon calling in: a TCP connection from `from` (a loopback address) to 127.0.0.1:`port`.
 Fd call_in(std::uint16_t port, const std::string& from = "127.0.0.1") { return test::connect_from(from, port); }
 
-// Everything `fd` receives until EOF (fails the test if that takes longer than `timeout_ms`).
-Bytes read_to_eof(int fd, int timeout_ms = k_timeout_ms)
-{
-  Bytes got;
-  const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
-  for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-    REQUIRE(left > 0);
-    auto ready = wait_readable(fd, static_cast<int>(left));
-    REQUIRE(ready.has_value());
-    if (!*ready) { continue; }
-    std::uint8_t buf[4096];
-    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    REQUIRE(n >= 0);
-    if (n == 0) { return got; }
-    got.insert(got.end(), buf, buf + n);
-  }
-}
-
-// The daemon's end of a connection.
-class FakeDaemon {
-public:
-  explicit FakeDaemon(Fd fd) : m_fd(std::move(fd)) {}
-
-  // The next whole message from the client.
-  template <typename T>
-  T expect(int timeout_ms = k_timeout_ms)
-  {
-    const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
-    for (;;) {
-      auto r = decode(m_in);
-      REQUIRE(r.has_value());
-      if (*r) {
-        const auto size = static_cast<std::ptrdiff_t>((*r)->size);
-        Message m = std::move((*r)->message);
-        m_in.erase(m_in.begin(), m_in.begin() + size);
-        INFO("got " << msg_type_name((*r)->header.type));
-        REQUIRE(std::holds_alternative<T>(m));
-        return std::get<T>(m);
-      }
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-      REQUIRE(left > 0);
-      auto ready = wait_readable(m_fd.get(), static_cast<int>(left));
-      REQUIRE(ready.has_value());
-      if (!*ready) { continue; }
-      std::uint8_t buf[65536];
-      const ssize_t n = ::recv(m_fd.get(), buf, sizeof buf, 0);
-      REQUIRE(n > 0);
-      m_in.insert(m_in.end(), buf, buf + n);
-    }
-  }
-  void send(const Bytes& b) { REQUIRE(write_all(m_fd.get(), b.data(), b.size(), k_timeout_ms).has_value()); }
-  void send(const Message& m) { send(encode(m, 0)); }
-  // Everything the client sent until it closed the connection, after the messages taken.
-  Bytes rest_until_eof()
-  {
-    Bytes rest = m_in;
-    const Bytes more = read_to_eof(m_fd.get());
-    rest.insert(rest.end(), more.begin(), more.end());
-    m_in.clear();
-    return rest;
-  }
-
-private:
-  Fd m_fd;
-  Bytes m_in;
-};
-
-ClientOptions options()
-{
-  ClientOptions o;
-  o.timeout_ms = k_timeout_ms;
-  return o;
-}
-
-template <typename F>
-auto in_background(F f)
-{
-  return std::async(std::launch::async, std::move(f));
-}
-
 // A handler that counts packets and keeps the last one's bytes.
 class Collector final : public PacketHandler {
 public:
@@ -157,7 +76,7 @@ public:
 // A daemon that called in through `l` and a session attached to it with
 // NULL authentication, answered with libpcap's recorded AUTH_REPLY.
 struct Attached {
-  std::optional<FakeDaemon> daemon;
+  std::optional<FakePeer> daemon;
   std::optional<ClientSession> session;
 };
 
@@ -178,15 +97,6 @@ void attach_session(Attached& a, ActiveListener& l)
   INFO((s ? "" : s.error().message));
   REQUIRE(s.has_value());
   a.session.emplace(std::move(*s));
-}
-
-// Open "lo" on the attached session.
-void open_lo(Attached& a)
-{
-  auto opened = in_background([&] { return a.session->open("lo"); });
-  CHECK(a.daemon->expect<OpenRequest>().device == "lo");
-  a.daemon->send(load_vector("open_reply"));
-  REQUIRE(opened.get().has_value());
 }
 
 }  // namespace
@@ -308,7 +218,7 @@ TEST_CASE("client: attach runs a session over a daemon's connection: SERVEROPEN 
   Attached a;
   attach_session(a, l);
   CHECK(a.session->daemon_name() == "rpcap://127.0.0.1/");
-  open_lo(a);
+  open_lo(*a.session, *a.daemon);
 
   SECTION("TCP: the client listens, the daemon connects to portdata")
   {

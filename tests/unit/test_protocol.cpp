@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// Wire protocol: the test vectors of the protocol reference (section 11),
+// Wire protocol: the test vectors TV1-TV17 of docs/protocol.md#test-vectors,
 // each decoded to its fields, re-encoded byte for byte, and cut short at
 // every length; then the malformed variants and what they map to.
 #include <catch2/catch.hpp>
