@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "rpcapd/cli.hpp"
 
+#include <algorithm>
+
 #include "common/daemon_options.hpp"
 #include "common/tool.hpp"
 #include "rpcap/config/settings.hpp"
@@ -10,12 +12,16 @@ namespace rpcap::cli::rpcapd {
 const std::vector<std::string>& config_switches()
 {
   static const std::vector<std::string> k_names = [] {
-    std::vector<std::string> names{"--bind",   "--port",        "--ipv4",          "--ipv6",
-                                   "--hosts",  "--null-auth",   "--active",        "--active-only",
-                                   "--tls",    "--tls-key",     "--tls-cert",      "--client-ca",
-                                   "--capture-group"};
+    // The long name of each switch of the table: "-l,--hosts" gives
+    // "--hosts"; AddressFamily's "-4,--ipv4|-6,--ipv6" gives both.
+    std::vector<std::string> names;
     for (const auto& s : daemon_settings()) {
-      if (!s.option.empty()) { names.emplace_back(s.option); }
+      std::string_view option = s.option;
+      while (!option.empty()) {
+        const std::string_view one = option.substr(0, option.find('|'));
+        names.emplace_back(one.substr(one.rfind(',') + 1));
+        option.remove_prefix(std::min(option.size(), one.size() + 1));
+      }
     }
     return names;
   }();

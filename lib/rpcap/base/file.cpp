@@ -12,7 +12,7 @@
 #include <cstring>
 #include <memory>
 
-#include "rpcap/net/socket.hpp"
+#include "rpcap/base/fd.hpp"
 
 namespace rpcap {
 namespace {

@@ -59,7 +59,7 @@ std::vector<Error> check_config(const DaemonConfig& cfg)
     if (problem) { add(s.key, *problem); }
   }
   if (auto problem = tls_problem(cfg)) { errors.push_back(make_error(ErrorKind::config, *problem)); }
-  if (cfg.active_only && cfg.active_clients.empty()) { add("ActiveOnly", active_only_problem()); }
+  if (cfg.active_only && cfg.active_clients.empty()) { add(key_of(&DaemonConfig::active_only), active_only_problem()); }
   return errors;
 }
 

@@ -104,7 +104,7 @@ public:
   void finish()
   {
     if (m_cfg.active_only && m_cfg.active_clients.empty()) {
-      m_diag.add(first_line(&DaemonConfig::active_only), "ActiveOnly: " + active_only_problem());
+      m_diag.add(first_line(&DaemonConfig::active_only), key_of(&DaemonConfig::active_only) + ": " + active_only_problem());
     }
     if (auto problem = tls_problem(m_cfg)) {
       m_diag.add(std::max({first_line(&DaemonConfig::tls), first_line(&DaemonConfig::tls_key),
@@ -184,12 +184,12 @@ private:
       std::string_view other = host.substr(sep + 1);
       if (other.empty() && tokens.size() > 1) { other = tokens[1]; }
       if (other.empty()) { other = host.substr(0, sep); }
-      return quote(value) + " is not one host; PassiveClient takes one host and no port (libpcap would read "
+      return quote(value) + " is not one host; " + key_of(Setting::Kind::hosts) + " takes one host and no port (libpcap would read "
              + quote(other) + " as another host name)";
     }
     if (tokens.size() > 1) {
       return "unexpected " + quote(tokens[1]) + " after " + quote(host)
-             + "; PassiveClient takes one host per line (libpcap would ignore " + quote(tokens[1]) + ")";
+             + "; " + key_of(Setting::Kind::hosts) + " takes one host per line (libpcap would ignore " + quote(tokens[1]) + ")";
     }
     if (auto problem = host_problem(host)) { return problem; }
     std::size_t added = host.size() + (m_cfg.passive_clients.empty() ? 0 : 1);
@@ -219,7 +219,7 @@ private:
     std::size_t rest = skip_blanks(value, port_end);
     if (rest < value.size()) {
       return "unexpected " + quote(value.substr(rest)) + " after " + quote(value.substr(0, port_end))
-             + "; ActiveClient takes one host and one port per line";
+             + "; " + key_of(Setting::Kind::targets) + " takes one host and one port per line";
     }
     if (auto problem = host_problem(host)) { return problem; }
     if (iequals(port, "DEFAULT")) { port = k_default_active_port; }

@@ -161,6 +161,31 @@ const Setting& setting_of(unsigned DaemonConfig::*member)
   return *std::find_if(k_settings.begin(), k_settings.end(), [&](const Setting& s) { return s.number == member; });
 }
 
+namespace {
+
+template <typename Pred>
+std::string key_where(Pred pred)
+{
+  auto it = std::find_if(k_settings.begin(), k_settings.end(), pred);
+  return it == k_settings.end() ? std::string{} : std::string{it->key};
+}
+
+}  // namespace
+
+std::string key_of(bool DaemonConfig::*member)
+{
+  return key_where([&](const Setting& s) { return s.flag == member; });
+}
+std::string key_of(std::string DaemonConfig::*member)
+{
+  return key_where([&](const Setting& s) { return s.text == member; });
+}
+std::string key_of(unsigned DaemonConfig::*member) { return std::string{setting_of(member).key}; }
+std::string key_of(Setting::Kind kind)
+{
+  return key_where([&](const Setting& s) { return s.kind == kind; });
+}
+
 std::string value_text(const Setting& s, const DaemonConfig& cfg)
 {
   switch (s.kind) {

@@ -59,6 +59,14 @@ const Setting* find_setting(std::string_view key);
 // The number setting held in `member` (which must be one).
 const Setting& setting_of(unsigned DaemonConfig::*member);
 
+// The file key of the setting held in `member`, or of the one setting of
+// `kind` (hosts, targets or family): how code names a key in a message or
+// a file without writing the name again.
+std::string key_of(bool DaemonConfig::*member);
+std::string key_of(std::string DaemonConfig::*member);
+std::string key_of(unsigned DaemonConfig::*member);
+std::string key_of(Setting::Kind kind);
+
 // The value of scalar setting `s` (every kind but hosts and targets) in
 // `cfg` as a config file writes it: "YES", "ipv4", "64", a path ("" if unset).
 std::string value_text(const Setting& s, const DaemonConfig& cfg);

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "rpcap/base/text.hpp"
+#include "rpcap/config/settings.hpp"
 
 namespace rpcap::conf {
 namespace {
@@ -177,15 +178,18 @@ std::string too_many_targets()
 std::optional<std::string> tls_problem(const DaemonConfig& cfg)
 {
   if (cfg.tls && (cfg.tls_key.empty() || cfg.tls_cert.empty())) {
-    return "Tls: YES needs TlsKey and TlsCert (the key and certificate files, PEM)";
+    return key_of(&DaemonConfig::tls) + ": YES needs " + key_of(&DaemonConfig::tls_key) + " and "
+           + key_of(&DaemonConfig::tls_cert) + " (the key and certificate files, PEM)";
   }
-  if (!cfg.tls && !cfg.tls_client_ca.empty()) { return "TlsClientCa: client certificates need Tls = YES"; }
+  if (!cfg.tls && !cfg.tls_client_ca.empty()) {
+    return key_of(&DaemonConfig::tls_client_ca) + ": client certificates need " + key_of(&DaemonConfig::tls) + " = YES";
+  }
   return std::nullopt;
 }
 
 std::string active_only_problem()
 {
-  return "YES needs at least one ActiveClient, or the daemon would serve nobody";
+  return "YES needs at least one " + key_of(Setting::Kind::targets) + ", or the daemon would serve nobody";
 }
 
 Error join_errors(const std::vector<Error>& errors)

@@ -13,17 +13,20 @@ Result<std::string> write_config(const DaemonConfig& cfg)
   // The first three groups reproduce libpcap 1.10's fileconf_save() byte for
   // byte (its header, comments, blank lines and ", " separator), so a file
   // with only those keys cannot be told apart from one `rpcapd -s` wrote.
+  const std::string passive = key_of(Setting::Kind::hosts);
+  const std::string active = key_of(Setting::Kind::targets);
+  const std::string null_auth = key_of(&DaemonConfig::null_auth);
   std::string out = "# Configuration file help.\n\n"
                     "# Hosts which are allowed to connect to this server (passive mode)\n"
-                    "# Format: PassiveClient = <name or address>\n\n";
-  for (const auto& host : cfg.passive_clients) { out += "PassiveClient = " + host + "\n"; }
+                    "# Format: " + passive + " = <name or address>\n\n";
+  for (const auto& host : cfg.passive_clients) { out += passive + " = " + host + "\n"; }
   out += "\n\n"
          "# Hosts to which this server is trying to connect to (active mode)\n"
-         "# Format: ActiveClient = <name or address>, <port | DEFAULT>\n\n";
-  for (const auto& t : cfg.active_clients) { out += "ActiveClient = " + t.host + ", " + t.port + "\n"; }
+         "# Format: " + active + " = <name or address>, <port | DEFAULT>\n\n";
+  for (const auto& t : cfg.active_clients) { out += active + " = " + t.host + ", " + t.port + "\n"; }
   out += "\n\n"
          "# Permit NULL authentication: YES or NO\n\n";
-  out += cfg.null_auth ? "NullAuthPermit = YES\n" : "NullAuthPermit = NO\n";
+  out += null_auth + (cfg.null_auth ? " = YES\n" : " = NO\n");
 
   // Extended keys only when not default, so a plain config stays exactly
   // libpcap's file.

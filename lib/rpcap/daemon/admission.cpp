@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "rpcap/daemon/admission.hpp"
 
+#include "rpcap/config/settings.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
@@ -107,7 +109,7 @@ Admission::Arrival Admission::arrive(Id id, const std::string& source, Clock::ti
   const unsigned mine = share(source, now);
   if (auto it = m_sources.find(source); it != m_sources.end() && it->second.unauthenticated >= mine) {
     if (!evict_from(source, out, still_silent)) {
-      out.refusal = "too many connections from " + source + " (MaxUnauthenticatedPerSource "
+      out.refusal = "too many connections from " + source + " (" + key_of(&DaemonConfig::max_unauthenticated_per_source) + " "
                     + std::to_string(m_limits.max_unauthenticated_per_source)
                     + (mine < m_limits.max_unauthenticated_per_source ? ", " + std::to_string(mine) + " after penalties"
                                                                       : std::string{})
@@ -127,7 +129,7 @@ Admission::Arrival Admission::arrive(Id id, const std::string& source, Clock::ti
       }
     }
     if (richest == nullptr) {
-      out.refusal = "too many unauthenticated connections (MaxUnauthenticated "
+      out.refusal = "too many unauthenticated connections (" + key_of(&DaemonConfig::max_unauthenticated) + " "
                     + std::to_string(m_limits.max_unauthenticated) + ")";
       return out;
     }
@@ -159,10 +161,10 @@ std::optional<std::string> Admission::log_in(Id id)
   if (it->second.state == State::logged_in) { return std::nullopt; }
   Source& s = m_sources[it->second.source];
   if (m_logged_in >= m_limits.max_sessions) {
-    return "too many sessions (MaxSessions " + std::to_string(m_limits.max_sessions) + ")";
+    return "too many sessions (" + key_of(&DaemonConfig::max_sessions) + " " + std::to_string(m_limits.max_sessions) + ")";
   }
   if (s.logged_in >= m_limits.max_sessions_per_host) {
-    return "too many sessions from " + it->second.source + " (MaxSessionsPerHost "
+    return "too many sessions from " + it->second.source + " (" + key_of(&DaemonConfig::max_sessions_per_host) + " "
            + std::to_string(m_limits.max_sessions_per_host) + ")";
   }
   if (it->second.state == State::silent) { spoke(id); }

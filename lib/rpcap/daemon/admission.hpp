@@ -26,7 +26,7 @@
 // with the reason (the session process sends it as an RPCAP error).
 //
 // Pure bookkeeping (no sockets, no clock of its own), so that it can be
-// tested exhaustively; the daemon's loop (daemon.cpp) acts on its answers.
+// tested exhaustively; the listening process (supervisor.cpp) acts on its answers.
 #pragma once
 
 #include <chrono>

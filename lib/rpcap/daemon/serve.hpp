@@ -3,7 +3,7 @@
 // do: a passive connection the listening process accepted (or inetd
 // handed over), and active mode's worker, which connects out to a client
 // again and again and serves each session in a child of its own. The
-// listening process itself is daemon.cpp's.
+// listening process itself is supervisor.cpp's.
 #pragma once
 
 #include <chrono>

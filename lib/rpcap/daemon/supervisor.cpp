@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "rpcap/daemon/supervisor.hpp"
 
+#include "rpcap/config/settings.hpp"
 #include "rpcap/config/view.hpp"
 
 #include <fcntl.h>
@@ -391,7 +392,7 @@ void Supervisor::expire(Clock::time_point now)
 void Supervisor::log_penalty(const std::string& source, const std::string& why, unsigned share) const
 {
   m_log(LogLevel::warning, source + ": penalised for " + why + ": its share of connections not logged in is "
-                               + std::to_string(share) + " (MaxUnauthenticatedPerSource "
+                               + std::to_string(share) + " (" + key_of(&DaemonConfig::max_unauthenticated_per_source) + " "
                                + std::to_string(m_admission.limits().max_unauthenticated_per_source)
                                + "), one miss forgiven a minute");
 }
@@ -535,7 +536,7 @@ int Supervisor::run()
   m_fd_limit = raise_fd_limit(m_log);
   m_admission.set_limits(limits_for(m_cfg));
   if (m_admission.limits().max_unauthenticated < m_cfg.max_unauthenticated) {
-    m_log(LogLevel::warning, "MaxUnauthenticated " + std::to_string(m_cfg.max_unauthenticated) + " lowered to "
+    m_log(LogLevel::warning, key_of(&DaemonConfig::max_unauthenticated) + " " + std::to_string(m_cfg.max_unauthenticated) + " lowered to "
                                  + std::to_string(m_admission.limits().max_unauthenticated) + " by the descriptor limit ("
                                  + std::to_string(m_fd_limit) + ")");
   }
