@@ -19,6 +19,7 @@
 #include "common/capture_options.hpp"
 #include "common/tool.hpp"
 #include "rpcap/client/capture_run.hpp"
+#include "rpcap/client/daemon_call.hpp"
 #include "rpcap/base/children.hpp"
 #include "rpcap/client/session.hpp"
 #include "rpcap/base/deadline.hpp"
@@ -36,8 +37,6 @@ using cli::listen::Mode;
 constexpr int k_tick_ms = 200;
 // How long children get to end after SIGTERM before SIGKILL.
 constexpr auto k_child_grace = std::chrono::milliseconds(10000);
-// The descriptor a command run by `exec` finds the connection on.
-constexpr int k_exec_fd = 3;
 
 std::string prog(const Context& ctx) { return ctx.app.get_name(); }
 
@@ -212,23 +211,6 @@ int capture_from(Context& ctx, IncomingDaemon d, int out_fd, const std::string& 
                                  RunSignals{ctx.stop, ctx.report});
 }
 
-// -w's file for daemon `host`: %h is its address, %% a percent sign.
-std::string output_for(const std::string& pattern, const std::string& host)
-{
-  std::string out;
-  for (std::size_t i = 0; i < pattern.size(); ++i) {
-    if (pattern[i] == '%' && i + 1 < pattern.size() && (pattern[i + 1] == 'h' || pattern[i + 1] == '%')) {
-      out += pattern[i + 1] == 'h' ? host : "%";
-      ++i;
-    } else {
-      out += pattern[i];
-    }
-  }
-  return out;
-}
-
-bool per_daemon_output(const std::string& pattern) { return output_for(pattern, "\x01") != output_for(pattern, ""); }
-
 // One capture: the first daemon that calls in and logs in.
 int serve_one_capture(Context& ctx)
 {
@@ -252,40 +234,6 @@ int serve_one_capture(Context& ctx)
 // ---------------------------------------------------------------------------
 // A child process per daemon: capture with %h, exec
 
-// Put the connection on descriptor 3, describe it in the environment (ours
-// and ucspi-tcp's names), and run the command. Returns only on failure.
-[[noreturn]] void exec_command(Context& ctx, IncomingDaemon& d)
-{
-  const auto& cmd = ctx.opts.command;
-  auto local = local_address(d.conn.get());
-  const int fd = d.conn.release();
-  if (fd == k_exec_fd) {
-    ::fcntl(fd, F_SETFD, 0);
-  } else if (::dup2(fd, k_exec_fd) < 0) {
-    tool::error(prog(ctx), std::string{"dup2: "} + std::strerror(errno));
-    ::_exit(tool::exit_failure);
-  }
-  const std::string host = d.peer.host();
-  const std::string port = std::to_string(d.peer.port());
-  ::setenv("RPCAP_FD", std::to_string(k_exec_fd).c_str(), 1);
-  ::setenv("RPCAP_DAEMON", host.c_str(), 1);
-  ::setenv("RPCAP_DAEMON_PORT", port.c_str(), 1);
-  ::setenv("PROTO", "TCP", 1);
-  ::setenv("TCPREMOTEIP", host.c_str(), 1);
-  ::setenv("TCPREMOTEPORT", port.c_str(), 1);
-  if (local) {
-    ::setenv("TCPLOCALIP", local->host().c_str(), 1);
-    ::setenv("TCPLOCALPORT", std::to_string(local->port()).c_str(), 1);
-  }
-  std::vector<char*> argv;
-  for (const auto& a : cmd) { argv.push_back(const_cast<char*>(a.c_str())); }
-  argv.push_back(nullptr);
-  ::execvp(argv[0], argv.data());
-  const int err = errno;
-  tool::error(prog(ctx), "run \"" + cmd.front() + "\": " + std::strerror(err));
-  ::_exit(err == ENOENT ? 127 : 126);
-}
-
 // The child's work for daemon `d`, calling in for the `call`th time; returns its exit status.
 int child_work(Context& ctx, IncomingDaemon d, unsigned call)
 {
@@ -296,12 +244,12 @@ int child_work(Context& ctx, IncomingDaemon d, unsigned call)
     std::signal(SIGTERM, SIG_DFL);
     std::signal(SIGUSR1, SIG_DFL);
     std::signal(SIGPIPE, SIG_DFL);
-    exec_command(ctx, d);
+    const auto [status, message] = exec_with_connection(ctx.opts.command, d);
+    tool::error(prog(ctx), message);
+    ::_exit(status);
   }
   // A daemon that calls in again gets a new file, not its last one overwritten.
-  std::string path = output_for(ctx.opts.capture.output, host);
-  if (call > 1) { path += "." + std::to_string(call - 1); }
-  auto out_fd = tool::open_output(path);
+  auto out_fd = tool::open_output(output_for(ctx.opts.capture.output, host, call));
   if (!out_fd) { return tool::report(ctx.app, out_fd.error()); }
   return capture_from(ctx, std::move(d), *out_fd, host);
 }
