@@ -33,6 +33,7 @@
 // `make docs` and the docs.up_to_date test run it) fail until the line is here.
 #include "rpcap-conf/cli.hpp"
 #include "rpcap-capture/cli.hpp"
+#include "rpcap-extcap/cli.hpp"
 #include "rpcap-listen/cli.hpp"
 #include "rpcap-ls/cli.hpp"
 #include "rpcapd/cli.hpp"
@@ -76,6 +77,7 @@ struct Program {
 const Program k_programs[] = {
   {"rpcap-conf", make_app<rpcap::cli::conf::define_cli>},
   {"rpcap-capture", make_app<rpcap::cli::capture::define_cli>},
+  {"rpcap-extcap", make_app<rpcap::cli::extcap::define_cli>},
   {"rpcap-listen", make_app<rpcap::cli::listen::define_cli>},
   {"rpcap-ls",   make_app<rpcap::cli::ls::define_cli>},
   {"rpcapd",     make_app<rpcap::cli::rpcapd::define_cli>},

@@ -147,7 +147,8 @@ TEST_CASE("tls: a wrong CA, host name, pin, an expired or an untrusted certifica
   {
     auto r = ls({tls_source(d)});
     CHECK(r.exit_code == 1);
-    CHECK(r.err == prefix + "certificate verify failed: self-signed certificate; use --ca FILE or --pin SHA256\n");
+    CHECK(r.err == prefix + "certificate verify failed: self-signed certificate; use --ca FILE, or --pin " + c.pin +
+                       " if that is the daemon's certificate (rpcap-conf tls-cert prints its pin on the daemon's host)\n");
     CHECK(r.out.empty());
   }
   SECTION("another CA")
@@ -155,7 +156,8 @@ TEST_CASE("tls: a wrong CA, host name, pin, an expired or an untrusted certifica
     DaemonCert other;
     auto r = ls({"--ca", other.cert, tls_source(d)});
     CHECK(r.exit_code == 1);
-    CHECK(r.err == prefix + "certificate verify failed: self-signed certificate; use --ca FILE or --pin SHA256\n");
+    CHECK(r.err == prefix + "certificate verify failed: self-signed certificate; use --ca FILE, or --pin " + c.pin +
+                       " if that is the daemon's certificate (rpcap-conf tls-cert prints its pin on the daemon's host)\n");
   }
   SECTION("a host name the certificate does not hold")
   {

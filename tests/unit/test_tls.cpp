@@ -189,8 +189,10 @@ TEST_CASE("tls: the client verifies the chain and the name, or the pin", "[tls]"
     auto other = value_of(make_certificate(other_spec));
     client.ca_file = pki.dir.write("other-ca.pem", other.cert_pem);
     auto o = handshake(server, client, "probe.example");
-    CHECK(message_of(o.client)
-          == "TLS: certificate verify failed: unable to get local issuer certificate; use --ca FILE or --pin SHA256");
+    CHECK(message_of(o.client) == "TLS: certificate verify failed: unable to get local issuer certificate; use --ca "
+                                  "FILE, or --pin " + format_pin(value_of(certificate_pin(pki.server.cert_pem))) +
+                                      " if that is the daemon's certificate (rpcap-conf tls-cert prints its pin on the "
+                                      "daemon's host)");
   }
   SECTION("the pin replaces the chain: right pin, any name")
   {
@@ -240,8 +242,11 @@ TEST_CASE("tls: an expired or self-signed certificate is refused with its reason
     const TlsServerSettings server{pki.dir.write("self-key.pem", self.key_pem), pki.dir.write("self.pem", self.cert_pem),
                                    ""};
     auto o = handshake(server, client, "probe.example");
-    CHECK(message_of(o.client)
-          == "TLS: certificate verify failed: self-signed certificate; use --ca FILE or --pin SHA256");
+    // The pin to use is named, for the user to compare with the daemon's.
+    CHECK(message_of(o.client) == "TLS: certificate verify failed: self-signed certificate; use --ca FILE, or --pin " +
+                                      format_pin(value_of(certificate_pin(self.cert_pem))) +
+                                      " if that is the daemon's certificate (rpcap-conf tls-cert prints its pin on the "
+                                      "daemon's host)");
     SECTION("but trusted as its own CA file (rpcap-conf tls-cert, then --ca cert.pem)")
     {
       client.ca_file = pki.dir.write("self-ca.pem", self.cert_pem);

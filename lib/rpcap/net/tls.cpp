@@ -435,6 +435,23 @@ Result<std::optional<Channel>> TlsAccept::step()
   return std::optional<Channel>{Channel{std::move(m_fd), std::move(m_ssl)}};
 }
 
+namespace {
+
+// OpenSSL's verify callback: keeps the verdict, and records the pin of the
+// daemon's certificate when the chain is refused (in the SSL's app data, a
+// std::optional<Pin>).
+int remember_refused(int preverify_ok, X509_STORE_CTX* store) noexcept
+{
+  if (preverify_ok == 1) { return 1; }
+  auto* ssl = static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+  auto* refused = ssl != nullptr ? static_cast<std::optional<Pin>*>(SSL_get_app_data(ssl)) : nullptr;
+  X509* leaf = X509_STORE_CTX_get0_cert(store);
+  if (refused != nullptr && leaf != nullptr) { *refused = digest(leaf); }
+  return 0;
+}
+
+}  // namespace
+
 Result<Channel> Channel::tls_client(Fd fd, const TlsContext& ctx, const TlsClientSettings& settings,
                                     const std::string& host, int timeout_ms)
 {
@@ -445,7 +462,7 @@ Result<Channel> Channel::tls_client(Fd fd, const TlsContext& ctx, const TlsClien
   if (!host.empty() && !ip) { SSL_set_tlsext_host_name(ssl, host.c_str()); }
   const bool verify_chain = !settings.insecure && !settings.pin;
   if (verify_chain) {
-    SSL_set_verify(ssl, SSL_VERIFY_PEER, nullptr);
+    SSL_set_verify(ssl, SSL_VERIFY_PEER, remember_refused);
     if (!host.empty()) {
       X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
       X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
@@ -455,10 +472,21 @@ Result<Channel> Channel::tls_client(Fd fd, const TlsContext& ctx, const TlsClien
   } else {
     SSL_set_verify(ssl, SSL_VERIFY_NONE, nullptr);
   }
-  if (auto failure = handshake(ssl, fd.get(), false, timeout_ms)) {
+  // The certificate a failed verification was about, to name its pin.
+  std::optional<Pin> refused;
+  SSL_set_app_data(ssl, &refused);
+  auto failure = handshake(ssl, fd.get(), false, timeout_ms);
+  SSL_set_app_data(ssl, nullptr);
+  if (failure) {
     const long vr = SSL_get_verify_result(ssl);
     if (verify_chain && vr != X509_V_OK) {
       std::string hint = "; use --ca FILE or --pin SHA256";
+      if (refused) {
+        // Trust on first use, made explicit: the user compares the pin with
+        // what rpcap-conf tls-cert prints on the daemon's host.
+        hint = "; use --ca FILE, or --pin " + format_pin(*refused) +
+               " if that is the daemon's certificate (rpcap-conf tls-cert prints its pin on the daemon's host)";
+      }
       if (vr == X509_V_ERR_HOSTNAME_MISMATCH || vr == X509_V_ERR_IP_ADDRESS_MISMATCH) {
         hint = " (the certificate is not for \"" + host + "\"); connect by a name it holds, or use --pin SHA256";
       } else if (vr == X509_V_ERR_CERT_HAS_EXPIRED || vr == X509_V_ERR_CERT_NOT_YET_VALID) {
