@@ -88,6 +88,12 @@ TEST_CASE("extcap: the passive interface's arguments, in the dialog's order, wit
     CHECK(args[i].find("{group=") != std::string::npos);
   }
   CHECK(args[11].find("{type=boolflag}{default=true}") != std::string::npos);  // promiscuous unless unticked
+  // The dialog's defaults and limits are the library's (written out in the table, checked here).
+  const auto limit = std::to_string(k_max_snaplen);
+  CHECK(args[10].find("{default=" + limit + "}{range=0," + limit + "}") != std::string::npos);
+  CHECK(args[1].find("{default=" + std::to_string(extcap::k_default_port) + "}") != std::string::npos);
+  CHECK(lines(*extcap::config_text("rpcap-active"))[0].find(
+            "{default=" + std::to_string(extcap::k_default_listen_port) + "}") != std::string::npos);
 }
 
 TEST_CASE("extcap: an interface typed before stays in the selector", "[extcap]")

@@ -20,6 +20,28 @@ struct Arg {
   std::string_view group;
 };
 
+// The arguments both interfaces have: who logs in, how the connection is
+// secured (the TLS switch's wording is each interface's), what is captured.
+constexpr Arg k_username{"remote-username", "Username", "string", "",
+                         "Log in with this user and a password (empty: no authentication)", "Authentication"};
+constexpr Arg k_password{"remote-password", "Password", "password", "", "The password of the user", "Authentication"};
+constexpr Arg k_plaintext{"allow-plaintext-password", "Send the password without TLS", "boolflag", "{default=false}",
+                          "Send the password in clear text when TLS is off (anyone on the path can read it)",
+                          "Authentication"};
+constexpr Arg k_ca{"ca", "CA certificates", "fileselect", "{mustexist=true}",
+                   "Trust the CA certificates in this PEM file instead of the system's trust store", "TLS"};
+constexpr Arg k_pin{"pin", "Certificate pin (SHA-256)", "string", "",
+                    "Trust exactly the certificate with this SHA-256 fingerprint (rpcap-conf tls-cert prints it)",
+                    "TLS"};
+constexpr Arg k_snaplen{"snaplen", "Snapshot length", "unsigned", "{default=262144}{range=0,262144}",
+                        "Keep at most this many bytes of each packet (0: all)", "Capture"};
+constexpr Arg k_promiscuous{"promiscuous", "Promiscuous mode", "boolflag", "{default=true}",
+                            "Put the daemon's interface into promiscuous mode", "Capture"};
+constexpr Arg k_sampling{"sampling", "Sampling", "string", "{validation=^((every|after-ms):[1-9][0-9]*)?$}",
+                         "Keep one packet of every N (every:N) or the first after each N ms (after-ms:N), if the "
+                         "daemon supports it",
+                         "Capture"};
+
 // The dialog of `rpcap`, in the order it shows them: where the daemon is,
 // who logs in, how the connection is secured, what is captured.
 constexpr std::array k_passive_args{
@@ -32,27 +54,17 @@ constexpr std::array k_passive_args{
     // given by hand as a preference (tshark -o extcap.rpcap.remoteinterface:eth0).
     Arg{"remote-interface", "Remote interface", "selector", "{reload=true}{placeholder=Load}{required=true}",
         "The daemon's interface to capture: press Load to list the daemon's interfaces", "Server"},
-    Arg{"remote-username", "Username", "string", "",
-        "Log in with this user and a password (empty: no authentication)", "Authentication"},
-    Arg{"remote-password", "Password", "password", "", "The password of the user", "Authentication"},
-    Arg{"allow-plaintext-password", "Send the password without TLS", "boolflag", "{default=false}",
-        "Send the password in clear text when TLS is off (anyone on the path can read it)", "Authentication"},
-    Arg{"tls", "Use TLS (rpcaps://)", "boolflag", "{default=false}",
-        "Speak TLS to the daemon (rpcapd --tls)", "TLS"},
-    Arg{"ca", "CA certificates", "fileselect", "{mustexist=true}",
-        "Trust the CA certificates in this PEM file instead of the system's trust store", "TLS"},
-    Arg{"pin", "Certificate pin (SHA-256)", "string", "",
-        "Trust exactly the certificate with this SHA-256 fingerprint (rpcap-conf tls-cert prints it)", "TLS"},
+    k_username,
+    k_password,
+    k_plaintext,
+    Arg{"tls", "Use TLS (rpcaps://)", "boolflag", "{default=false}", "Speak TLS to the daemon (rpcapd --tls)", "TLS"},
+    k_ca,
+    k_pin,
     Arg{"udp", "UDP data channel", "boolflag", "{default=false}",
         "Receive the packets over UDP instead of a TCP connection", "Capture"},
-    Arg{"snaplen", "Snapshot length", "unsigned", "{default=262144}{range=0,262144}",
-        "Keep at most this many bytes of each packet (0: all)", "Capture"},
-    Arg{"promiscuous", "Promiscuous mode", "boolflag", "{default=true}",
-        "Put the daemon's interface into promiscuous mode", "Capture"},
-    Arg{"sampling", "Sampling", "string", "{validation=^((every|after-ms):[1-9][0-9]*)?$}",
-        "Keep one packet of every N (every:N) or the first after each N ms (after-ms:N), if the daemon "
-        "supports it",
-        "Capture"},
+    k_snaplen,
+    k_promiscuous,
+    k_sampling,
 };
 
 // The dialog of `rpcap-active`: the daemon's interface cannot be listed
@@ -62,25 +74,16 @@ constexpr std::array k_active_args{
         "The TCP port to wait on for a daemon in active mode (rpcapd -a HOST,PORT)", "Server"},
     Arg{"remote-interface", "Remote interface", "string", "{required=true}",
         "The interface of the calling daemon to capture", "Server"},
-    Arg{"remote-username", "Username", "string", "",
-        "Log in with this user and a password (empty: no authentication)", "Authentication"},
-    Arg{"remote-password", "Password", "password", "", "The password of the user", "Authentication"},
-    Arg{"allow-plaintext-password", "Send the password without TLS", "boolflag", "{default=false}",
-        "Send the password in clear text when TLS is off (anyone on the path can read it)", "Authentication"},
+    k_username,
+    k_password,
+    k_plaintext,
     Arg{"tls", "Use TLS", "boolflag", "{default=false}",
         "Speak TLS to the daemon that calls in (rpcapd -a HOST,PORT -S)", "TLS"},
-    Arg{"ca", "CA certificates", "fileselect", "{mustexist=true}",
-        "Trust the CA certificates in this PEM file instead of the system's trust store", "TLS"},
-    Arg{"pin", "Certificate pin (SHA-256)", "string", "",
-        "Trust exactly the certificate with this SHA-256 fingerprint (rpcap-conf tls-cert prints it)", "TLS"},
-    Arg{"snaplen", "Snapshot length", "unsigned", "{default=262144}{range=0,262144}",
-        "Keep at most this many bytes of each packet (0: all)", "Capture"},
-    Arg{"promiscuous", "Promiscuous mode", "boolflag", "{default=true}",
-        "Put the daemon's interface into promiscuous mode", "Capture"},
-    Arg{"sampling", "Sampling", "string", "{validation=^((every|after-ms):[1-9][0-9]*)?$}",
-        "Keep one packet of every N (every:N) or the first after each N ms (after-ms:N), if the daemon "
-        "supports it",
-        "Capture"},
+    k_ca,
+    k_pin,
+    k_snaplen,
+    k_promiscuous,
+    k_sampling,
 };
 
 Error not_ours(std::string_view iface)
