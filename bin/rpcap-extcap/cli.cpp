@@ -68,9 +68,8 @@ void define_cli(CLI::App& app, Options& opts)
 
   // What was asked, once the options are known (Wireshark's own order of precedence).
   app.callback([&opts, version] {
-    opts.want_version = version->count() > 0;
     if (opts.interfaces) { opts.mode = Mode::interfaces; }
-    else if (opts.want_version) { opts.mode = Mode::version; }
+    else if (version->count() > 0) { opts.mode = Mode::version; }
     else if (opts.dlts) { opts.mode = Mode::dlts; }
     else if (opts.config) { opts.mode = opts.reload_option.empty() ? Mode::config : Mode::reload; }
     else if (opts.capture) { opts.mode = Mode::capture; }

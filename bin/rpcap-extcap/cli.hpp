@@ -19,8 +19,7 @@ enum class Mode { none, version, interfaces, dlts, config, reload, check_filter,
 
 struct Options {
   // Wireshark's queries and the capture.
-  bool want_version{false};         // --extcap-version[=WIRESHARK_VERSION]
-  std::string wireshark_version;    // the version Wireshark gave, if any
+  std::string wireshark_version;    // --extcap-version[=WIRESHARK_VERSION]: the version Wireshark gave, if any
   bool interfaces{false};           // --extcap-interfaces
   std::string interface;            // --extcap-interface
   bool dlts{false};                 // --extcap-dlts

@@ -110,12 +110,21 @@ Result<std::string> reload(const Options& opts)
   return ex::reload_text(opts.interface, opts.reload_option, *devices, opts.remote_interface);
 }
 
-// Wireshark's filter check: nothing on standard output if the filter is
-// valid, else the compiler's message on its first line.
-std::string filter_check(const Options& opts)
+// The capture filter compiled for the link type most daemons' interfaces
+// have: fails with the compiler's message.
+Status check_filter(const Options& opts)
 {
   auto f = compile_filter(opts.capture_filter, k_check_linktype, static_cast<int>(clamp_snaplen(opts.snaplen)));
-  return f ? std::string{} : f.error().message + "\n";
+  if (!f) { return make_error(ErrorKind::usage, f.error().message); }
+  return {};
+}
+
+// Wireshark's filter check: nothing on standard output if the filter is
+// valid, else the compiler's message as the one line.
+std::string filter_check_text(const Options& opts)
+{
+  auto st = check_filter(opts);
+  return st ? std::string{} : st.error().message + "\n";
 }
 
 }  // namespace
@@ -129,7 +138,7 @@ int answer_query(const CLI::App& app, const Options& opts)
   case Mode::dlts: text = ex::dlts_text(opts.interface); break;
   case Mode::config: text = ex::config_text(opts.interface, opts.remote_interface); break;
   case Mode::reload: text = reload(opts); break;
-  case Mode::check_filter: text = filter_check(opts); break;
+  case Mode::check_filter: text = filter_check_text(opts); break;
   case Mode::none:
   case Mode::capture: break;
   }
@@ -162,10 +171,7 @@ int capture(const CLI::App& app, const Options& opts)
   if (auto st = check_credentials(*client, opts.tls, "--tls"); !st) { return tool::report(app, st.error()); }
   // The filter is checked here too, so that a bad one is refused before
   // any connection; the session compiles it again for the real link type.
-  if (auto bad = filter_check(opts); !bad.empty()) {
-    bad.pop_back();
-    return tool::report(app, make_error(ErrorKind::usage, bad));
-  }
+  if (auto st = check_filter(opts); !st) { return tool::report(app, st.error()); }
   // Listening before the fifo is opened: a port in use is reported at once.
   std::optional<ActiveListener> listener;
   if (active) {

@@ -22,6 +22,7 @@
 
 #include "rpcap/base/error.hpp"
 #include "rpcap/wire/protocol.hpp"
+#include "rpcap/wire/url.hpp"
 
 namespace rpcap::extcap {
 
@@ -29,8 +30,9 @@ namespace rpcap::extcap {
 inline constexpr std::string_view k_passive = "rpcap";        // a daemon in passive mode
 inline constexpr std::string_view k_active = "rpcap-active";  // daemons calling in (rpcapd -a)
 
-// Default ports of the two interfaces' arguments.
-inline constexpr unsigned k_default_port = 2002;
+// Default ports of the two interfaces' arguments: RPCAP's passive port,
+// and its active one (config.hpp's k_default_active_port, a string there).
+inline constexpr unsigned k_default_port = k_default_passive_port;
 inline constexpr unsigned k_default_listen_port = 2003;
 
 // The argument whose values --extcap-reload-option fetches from the daemon.
