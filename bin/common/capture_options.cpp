@@ -19,11 +19,11 @@ namespace {
 // The largest filter file -F reads (a filter is a line or two).
 constexpr std::size_t k_max_filter_file = 1u << 20;
 
-volatile std::sig_atomic_t g_stop = 0;    // SIGINT, SIGTERM
-volatile std::sig_atomic_t g_report = 0;  // SIGUSR1
+SignalFlag g_stop{0};    // SIGINT, SIGTERM
+SignalFlag g_report{0};  // SIGUSR1
 
-extern "C" void on_stop(int) { g_stop = 1; }
-extern "C" void on_report(int) { g_report = 1; }
+extern "C" void on_stop(int) { g_stop.store(1); }
+extern "C" void on_report(int) { g_report.store(1); }
 
 void handle(int sig, void (*fn)(int))
 {
@@ -172,9 +172,10 @@ int capture_to_output(const CLI::App& app, const CaptureFlags& flags, const Capt
     cb.on_progress = [](std::uint64_t n) { std::cerr << "\rGot " << n << std::flush; };
   }
   PcapWriter writer{out.fd, flags.packet_buffered ? PcapWriter::Flush::per_packet : PcapWriter::Flush::buffered};
+  PcapOutput pcap{writer};
   CaptureTotals totals;
-  auto end = session != nullptr ? run_session_capture(*session, run, writer, totals, signals, cb)
-                                : run_capture(run, writer, totals, signals, cb);
+  auto end = session != nullptr ? run_session_capture(*session, run, pcap, totals, signals, cb)
+                                : run_capture(run, pcap, totals, signals, cb);
   if (out.live_count) { std::cerr << "\r"; }
   // Statistics for a capture that ran; a failure to start is only its error line.
   if (!flags.quiet && writer.begun()) { statistics(totals); }
@@ -184,6 +185,70 @@ int capture_to_output(const CLI::App& app, const CaptureFlags& flags, const Capt
     // capture did not end by itself, as tcpdump's SIGPIPE death tells it.
     error(app.get_name(), "output: the reader went away (Broken pipe)");
     return exit_failure;
+  }
+  return exit_ok;
+}
+
+}  // namespace rpcap::tool
+
+namespace rpcap::tool {
+
+Result<MergedCaptureOptions> merged_capture_options(const ClientFlags& client, std::vector<MergedSource> sources,
+                                                    const CaptureFlags& flags)
+{
+  MergedCaptureOptions merged;
+  bool remote = false;
+  bool tls = false;
+  for (const auto& s : sources) {
+    remote = remote || s.run.source.kind == SourceKind::remote;
+    tls = tls || s.run.source.tls;
+  }
+  // With --fd the one session is opened over the descriptor (open_session).
+  if (remote && client.fd < 0) {
+    auto opts = client_options(client, tls);
+    if (!opts) { return std::move(opts).error(); }
+    for (auto& s : sources) { s.run.client = *opts; }
+  }
+  merged.sources = std::move(sources);
+  merged.count = flags.count;
+  return merged;
+}
+
+int merged_capture_to_output(const CLI::App& app, const CaptureFlags& flags, const MergedCaptureOptions& merged,
+                             const CaptureOutput& out, const RunSignals& signals)
+{
+  const std::string prog = app.get_name();
+  auto statistics = [&](const SourceReport& r) {
+    std::cerr << capture_statistics(r.totals, r.totals.udp_lost != 0 || flags.udp, r.name) << std::flush;
+  };
+  MergedCallbacks cb;
+  cb.on_report = statistics;
+  cb.on_failed = [&](const SourceReport& r) {
+    if (out.live_count) { std::cerr << "\r"; }
+    error(prog, r.name + ": " + r.error->message + (r.began ? " (the other sources go on)" : ""));
+  };
+  if (out.live_count) {
+    cb.on_progress = [](std::uint64_t n) { std::cerr << "\rGot " << n << std::flush; };
+  }
+  PcapngWriter writer{out.fd, flags.packet_buffered ? PcapngWriter::Flush::per_packet : PcapngWriter::Flush::buffered};
+  MergedTotals totals;
+  auto end = run_merged_capture(merged, writer, totals, signals, cb);
+  if (out.live_count) { std::cerr << "\r"; }
+  if (!flags.quiet) {
+    for (const auto& r : totals.sources) {
+      if (r.began) { statistics(r); }
+    }
+    std::cerr << totals.written << " packets captured from " << totals.sources.size() << " sources\n"
+              << totals.late << " packets written out of time order (a source lagged past the merge window)\n"
+              << std::flush;
+  }
+  if (!end) { return report(app, end.error()); }
+  if (*end == RunEnd::reader_gone) {
+    error(prog, "output: the reader went away (Broken pipe)");
+    return exit_failure;
+  }
+  for (const auto& r : totals.sources) {
+    if (r.error) { return exit_failure; }
   }
   return exit_ok;
 }

@@ -13,7 +13,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include "common/client_options.hpp"
 #include "rpcap/client/capture_run.hpp"
+#include "rpcap/client/merged_capture.hpp"
 
 namespace rpcap::tool {
 
@@ -72,5 +74,18 @@ struct CaptureOutput {
 // the exit status.
 int capture_to_output(const CLI::App& app, const CaptureFlags& flags, const CaptureRunOptions& run,
                       ClientSession* session, const CaptureOutput& out, const RunSignals& signals);
+
+// The merged run of `sources` as the flags say: every remote source logs in
+// with the client options the client flags give (a password asked once),
+// -c counts the packets of all sources together, -U flushes each packet.
+Result<MergedCaptureOptions> merged_capture_options(const ClientFlags& client, std::vector<MergedSource> sources,
+                                                    const CaptureFlags& flags);
+
+// Capture `merged` into a pcapng stream on `out` as the flags say: a failed
+// source named on stderr at once (the others go on), statistics per source
+// (each line after its name) on SIGUSR1 and at the end, then the totals of
+// the stream. Returns the exit status: 1 if a source failed.
+int merged_capture_to_output(const CLI::App& app, const CaptureFlags& flags, const MergedCaptureOptions& merged,
+                             const CaptureOutput& out, const RunSignals& signals);
 
 }  // namespace rpcap::tool

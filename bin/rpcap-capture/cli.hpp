@@ -1,23 +1,34 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// rpcap-capture's command line: capture from any source into a pcap stream,
-// with tcpdump's spelling of the options tcpdump has.
+// rpcap-capture's command line: capture from one source or several into a
+// pcap or pcapng stream, with tcpdump's spelling of the options tcpdump has.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "common/capture_options.hpp"
 #include "common/client_options.hpp"
+#include "rpcap/client/merged_capture.hpp"
 
 namespace rpcap::cli::capture {
 
 struct Options {
-  std::string source;          // SOURCE
-  tool::CaptureFlags capture;  // FILTER -F -c -s -p -U -w --udp --sampling --include-self -q
-  tool::ClientFlags client;    // -u --password-file --timeout -4 -6 --fd
+  std::string source;                // SOURCE (with -i: the first FILTER word)
+  std::vector<std::string> sources;  // -i SOURCE, repeatable
+  bool pcapng{false};                // --pcapng
+  unsigned merge_window_ms{static_cast<unsigned>(k_default_merge_window.count())};  // --merge-window
+  std::string precision{"micro"};    // --time-stamp-precision
+  tool::CaptureFlags capture;        // FILTER -F -c -s -p -U -w --udp --sampling --include-self -q
+  tool::ClientFlags client;          // -u --password-file --timeout -4 -6 --fd
 };
 
 void define_cli(CLI::App& app, Options& opts);
+
+// The sources the command line names, as written: the -i ones, else SOURCE.
+// With -i, SOURCE (if any) is the first FILTER word and goes back there.
+Result<std::vector<std::string>> source_list(Options& opts);
 
 }  // namespace rpcap::cli::capture

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// rpcap-capture: capture from a remote rpcapd, a local interface or a file,
-// and write a pcap stream: rpcap-capture rpcap://host/eth0 | tcpdump -r -
+// rpcap-capture: capture from remote rpcapd daemons, local interfaces or
+// files, and write a pcap stream: rpcap-capture rpcap://host/eth0 | tcpdump -r -
+// or, from several sources merged in time order, a pcapng stream:
+// rpcap-capture -i rpcap://a/eth0 -i rpcap://b/eth0 -w both.pcapng
 #include <unistd.h>
 
+#include <memory>
 #include <optional>
 
 #include "common/capture_options.hpp"
@@ -20,27 +23,49 @@ int main(int argc, char** argv)
   cli::capture::define_cli(app, opts);
   if (auto rc = tool::parse(app, argc, argv)) { return *rc; }
 
-  auto src = parse_source(opts.source, SourceUse::open);
-  if (!src) { return tool::report(app, src.error()); }
-  if (opts.client.fd >= 0) {
-    src = tool::source_over_fd(*src);
-    if (!src) { return tool::report(app, src.error()); }
-  }
+  auto names = cli::capture::source_list(opts);
+  if (!names) { return tool::report(app, names.error()); }
   const auto& flags = opts.capture;
-  auto run = tool::capture_run_options(flags, *src);
-  if (!run) { return tool::report(app, run.error()); }
-  if (src->kind != SourceKind::remote && (flags.udp || run->sampling || !opts.client.user.empty())) {
+  std::vector<MergedSource> sources;
+  bool any_remote = false;
+  for (const auto& name : *names) {
+    auto src = parse_source(name, SourceUse::open);
+    if (!src) { return tool::report(app, src.error()); }
+    if (opts.client.fd >= 0) {
+      src = tool::source_over_fd(*src);
+      if (!src) { return tool::report(app, src.error()); }
+    }
+    auto run = tool::capture_run_options(flags, *src);
+    if (!run) { return tool::report(app, run.error()); }
+    run->nano = opts.precision == "nano";
+    any_remote = any_remote || src->kind == SourceKind::remote;
+    sources.push_back(MergedSource{std::move(*run), name, nullptr});
+  }
+  if (!any_remote && (flags.udp || !flags.sampling.empty() || !opts.client.user.empty())) {
     return tool::report(app, make_error(ErrorKind::usage, "--udp, --sampling and -u apply to rpcap:// sources only"));
   }
   auto out_fd = tool::open_output(flags.output);
   if (!out_fd) { return tool::report(app, out_fd.error()); }
+  const tool::CaptureOutput out{*out_fd, "", !flags.quiet && ::isatty(STDERR_FILENO) == 1};
+
+  if (sources.size() > 1 || opts.pcapng) {
+    auto merged = tool::merged_capture_options(opts.client, std::move(sources), flags);
+    if (!merged) { return tool::report(app, merged.error()); }
+    if (opts.client.fd >= 0) {
+      auto s = tool::open_session(opts.client, merged->sources.front().run.source);
+      if (!s) { return tool::report(app, s.error()); }
+      merged->sources.front().session = std::make_shared<ClientSession>(std::move(*s));
+    }
+    merged->window = std::chrono::milliseconds(opts.merge_window_ms);
+    merged->section = host_section(tool::version_text(app.get_name()));
+    return tool::merged_capture_to_output(app, flags, *merged, out, tool::install_capture_signals());
+  }
+  const CaptureRunOptions& run = sources.front().run;
   std::optional<ClientSession> session;
-  if (src->kind == SourceKind::remote) {
-    auto s = tool::open_session(opts.client, *src);
+  if (run.source.kind == SourceKind::remote) {
+    auto s = tool::open_session(opts.client, run.source);
     if (!s) { return tool::report(app, s.error()); }
     session = std::move(*s);
   }
-
-  const tool::CaptureOutput out{*out_fd, "", !flags.quiet && ::isatty(STDERR_FILENO) == 1};
-  return tool::capture_to_output(app, flags, *run, session ? &*session : nullptr, out, tool::install_capture_signals());
+  return tool::capture_to_output(app, flags, run, session ? &*session : nullptr, out, tool::install_capture_signals());
 }

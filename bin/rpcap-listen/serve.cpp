@@ -273,7 +273,7 @@ int serve_forked(Context& ctx)
   // SIGUSR1 asks every running capture for its statistics.
   auto pass_on_report = [&] {
     if (ctx.report != nullptr && *ctx.report != 0) {
-      *ctx.report = 0;
+      ctx.report->store(0);
       children.signal(SIGUSR1);
     }
   };

@@ -19,6 +19,7 @@
 #include <CLI/CLI.hpp>
 
 #include "rpcap-listen/cli.hpp"
+#include "rpcap/client/capture_run.hpp"
 #include "rpcap/net/listener.hpp"
 
 namespace rpcap::listen {
@@ -28,8 +29,8 @@ struct Context {
   const CLI::App& app;                      // for messages
   const cli::listen::Options& opts;
   ActiveListener& listener;
-  volatile std::sig_atomic_t* stop{nullptr};    // SIGINT, SIGTERM seen
-  volatile std::sig_atomic_t* report{nullptr};  // SIGUSR1 seen (capture)
+  SignalFlag* stop{nullptr};    // SIGINT, SIGTERM seen
+  SignalFlag* report{nullptr};  // SIGUSR1 seen (capture)
 };
 
 // Run the mode the options name; returns the exit status.

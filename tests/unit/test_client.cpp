@@ -948,7 +948,8 @@ TEST_CASE("client: a capture from a daemon of the other byte order is written in
   const auto path = std::filesystem::temp_directory_path() / ("rpcap-order-" + std::to_string(::getpid()) + ".pcap");
   Fd file{::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)};
   REQUIRE(file.valid());
-  PcapWriter out{file.get()};
+  PcapWriter writer{file.get()};
+  PcapOutput out{writer};
   CaptureRunOptions opts;
   opts.source.name = "usbmon1";
   opts.exclude_self = false;

@@ -15,13 +15,11 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-bool flag(volatile std::sig_atomic_t* f) { return f != nullptr && *f != 0; }
-
 // The periodic work of every capture loop: flush on the timer, progress once
 // a second, statistics on request.
 class Ticker {
 public:
-  Ticker(const CaptureRunOptions& opts, PcapWriter& out, const RunSignals& sig, const RunCallbacks& cb)
+  Ticker(const CaptureRunOptions& opts, PacketOutput& out, const RunSignals& sig, const RunCallbacks& cb)
       : m_opts(opts), m_out(out), m_sig(sig), m_cb(cb)
   {
   }
@@ -40,8 +38,8 @@ public:
       m_last_progress = now;
       m_cb.on_progress(m_out.packets());
     }
-    if (flag(m_sig.report)) {
-      *m_sig.report = 0;
+    if (raised(m_sig.report)) {
+      m_sig.report->store(0);
       refresh_totals();
       totals.written = m_out.packets();
       if (m_cb.on_report) { m_cb.on_report(totals); }
@@ -51,24 +49,16 @@ public:
 
 private:
   const CaptureRunOptions& m_opts;
-  PcapWriter& m_out;
+  PacketOutput& m_out;
   const RunSignals& m_sig;
   const RunCallbacks& m_cb;
   Clock::time_point m_last_flush{Clock::now()};
   Clock::time_point m_last_progress{Clock::now()};
 };
 
-// Map an output failure to how the run ends: a reader that went away is a
-// normal end; anything else (disk full) is an error.
-Result<RunEnd> output_failed(const Error& e)
-{
-  if (e.message.find("Broken pipe") != std::string::npos) { return RunEnd::reader_gone; }
-  return e;
-}
-
 class WritingSink final : public PacketSink {
 public:
-  WritingSink(PcapWriter& out, std::uint64_t limit) : m_out(out), m_limit(limit) {}
+  WritingSink(PacketOutput& out, std::uint64_t limit) : m_out(out), m_limit(limit) {}
   void on_packet(const PacketInfo& info, const std::uint8_t* data) override
   {
     if (m_failed || (m_limit != 0 && m_out.packets() >= m_limit)) { return; }
@@ -79,17 +69,29 @@ public:
   std::optional<Error> m_failed;
 
 private:
-  PcapWriter& m_out;
+  PacketOutput& m_out;
   std::uint64_t m_limit;
 };
 
-Result<RunEnd> run_local(const CaptureRunOptions& opts, PcapWriter& out, CaptureTotals& totals,
+// A local device's description as libpcap lists it; a file's is its path.
+std::string local_description(const Source& src)
+{
+  if (src.kind == SourceKind::file) { return {}; }
+  auto list = list_local_interfaces();
+  if (!list) { return {}; }
+  for (const auto& i : *list) {
+    if (i.name == src.name) { return i.description; }
+  }
+  return {};
+}
+
+Result<RunEnd> run_local(const CaptureRunOptions& opts, PacketOutput& out, CaptureTotals& totals,
                          const RunSignals& sig, const RunCallbacks& cb)
 {
   const bool file = opts.source.kind == SourceKind::file;
   std::unique_ptr<CaptureHandle> cap;
   if (file) {
-    auto h = open_savefile(opts.source.name);
+    auto h = open_savefile(opts.source.name, opts.nano);
     if (!h) { return std::move(h).error(); }
     cap = std::move(*h);
   } else {
@@ -98,6 +100,7 @@ Result<RunEnd> run_local(const CaptureRunOptions& opts, PcapWriter& out, Capture
     p.device = opts.source.name;
     p.snaplen = opts.snaplen;
     p.promisc = opts.promisc;
+    p.nano = opts.nano;
     auto h = backend->open(p);
     if (!h) { return std::move(h).error(); }
     cap = std::move(*h);
@@ -107,7 +110,12 @@ Result<RunEnd> run_local(const CaptureRunOptions& opts, PcapWriter& out, Capture
     if (!f) { return std::move(f).error(); }
     if (auto st = cap->set_filter(*f); !st) { return std::move(st).error(); }
   }
-  if (auto st = out.begin(cap->linktype(), file ? cap->snaplen() : opts.snaplen); !st) { return output_failed(st.error()); }
+  StreamFormat format;
+  format.linktype = cap->linktype();
+  format.snaplen = file ? cap->snaplen() : opts.snaplen;
+  format.resolution = cap->nano() ? TsResolution::nano : TsResolution::micro;
+  if (out.wants_description()) { format.description = local_description(opts.source); }
+  if (auto st = out.begin(format); !st) { return output_failed(st.error()); }
   WritingSink sink{out, opts.count};
   Ticker ticker{opts, out, sig, cb};
   auto refresh = [&] {
@@ -116,7 +124,7 @@ Result<RunEnd> run_local(const CaptureRunOptions& opts, PcapWriter& out, Capture
     }
   };
   for (;;) {
-    if (flag(sig.stop) || (opts.count != 0 && out.packets() >= opts.count)) { break; }
+    if (raised(sig.stop) || (opts.count != 0 && out.packets() >= opts.count)) { break; }
     if (!file) {
       pollfd p{cap->selectable_fd(), POLLIN, 0};
       if (::poll(&p, 1, opts.flush_ms) < 0 && errno != EINTR) { return make_error(ErrorKind::io, std::string{"poll: "} + std::strerror(errno)); }
@@ -138,9 +146,23 @@ Result<RunEnd> run_local(const CaptureRunOptions& opts, PcapWriter& out, Capture
 
 }  // namespace
 
-Result<RunEnd> run_session_capture(ClientSession& session, const CaptureRunOptions& opts, PcapWriter& out,
+Result<RunEnd> output_failed(const Error& e)
+{
+  if (e.message.find("Broken pipe") != std::string::npos) { return RunEnd::reader_gone; }
+  return e;
+}
+
+Result<RunEnd> run_session_capture(ClientSession& session, const CaptureRunOptions& opts, PacketOutput& out,
                                    CaptureTotals& totals, const RunSignals& sig, const RunCallbacks& cb)
 {
+  std::string description;
+  if (out.wants_description()) {
+    // Asked before the capture, as a user's listing would. A daemon that
+    // cannot list its interfaces still captures: no description then.
+    if (auto list = session.list_interfaces(opts.source.name); list && !list->empty()) {
+      description = list->front().description;
+    }
+  }
   auto opened = session.open(opts.source.name);
   if (!opened) { return std::move(opened).error(); }
   const int linktype = opened->linktype;
@@ -176,10 +198,13 @@ Result<RunEnd> run_session_capture(ClientSession& session, const CaptureRunOptio
       // A link type without IP (compile fails) cannot carry our connections.
     }
   }
+  StreamFormat format;
+  format.linktype = linktype;
+  format.snaplen = opts.snaplen;
   // In the daemon's byte order if it told us it differs (see PcapWriter::begin).
-  const auto order = session.byte_order() == AuthReply::ByteOrder::swapped ? PcapWriter::Order::swapped
-                                                                            : PcapWriter::Order::native;
-  if (auto st = out.begin(linktype, opts.snaplen, order); !st) { return output_failed(st.error()); }
+  if (session.byte_order() == AuthReply::ByteOrder::swapped) { format.order = PcapWriter::Order::swapped; }
+  format.description = std::move(description);
+  if (auto st = out.begin(format); !st) { return output_failed(st.error()); }
 
   std::optional<Error> write_error;
   PacketCallback handler{[&](const PacketHeader& h, ByteView data) {
@@ -192,7 +217,7 @@ Result<RunEnd> run_session_capture(ClientSession& session, const CaptureRunOptio
     totals.udp_lost = session.udp_lost();
   };
   for (;;) {
-    if (flag(sig.stop) || (opts.count != 0 && out.packets() >= opts.count)) { break; }
+    if (raised(sig.stop) || (opts.count != 0 && out.packets() >= opts.count)) { break; }
     auto n = session.read_packets(handler, opts.flush_ms);
     if (write_error) { return output_failed(*write_error); }
     if (!n) {
@@ -232,7 +257,7 @@ std::string exclude_self_filter(int control_fd, int data_fd, const std::string& 
   return user.empty() ? excl : "(" + user + ") and " + excl;
 }
 
-Result<RunEnd> run_capture(const CaptureRunOptions& opts, PcapWriter& out, CaptureTotals& totals,
+Result<RunEnd> run_capture(const CaptureRunOptions& opts, PacketOutput& out, CaptureTotals& totals,
                            const RunSignals& signals, const RunCallbacks& callbacks)
 {
   if (opts.source.kind == SourceKind::remote) {

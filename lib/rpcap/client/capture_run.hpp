@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// One capture from any source into a pcap stream: what rpcap-capture does.
+// One capture from any source into a packet output (a pcap stream, or one
+// source's share of a merged pcapng stream): what rpcap-capture does.
 // A remote source goes through a ClientSession (the filter is compiled here
 // for the remote link type and sent, so only matching packets cross the
 // network; the session's own RPCAP traffic is excluded, as libpcap does);
@@ -8,7 +9,7 @@
 // reading pipe stays live.
 #pragma once
 
-#include <csignal>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -17,6 +18,7 @@
 #include "rpcap/net/capture.hpp"
 #include "rpcap/client/session.hpp"
 #include "rpcap/wire/pcap_writer.hpp"
+#include "rpcap/wire/pcapng_writer.hpp"
 #include "rpcap/wire/url.hpp"
 
 namespace rpcap {
@@ -31,6 +33,7 @@ struct CaptureRunOptions {
   std::optional<SetSamplingRequest> sampling;
   bool exclude_self{true};     // remote: filter out this session's own connections
   int flush_ms{100};           // longest a packet waits in the output buffer
+  bool nano{false};            // local and file: nanosecond timestamps where the source has them
   ClientOptions client;
 };
 
@@ -42,10 +45,66 @@ struct CaptureTotals {
   std::uint64_t udp_lost{0};                // UDP data: PACKETs lost on the way
 };
 
+// A flag a signal handler sets and capture threads read (lock-free, so
+// async-signal-safe).
+using SignalFlag = std::atomic<int>;
+static_assert(SignalFlag::is_always_lock_free);
+
 // Signals the caller's handlers record; the run checks them between reads.
 struct RunSignals {
-  volatile std::sig_atomic_t* stop{nullptr};         // SIGINT, SIGTERM: end cleanly
-  volatile std::sig_atomic_t* report{nullptr};       // SIGUSR1: call on_report, then clear it
+  SignalFlag* stop{nullptr};    // SIGINT, SIGTERM: end cleanly
+  SignalFlag* report{nullptr};  // SIGUSR1: call on_report, then clear it
+};
+
+// True if `flag` is set (a null flag never is).
+inline bool raised(const SignalFlag* flag) { return flag != nullptr && flag->load(std::memory_order_relaxed) != 0; }
+
+// What an output needs to know of a capture before its first packet.
+struct StreamFormat {
+  int linktype{1};
+  std::uint32_t snaplen{k_max_snaplen};
+  PcapWriter::Order order{PcapWriter::Order::native};  // remote: the daemon's byte order
+  TsResolution resolution{TsResolution::micro};        // the units of write()'s `ts_frac`
+  std::string description;  // the interface's description, if the output wants_description()
+};
+
+// Where a capture's packets go.
+class PacketOutput {
+public:
+  virtual ~PacketOutput() = default;
+  // True if begin() wants StreamFormat::description (a remote capture asks
+  // the daemon for it: one more request).
+  virtual bool wants_description() const { return false; }
+  // The capture started; packets follow.
+  virtual Status begin(const StreamFormat& format) = 0;
+  // One packet: its timestamp (seconds and fraction in the format's units),
+  // its length on the wire, the bytes captured.
+  virtual Status write(std::uint32_t ts_sec, std::uint32_t ts_frac, std::uint32_t len, ByteView data) = 0;
+  // Hand on everything buffered (the run calls it on its short timer and
+  // whenever the source goes idle).
+  virtual Status flush() = 0;
+  virtual std::uint64_t packets() const = 0;
+  virtual std::size_t buffered() const = 0;
+};
+
+// A classic pcap stream as the output of one capture.
+class PcapOutput final : public PacketOutput {
+public:
+  explicit PcapOutput(PcapWriter& writer) : m_w(writer) {}
+  Status begin(const StreamFormat& f) override
+  {
+    return m_w.begin(f.linktype, f.snaplen, f.order, f.resolution == TsResolution::nano);
+  }
+  Status write(std::uint32_t ts_sec, std::uint32_t ts_frac, std::uint32_t len, ByteView data) override
+  {
+    return m_w.write(ts_sec, ts_frac, len, data);
+  }
+  Status flush() override { return m_w.flush(); }
+  std::uint64_t packets() const override { return m_w.packets(); }
+  std::size_t buffered() const override { return m_w.buffered(); }
+
+private:
+  PcapWriter& m_w;
 };
 
 struct RunCallbacks {
@@ -59,17 +118,21 @@ enum class RunEnd {
   reader_gone,  // the output's reader went away (EPIPE): a normal end for pipes
 };
 
+// How an output failure ends a run: a reader that went away (EPIPE) is a
+// normal end for a pipe; anything else (a full disk) is the error.
+Result<RunEnd> output_failed(const Error& e);
+
 // Capture as `opts` says into `out` until the count, the end of a file, a
 // stop signal, or the reader going away. Fails when the source cannot be
 // opened or dies mid-capture; every packet received before is written out
 // and flushed first, and `totals` then holds what was seen.
-Result<RunEnd> run_capture(const CaptureRunOptions& opts, PcapWriter& out, CaptureTotals& totals,
+Result<RunEnd> run_capture(const CaptureRunOptions& opts, PacketOutput& out, CaptureTotals& totals,
                            const RunSignals& signals, const RunCallbacks& callbacks);
 
 // The same over an established session (connected or attached, see
 // ClientSession): capture its daemon's device `opts.source.name`. The
 // session is closed at the end of a clean run.
-Result<RunEnd> run_session_capture(ClientSession& session, const CaptureRunOptions& opts, PcapWriter& out,
+Result<RunEnd> run_session_capture(ClientSession& session, const CaptureRunOptions& opts, PacketOutput& out,
                                    CaptureTotals& totals, const RunSignals& signals, const RunCallbacks& callbacks);
 
 // The filter that excludes a session's own connections: the control

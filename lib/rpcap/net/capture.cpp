@@ -57,6 +57,8 @@ Result<PcapPtr> create_activated(const CaptureParams& p)
   pcap_set_promisc(h.get(), p.promisc ? 1 : 0);
   pcap_set_timeout(h.get(), p.timeout_ms);
   if (p.buffer_size > 0) { pcap_set_buffer_size(h.get(), p.buffer_size); }
+  // A device that cannot give nanoseconds keeps microseconds; nano() tells.
+  if (p.nano) { (void)pcap_set_tstamp_precision(h.get(), PCAP_TSTAMP_PRECISION_NANO); }
   const int rc = pcap_activate(h.get());
   if (rc < 0) {
     std::string why = rc == PCAP_ERROR ? pcap_geterr(h.get()) : pcap_statustostr(rc);
@@ -77,6 +79,7 @@ public:
   std::uint32_t snaplen() const override { return static_cast<std::uint32_t>(pcap_snapshot(m_h.get())); }
   int buffer_size() const override { return pcap_bufsize(m_h.get()); }
   int selectable_fd() const override { return pcap_get_selectable_fd(m_h.get()); }
+  bool nano() const override { return pcap_get_tstamp_precision(m_h.get()) == PCAP_TSTAMP_PRECISION_NANO; }
 
   Status set_filter(const Filter& filter) override
   {
@@ -176,10 +179,11 @@ public:
 
 std::unique_ptr<CaptureBackend> make_pcap_backend() { return std::make_unique<PcapBackend>(); }
 
-Result<std::unique_ptr<CaptureHandle>> open_savefile(const std::string& path)
+Result<std::unique_ptr<CaptureHandle>> open_savefile(const std::string& path, bool nano)
 {
   char errbuf[PCAP_ERRBUF_SIZE] = {};
-  PcapPtr h{pcap_open_offline(path.c_str(), errbuf)};
+  PcapPtr h{pcap_open_offline_with_tstamp_precision(
+      path.c_str(), nano ? PCAP_TSTAMP_PRECISION_NANO : PCAP_TSTAMP_PRECISION_MICRO, errbuf)};
   if (!h) { return make_error(ErrorKind::io, "open \"" + path + "\": " + errbuf); }
   return std::unique_ptr<CaptureHandle>{std::make_unique<PcapHandle>(std::move(h))};
 }

@@ -20,7 +20,7 @@ namespace rpcap {
 // What a packet looks like to a sink: the pcap header fields and the bytes.
 struct PacketInfo {
   std::uint32_t ts_sec{0};
-  std::uint32_t ts_usec{0};
+  std::uint32_t ts_usec{0};  // nanoseconds from a capture opened with `nano`
   std::uint32_t caplen{0};
   std::uint32_t len{0};
 };
@@ -41,6 +41,9 @@ struct CaptureParams {
   int timeout_ms{50};
   // Kernel capture buffer in bytes (0: libpcap's default); sized for bursts.
   int buffer_size{32 << 20};
+  // Timestamps in nanoseconds (PacketInfo::ts_usec holds them), where the
+  // device can give them; see CaptureHandle::nano().
+  bool nano{false};
 };
 
 struct CaptureStats {
@@ -59,6 +62,8 @@ public:
   virtual int buffer_size() const = 0;
   // A descriptor that polls readable when packets are waiting; -1 if none.
   virtual int selectable_fd() const = 0;
+  // True if the timestamps handed over are in nanoseconds.
+  virtual bool nano() const = 0;
   // Install `filter` after checking it is a valid BPF program.
   virtual Status set_filter(const Filter& filter) = 0;
   // Hand every packet waiting (at most `max`, 0 = all) to `sink` without
@@ -86,8 +91,9 @@ std::unique_ptr<CaptureBackend> make_pcap_backend();
 
 // Open the capture file at `path` (pcap or pcapng) for reading: dispatch()
 // hands over its records in order and returns 0 at the end; it has no
-// selectable descriptor and no statistics.
-Result<std::unique_ptr<CaptureHandle>> open_savefile(const std::string& path);
+// selectable descriptor and no statistics. With `nano`, timestamps come in
+// nanoseconds (libpcap scales a microsecond file's).
+Result<std::unique_ptr<CaptureHandle>> open_savefile(const std::string& path, bool nano = false);
 
 // Compile filter `expression` for link type `linktype` and `snaplen`, as a
 // client does before sending it (optimised, netmask unknown).

@@ -9,14 +9,15 @@
 #include <chrono>
 #include <cstdint>
 
-#include "rpcap/wire/bytes.hpp"
 #include "rpcap/base/error.hpp"
+#include "rpcap/wire/bytes.hpp"
+#include "rpcap/wire/stream_buffer.hpp"
 
 namespace rpcap {
 
 class PcapWriter {
 public:
-  enum class Flush { buffered, per_packet };
+  using Flush = StreamBuffer::Flush;
 
   // Write to `fd` (not owned). Nothing is written until begin().
   explicit PcapWriter(int fd, Flush mode = Flush::buffered, std::size_t buffer_size = 256 * 1024);
@@ -24,14 +25,15 @@ public:
   // The byte order of the file's headers.
   enum class Order { native, swapped };
 
-  // Write the file header: magic 0xa1b2c3d4, version 2.4, `snaplen` and
+  // Write the file header: magic 0xa1b2c3d4 (0xa1b23c4d with `nano`: the
+  // records' second field holds nanoseconds), version 2.4, `snaplen` and
   // link type `linktype`, in this host's byte order or, with
   // Order::swapped, the other one; the record headers follow it. A remote
   // capture from a daemon of the other byte order is written in the
   // daemon's order: some link types (USB, NFLOG...) start each packet with
   // fields in the capturing host's order, and readers correct those when a
   // file's order differs from their own, as for any file written there.
-  Status begin(int linktype, std::uint32_t snaplen, Order order = Order::native);
+  Status begin(int linktype, std::uint32_t snaplen, Order order = Order::native, bool nano = false);
   // Add one record: timestamp, captured and original length, the bytes.
   Status write(std::uint32_t ts_sec, std::uint32_t ts_usec, std::uint32_t len, ByteView data);
   // Write out everything buffered.
@@ -40,15 +42,11 @@ public:
   std::uint64_t packets() const noexcept { return m_packets; }
   // True once begin() was called: the capture got as far as its output.
   bool begun() const noexcept { return m_begun; }
-  std::size_t buffered() const noexcept { return m_buf.size(); }
+  std::size_t buffered() const noexcept { return m_out.buffered(); }
 
 private:
-  int m_fd;
-  Flush m_mode;
-  std::size_t m_limit;
-  Bytes m_buf;
+  StreamBuffer m_out;
   std::uint64_t m_packets{0};
-  bool m_failed{false};
   bool m_begun{false};
   bool m_swapped{false};
 };

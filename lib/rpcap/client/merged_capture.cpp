@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "rpcap/client/merged_capture.hpp"
+
+#include <pthread.h>
+#include <sys/utsname.h>
+
+#include <condition_variable>
+#include <csignal>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "rpcap/client/merge.hpp"
+
+namespace rpcap {
+namespace {
+
+using Clock = MergeWindow::Clock;
+
+// A source hands its packets over in batches of about this size (or sooner,
+// when it goes idle or its flush timer fires).
+constexpr std::size_t k_batch_bytes = 256u << 10;
+
+// What a source tells the merger besides its packets.
+struct Event {
+  enum class Kind { began, statistics, ended };
+  std::size_t source{0};
+  Kind kind{Kind::began};
+  StreamFormat format;          // began
+  CaptureTotals totals;         // statistics, ended
+  std::optional<Error> error;   // ended
+};
+
+// What the source threads and the merger share, under one lock.
+class Exchange {
+public:
+  explicit Exchange(const MergedCaptureOptions& opts)
+      : m_window(opts.sources.size(), opts.window, opts.max_bytes), m_max_bytes(opts.max_bytes),
+        m_report(std::make_unique<SignalFlag[]>(opts.sources.size()))
+  {
+  }
+
+  // A source's batch; waits while the window is full (the output is slow),
+  // unless the run is stopping. Returns a batch to fill next.
+  PacketBatch hand_over(std::size_t source, PacketBatch&& batch)
+  {
+    std::unique_lock lock{m_mutex};
+    m_space.wait(lock, [&] { return m_window.held_bytes() <= m_max_bytes || stopping(); });
+    m_window.push(source, std::move(batch), Clock::now());
+    ++m_pushed;
+    m_wake.notify_one();
+    return m_window.spare();
+  }
+
+  void post(Event e)
+  {
+    std::lock_guard lock{m_mutex};
+    m_events.push_back(std::move(e));
+    m_wake.notify_one();
+  }
+
+  // Tell every source to end.
+  void stop()
+  {
+    m_stop.store(1);
+    m_space.notify_all();
+  }
+  bool stopping() const { return m_stop.load() != 0; }
+
+  // Batches handed over so far (under the lock).
+  std::uint64_t pushed() const { return m_pushed; }
+  SignalFlag* stop_flag() { return &m_stop; }
+  SignalFlag* report_flag(std::size_t source) { return &m_report[source]; }
+
+  std::mutex m_mutex;
+  std::condition_variable m_wake;   // the merger: a batch or an event came
+  std::condition_variable m_space;  // the sources: the window has room again
+  MergeWindow m_window;
+  std::vector<Event> m_events;
+
+private:
+  std::size_t m_max_bytes;
+  std::uint64_t m_pushed{0};
+  SignalFlag m_stop{0};
+  std::unique_ptr<SignalFlag[]> m_report;
+};
+
+// One source's output: its packets collect in a batch for the merger.
+class Feed final : public PacketOutput {
+public:
+  Feed(Exchange& x, std::size_t source) : m_x(x), m_source(source) {}
+
+  bool wants_description() const override { return true; }
+  Status begin(const StreamFormat& format) override
+  {
+    m_unit_ns = format.resolution == TsResolution::nano ? 1 : 1000;
+    m_x.post(Event{m_source, Event::Kind::began, format, {}, {}});
+    return {};
+  }
+  Status write(std::uint32_t ts_sec, std::uint32_t ts_frac, std::uint32_t len, ByteView data) override
+  {
+    m_batch.add(std::uint64_t{ts_sec} * 1000000000u + std::uint64_t{ts_frac} * m_unit_ns, len, data);
+    ++m_packets;
+    if (m_batch.data.size() >= k_batch_bytes) { return flush(); }
+    return {};
+  }
+  Status flush() override
+  {
+    if (!m_batch.empty()) { m_batch = m_x.hand_over(m_source, std::move(m_batch)); }
+    return {};
+  }
+  std::uint64_t packets() const override { return m_packets; }
+  std::size_t buffered() const override { return m_batch.data.size(); }
+
+private:
+  Exchange& m_x;
+  std::size_t m_source;
+  std::uint64_t m_unit_ns{1000};
+  PacketBatch m_batch;
+  std::uint64_t m_packets{0};
+};
+
+void run_source(Exchange& x, std::size_t i, CaptureRunOptions run, std::shared_ptr<ClientSession> session)
+{
+  // The program's signals go to its main thread, which tells the sources.
+  sigset_t all;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, nullptr);
+  run.count = 0;
+  Feed feed{x, i};
+  CaptureTotals totals;
+  RunCallbacks cb;
+  cb.on_report = [&](const CaptureTotals& t) { x.post(Event{i, Event::Kind::statistics, {}, t, {}}); };
+  const RunSignals signals{x.stop_flag(), x.report_flag(i)};
+  auto end = session ? run_session_capture(*session, run, feed, totals, signals, cb)
+                     : run_capture(run, feed, totals, signals, cb);
+  (void)feed.flush();
+  Event e{i, Event::Kind::ended, {}, totals, {}};
+  if (!end) { e.error = std::move(end).error(); }
+  x.post(std::move(e));
+}
+
+std::uint64_t wall_ns()
+{
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+}
+
+// The merger's side: interfaces, statistics blocks and packets into the pcapng stream.
+class Merger {
+public:
+  Merger(const MergedCaptureOptions& opts, PcapngWriter& out, MergedTotals& totals, const MergedCallbacks& cb)
+      : m_opts(opts), m_out(out), m_totals(totals), m_cb(cb), m_state(opts.sources.size())
+  {
+    m_totals.sources.clear();
+    for (const auto& s : opts.sources) { m_totals.sources.push_back(SourceReport{s.name, false, {}, {}}); }
+  }
+
+  // Handle one event from a source.
+  Status handle(const Event& e, MergeWindow& window)
+  {
+    SourceReport& r = m_totals.sources[e.source];
+    State& s = m_state[e.source];
+    switch (e.kind) {
+    case Event::Kind::began: {
+      PcapngInterface iface;
+      iface.linktype = e.format.linktype;
+      iface.snaplen = e.format.snaplen;
+      iface.name = r.name;
+      iface.description = e.format.description;
+      iface.filter = m_opts.sources[e.source].run.filter;
+      iface.resolution = e.format.resolution;
+      auto id = m_out.add_interface(iface);
+      if (!id) { return std::move(id).error(); }
+      s.id = *id;
+      s.resolution = e.format.resolution;
+      s.start_ns = wall_ns();
+      r.began = true;
+      return {};
+    }
+    case Event::Kind::statistics:
+      r.totals = e.totals;
+      r.totals.written = s.written;
+      if (m_cb.on_report) { m_cb.on_report(r); }
+      return statistics(e.source, "");
+    case Event::Kind::ended:
+      // Its packets are all in the window already: they were handed over before this event.
+      window.end(e.source);
+      r.totals = e.totals;
+      r.totals.written = s.written;
+      r.error = e.error;
+      s.ended = true;
+      if (r.error && m_cb.on_failed) { m_cb.on_failed(r); }
+      return {};
+    }
+    return {};
+  }
+
+  // The statistics block of a source that began, if it has counters.
+  Status statistics(std::size_t i, const std::string& comment)
+  {
+    const State& s = m_state[i];
+    const SourceReport& r = m_totals.sources[i];
+    if (!s.id) { return {}; }
+    const std::uint64_t div = s.resolution == TsResolution::nano ? 1 : 1000;
+    PcapngStatistics st;
+    st.timestamp = wall_ns() / div;
+    st.start = s.start_ns / div;
+    if (!comment.empty()) { st.end = st.timestamp; }
+    st.comment = comment;
+    st.usrdeliv = s.written;
+    if (r.totals.remote) {
+      st.ifrecv = r.totals.remote->ifrecv;
+      st.ifdrop = r.totals.remote->ifdrop;
+      st.osdrop = r.totals.remote->krnldrop;
+      st.filteraccept = r.totals.remote->svrcapt;
+    } else if (r.totals.local) {
+      st.ifrecv = r.totals.local->received;
+      st.ifdrop = r.totals.local->if_dropped;
+      st.osdrop = r.totals.local->dropped;
+    }
+    return m_out.write_statistics(*s.id, st);
+  }
+
+  // Release what the window says is due (up to the count).
+  Status release(MergeWindow& window, bool everything)
+  {
+    std::optional<Error> failed;
+    window.release(Clock::now(), everything, [&](std::size_t i, const PacketBatch::Record& r, ByteView data) {
+      if (full()) { return false; }
+      State& s = m_state[i];
+      const std::uint64_t ts = s.resolution == TsResolution::nano ? r.ts_ns : r.ts_ns / 1000;
+      if (auto st = m_out.write(*s.id, ts, r.len, data); !st) {
+        failed = std::move(st).error();
+        return false;
+      }
+      ++s.written;
+      return true;
+    });
+    m_totals.written = m_out.packets();
+    m_totals.late = window.late();
+    if (failed) { return *failed; }
+    return {};
+  }
+
+  bool full() const { return m_opts.count != 0 && m_out.packets() >= m_opts.count; }
+  bool all_ended() const
+  {
+    for (const auto& s : m_state) {
+      if (!s.ended) { return false; }
+    }
+    return true;
+  }
+
+  // At the end: a final statistics block for every source that began.
+  Status finish()
+  {
+    for (std::size_t i = 0; i < m_state.size(); ++i) {
+      m_totals.sources[i].totals.written = m_state[i].written;
+      if (auto st = statistics(i, "end of capture"); !st) { return st; }
+    }
+    m_totals.written = m_out.packets();
+    return m_out.flush();
+  }
+
+private:
+  struct State {
+    std::optional<std::uint32_t> id;  // its interface, once it began
+    TsResolution resolution{TsResolution::micro};
+    std::uint64_t start_ns{0};
+    std::uint64_t written{0};
+    bool ended{false};
+  };
+  const MergedCaptureOptions& m_opts;
+  PcapngWriter& m_out;
+  MergedTotals& m_totals;
+  const MergedCallbacks& m_cb;
+  std::vector<State> m_state;
+};
+
+}  // namespace
+
+PcapngSection host_section(const std::string& application)
+{
+  PcapngSection s;
+  s.application = application;
+  utsname u{};
+  if (::uname(&u) == 0) {
+    s.hardware = u.machine;
+    s.os = std::string{u.sysname} + " " + u.release;
+  }
+  return s;
+}
+
+Result<RunEnd> run_merged_capture(const MergedCaptureOptions& opts, PcapngWriter& out, MergedTotals& totals,
+                                  const RunSignals& signals, const MergedCallbacks& cb)
+{
+  if (auto st = out.begin(opts.section); !st) { return output_failed(st.error()); }
+  Exchange x{opts};
+  Merger merger{opts, out, totals, cb};
+  std::vector<std::thread> threads;
+  threads.reserve(opts.sources.size());
+  for (std::size_t i = 0; i < opts.sources.size(); ++i) {
+    threads.emplace_back(run_source, std::ref(x), i, opts.sources[i].run, opts.sources[i].session);
+  }
+  // However the loop ends, the sources are told to stop and joined.
+  struct Joiner {
+    Exchange& x;
+    std::vector<std::thread>& threads;
+    ~Joiner()
+    {
+      x.stop();
+      for (auto& t : threads) { t.join(); }
+    }
+  } joiner{x, threads};
+
+  const auto tick = std::chrono::milliseconds(opts.flush_ms);
+  auto last_progress = Clock::now();
+  std::uint64_t seen = 0;  // batches handed over when the merger last looked
+  std::optional<Error> output_error;
+  auto failed = [&](const Status& st) {
+    if (!st && !output_error) { output_error = st.error(); }
+    return output_error.has_value();
+  };
+  {
+    std::unique_lock lock{x.m_mutex};
+    while (!output_error) {
+      auto until = Clock::now() + tick;
+      if (auto due = x.m_window.next_due(); due && *due < until) { until = *due; }
+      x.m_wake.wait_until(lock, until, [&] { return !x.m_events.empty() || x.pushed() != seen; });
+      seen = x.pushed();
+      const auto events = std::move(x.m_events);
+      x.m_events.clear();
+      // A source's interface first, then the packets it handed over after
+      // saying so, then its statistics and its end (which may let the
+      // others' packets go: it no longer holds them back).
+      for (const auto& e : events) {
+        if (e.kind == Event::Kind::began && failed(merger.handle(e, x.m_window))) { break; }
+      }
+      if (failed(merger.release(x.m_window, false))) { break; }
+      for (const auto& e : events) {
+        if (e.kind != Event::Kind::began && failed(merger.handle(e, x.m_window))) { break; }
+      }
+      if (failed(merger.release(x.m_window, merger.all_ended()))) { break; }
+      x.m_space.notify_all();
+      if (merger.all_ended()) { break; }
+      if (merger.full() || raised(signals.stop)) { x.stop(); }
+      if (raised(signals.report)) {
+        signals.report->store(0);
+        for (std::size_t i = 0; i < opts.sources.size(); ++i) { x.report_flag(i)->store(1); }
+      }
+      if (out.buffered() > 0 && failed(out.flush())) { break; }
+      if (cb.on_progress && Clock::now() - last_progress >= std::chrono::seconds(1)) {
+        last_progress = Clock::now();
+        cb.on_progress(out.packets());
+      }
+    }
+  }
+  if (output_error) {
+    totals.written = out.packets();
+    return output_failed(*output_error);
+  }
+  if (auto st = merger.finish(); !st) { return output_failed(st.error()); }
+  return RunEnd::done;
+}
+
+}  // namespace rpcap

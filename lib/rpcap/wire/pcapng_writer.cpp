@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "rpcap/wire/pcapng_writer.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace rpcap {
+namespace {
+
+// Block types and option codes of the pcapng specification (docs/pcapng.md).
+constexpr std::uint32_t k_shb = 0x0A0D0D0A;
+constexpr std::uint32_t k_idb = 0x00000001;
+constexpr std::uint32_t k_isb = 0x00000005;
+constexpr std::uint32_t k_epb = 0x00000006;
+constexpr std::uint32_t k_byte_order_magic = 0x1A2B3C4D;
+
+constexpr std::uint16_t opt_endofopt = 0;
+constexpr std::uint16_t opt_comment = 1;
+constexpr std::uint16_t shb_hardware = 2;
+constexpr std::uint16_t shb_os = 3;
+constexpr std::uint16_t shb_userappl = 4;
+constexpr std::uint16_t if_name = 2;
+constexpr std::uint16_t if_description = 3;
+constexpr std::uint16_t if_tsresol = 9;
+constexpr std::uint16_t if_filter = 11;
+constexpr std::uint16_t isb_starttime = 2;
+constexpr std::uint16_t isb_endtime = 3;
+constexpr std::uint16_t isb_ifrecv = 4;
+constexpr std::uint16_t isb_ifdrop = 5;
+constexpr std::uint16_t isb_filteraccept = 6;
+constexpr std::uint16_t isb_osdrop = 7;
+constexpr std::uint16_t isb_usrdeliv = 8;
+
+// The longest option value: its length is a 16-bit field.
+constexpr std::size_t k_max_option = 0xffff;
+
+std::size_t padding(std::size_t n) { return (4 - n % 4) % 4; }
+
+// Append `v` in this host's byte order (the section's, by its magic).
+template <typename T>
+void put(Bytes& out, T v)
+{
+  std::uint8_t b[sizeof v];
+  std::memcpy(b, &v, sizeof v);
+  out.insert(out.end(), b, b + sizeof v);
+}
+
+// A 64-bit timestamp as pcapng splits it: the upper 32 bits first.
+void put_time(Bytes& out, std::uint64_t t)
+{
+  put<std::uint32_t>(out, static_cast<std::uint32_t>(t >> 32));
+  put<std::uint32_t>(out, static_cast<std::uint32_t>(t));
+}
+
+// One block appended to a buffer: its type and a length patched in at the
+// end, the body, the options, and the length again.
+class Block {
+public:
+  Block(Bytes& out, std::uint32_t type) : m_out(out), m_start(out.size())
+  {
+    put(m_out, type);
+    put<std::uint32_t>(m_out, 0);
+  }
+  Bytes& body() { return m_out; }
+  void option(std::uint16_t code, ByteView value)
+  {
+    const std::size_t n = std::min(value.size(), k_max_option);
+    put(m_out, code);
+    put(m_out, static_cast<std::uint16_t>(n));
+    m_out.insert(m_out.end(), value.begin(), value.begin() + static_cast<std::ptrdiff_t>(n));
+    m_out.insert(m_out.end(), padding(n), 0);
+    m_options = true;
+  }
+  void option(std::uint16_t code, std::string_view text)
+  {
+    if (!text.empty()) { option(code, ByteView{reinterpret_cast<const std::uint8_t*>(text.data()), text.size()}); }
+  }
+  void option_u64(std::uint16_t code, std::optional<std::uint64_t> v)
+  {
+    if (v) {
+      std::uint8_t b[8];
+      std::memcpy(b, &*v, sizeof b);
+      option(code, ByteView{b, sizeof b});
+    }
+  }
+  void option_time(std::uint16_t code, std::optional<std::uint64_t> t)
+  {
+    if (t) {
+      Bytes b;
+      put_time(b, *t);
+      option(code, ByteView{b.data(), b.size()});
+    }
+  }
+  // Close the options (if any) and the block.
+  void finish()
+  {
+    if (m_options) {
+      put(m_out, opt_endofopt);
+      put<std::uint16_t>(m_out, 0);
+    }
+    const auto total = static_cast<std::uint32_t>(m_out.size() - m_start + 4);
+    put(m_out, total);
+    std::memcpy(m_out.data() + m_start + 4, &total, 4);
+  }
+
+private:
+  Bytes& m_out;
+  std::size_t m_start;
+  bool m_options{false};
+};
+
+}  // namespace
+
+PcapngWriter::PcapngWriter(int fd, Flush mode, std::size_t buffer_size) : m_out(fd, mode, buffer_size) {}
+
+void PcapngWriter::put_section()
+{
+  Block b{m_out.bytes(), k_shb};
+  put(b.body(), k_byte_order_magic);
+  put<std::uint16_t>(b.body(), 1);  // major version
+  put<std::uint16_t>(b.body(), 0);  // minor version
+  put<std::uint64_t>(b.body(), ~std::uint64_t{0});  // section length: not known
+  b.option(shb_hardware, m_section.hardware);
+  b.option(shb_os, m_section.os);
+  b.option(shb_userappl, m_section.application);
+  b.finish();
+}
+
+void PcapngWriter::put_interface(const PcapngInterface& iface)
+{
+  Block b{m_out.bytes(), k_idb};
+  put(b.body(), static_cast<std::uint16_t>(iface.linktype));
+  put<std::uint16_t>(b.body(), 0);
+  put(b.body(), iface.snaplen);
+  b.option(if_name, iface.name);
+  b.option(if_description, iface.description);
+  const std::uint8_t res = static_cast<std::uint8_t>(iface.resolution);
+  b.option(if_tsresol, ByteView{&res, 1});
+  if (!iface.filter.empty()) {
+    // The first byte says what follows: 0, a libpcap filter string.
+    Bytes f{0};
+    f.insert(f.end(), iface.filter.begin(), iface.filter.end());
+    b.option(if_filter, ByteView{f.data(), f.size()});
+  }
+  b.finish();
+}
+
+Status PcapngWriter::begin(const PcapngSection& section)
+{
+  m_begun = true;
+  m_section = section;
+  put_section();
+  return m_out.flush();
+}
+
+Result<std::uint32_t> PcapngWriter::add_interface(const PcapngInterface& iface)
+{
+  m_interfaces.push_back(iface);
+  put_interface(iface);
+  if (auto st = m_out.record_done(); !st) { return std::move(st).error(); }
+  return static_cast<std::uint32_t>(m_interfaces.size() - 1);
+}
+
+Status PcapngWriter::write(std::uint32_t iface, std::uint64_t timestamp, std::uint32_t len, ByteView data,
+                           std::string_view comment)
+{
+  Bytes& out = m_out.bytes();
+  const auto caplen = static_cast<std::uint32_t>(data.size());
+  if (comment.empty()) {
+    // The common case in one go: a fixed header, the bytes, the padding and
+    // the trailing length.
+    const auto total = static_cast<std::uint32_t>(32 + caplen + padding(caplen));
+    const std::uint32_t hdr[7] = {k_epb, total, iface, static_cast<std::uint32_t>(timestamp >> 32),
+                                  static_cast<std::uint32_t>(timestamp), caplen, len};
+    const auto* h = reinterpret_cast<const std::uint8_t*>(hdr);
+    out.insert(out.end(), h, h + sizeof hdr);
+    out.insert(out.end(), data.begin(), data.end());
+    out.insert(out.end(), padding(caplen), 0);
+    put(out, total);
+  } else {
+    Block b{out, k_epb};
+    put(out, iface);
+    put_time(out, timestamp);
+    put(out, caplen);
+    put(out, len);
+    out.insert(out.end(), data.begin(), data.end());
+    out.insert(out.end(), padding(caplen), 0);
+    b.option(opt_comment, comment);
+    b.finish();
+  }
+  ++m_packets;
+  return m_out.record_done();
+}
+
+Status PcapngWriter::write_statistics(std::uint32_t iface, const PcapngStatistics& s)
+{
+  Block b{m_out.bytes(), k_isb};
+  put(b.body(), iface);
+  put_time(b.body(), s.timestamp);
+  b.option(opt_comment, s.comment);
+  b.option_time(isb_starttime, s.start);
+  b.option_time(isb_endtime, s.end);
+  b.option_u64(isb_ifrecv, s.ifrecv);
+  b.option_u64(isb_ifdrop, s.ifdrop);
+  b.option_u64(isb_filteraccept, s.filteraccept);
+  b.option_u64(isb_osdrop, s.osdrop);
+  b.option_u64(isb_usrdeliv, s.usrdeliv);
+  b.finish();
+  return m_out.record_done();
+}
+
+Status PcapngWriter::flush() { return m_out.flush(); }
+
+Status PcapngWriter::restart(int fd)
+{
+  if (auto st = m_out.switch_to(fd); !st) { return st; }
+  put_section();
+  for (const auto& iface : m_interfaces) { put_interface(iface); }
+  return m_out.flush();
+}
+
+}  // namespace rpcap

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The buffer under the capture file writers (pcap and pcapng): bytes
+// collect in memory and go to a descriptor in large writes, when the buffer
+// is full, when flush() is called, or after every record in per-packet mode.
+// After a failed write every later flush fails too (a file with a hole is
+// worse than a file that ends early).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "rpcap/base/error.hpp"
+#include "rpcap/wire/bytes.hpp"
+
+namespace rpcap {
+
+class StreamBuffer {
+public:
+  enum class Flush { buffered, per_packet };
+
+  // Write to `fd` (not owned), flushing once `limit` bytes are buffered.
+  StreamBuffer(int fd, Flush mode, std::size_t limit);
+
+  // Where the bytes are appended; call record_done() after each record.
+  Bytes& bytes() noexcept { return m_buf; }
+  // A record was appended: flush if the mode or the fill level says so.
+  Status record_done()
+  {
+    if (m_mode == Flush::per_packet || m_buf.size() >= m_limit) { return flush(); }
+    return {};
+  }
+  // Write out everything buffered.
+  Status flush();
+  // Flush, then go on writing to `fd` (file rotation).
+  Status switch_to(int fd);
+
+  int fd() const noexcept { return m_fd; }
+  std::size_t buffered() const noexcept { return m_buf.size(); }
+
+private:
+  int m_fd;
+  Flush m_mode;
+  std::size_t m_limit;
+  Bytes m_buf;
+  bool m_failed{false};
+};
+
+}  // namespace rpcap
