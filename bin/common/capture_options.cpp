@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <iostream>
 
 #include "common/tool.hpp"
@@ -61,6 +62,22 @@ void add_capture_options(CLI::App& app, CaptureFlags& flags, const std::string& 
   app.add_flag("-p", flags.no_promisc, "do not put the interface into promiscuous mode");
   app.add_flag("-U", flags.packet_buffered, "write each packet out as soon as it arrives");
   app.add_option("-w", flags.output, output_help)->type_name("FILE")->capture_default_str();
+  app.add_option("-C", flags.file_size_mb,
+                 "start a new file once the current one holds more than SIZE million bytes: FILE, FILE1, "
+                 "FILE2... (as tcpdump)")
+      ->type_name("SIZE")
+      ->check(CLI::Range(1u, 1000000u));
+  app.add_option("-G", flags.rotate_seconds,
+                 "start a new file every SECONDS; FILE is a strftime(3) pattern (e.g. cap-%Y%m%d-%H%M%S.pcap)")
+      ->type_name("SECONDS")
+      ->check(CLI::Range(1u, 31536000u));
+  app.add_option("-W", flags.file_count,
+                 "with -C or -G: keep at most COUNT files (a ring buffer; with -C the names are FILE0 to "
+                 "FILE<COUNT-1>)")
+      ->type_name("COUNT")
+      ->check(CLI::Range(1u, 1000000u));
+  app.add_option("-z", flags.post_rotate, "with -C or -G: run COMMAND FILE on each file once it is complete")
+      ->type_name("COMMAND");
   app.add_flag("--udp", flags.udp, "remote: receive the packets over UDP instead of a TCP connection");
   app.add_option("--sampling", flags.sampling,
                  "remote: keep one packet out of every N (every:N), or the first after each N ms (after-ms:N)")
@@ -133,6 +150,29 @@ Result<int> open_output(const std::string& path)
   return fd;
 }
 
+Result<Destination> open_destination(const CaptureFlags& flags, const std::string& path)
+{
+  RotationOptions r;
+  r.path = path;
+  r.max_bytes = std::uint64_t{flags.file_size_mb} * 1000000u;
+  r.period = std::chrono::seconds(flags.rotate_seconds);
+  r.max_files = flags.file_count;
+  r.post_command = flags.post_rotate;
+  if (!r.rotates()) {
+    if (flags.file_count != 0 || !flags.post_rotate.empty()) {
+      return make_error(ErrorKind::usage, std::string{flags.file_count != 0 ? "-W" : "-z"} + " needs -C or -G");
+    }
+    auto fd = open_output(path);
+    if (!fd) { return std::move(fd).error(); }
+    return Destination{*fd, nullptr};
+  }
+  if (path == "-") { return make_error(ErrorKind::usage, "-C and -G need -w FILE: standard output cannot rotate"); }
+  auto files = OutputFiles::open(r, std::time(nullptr));
+  if (!files) { return std::move(files).error(); }
+  const int fd = (*files)->fd();
+  return Destination{fd, std::move(*files)};
+}
+
 std::string capture_statistics(const CaptureTotals& t, bool udp, const std::string& label)
 {
   if (!label.empty()) {
@@ -172,10 +212,11 @@ int capture_to_output(const CLI::App& app, const CaptureFlags& flags, const Capt
     cb.on_progress = [](std::uint64_t n) { std::cerr << "\rGot " << n << std::flush; };
   }
   PcapWriter writer{out.fd, flags.packet_buffered ? PcapWriter::Flush::per_packet : PcapWriter::Flush::buffered};
-  PcapOutput pcap{writer};
+  PcapOutput pcap{writer, out.files};
   CaptureTotals totals;
   auto end = session != nullptr ? run_session_capture(*session, run, pcap, totals, signals, cb)
                                 : run_capture(run, pcap, totals, signals, cb);
+  if (out.files != nullptr) { out.files->close(); }
   if (out.live_count) { std::cerr << "\r"; }
   // Statistics for a capture that ran; a failure to start is only its error line.
   if (!flags.quiet && writer.begun()) { statistics(totals); }
@@ -232,13 +273,17 @@ int merged_capture_to_output(const CLI::App& app, const CaptureFlags& flags, con
   }
   PcapngWriter writer{out.fd, flags.packet_buffered ? PcapngWriter::Flush::per_packet : PcapngWriter::Flush::buffered};
   MergedTotals totals;
-  auto end = run_merged_capture(merged, writer, totals, signals, cb);
+  MergedCaptureOptions opts = merged;
+  opts.files = out.files;
+  auto end = run_merged_capture(opts, writer, totals, signals, cb);
+  if (out.files != nullptr) { out.files->close(); }
   if (out.live_count) { std::cerr << "\r"; }
   if (!flags.quiet) {
     for (const auto& r : totals.sources) {
       if (r.began) { statistics(r); }
     }
-    std::cerr << totals.written << " packets captured from " << totals.sources.size() << " sources\n"
+    std::cerr << totals.written << " packets captured from " << totals.sources.size()
+              << (totals.sources.size() == 1 ? " source\n" : " sources\n")
               << totals.late << " packets written out of time order (a source lagged past the merge window)\n"
               << std::flush;
   }

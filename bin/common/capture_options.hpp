@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,10 +32,14 @@ struct CaptureFlags {
   std::string sampling;              // --sampling every:N | after-ms:N
   bool include_self{false};          // --include-self
   bool quiet{false};                 // -q: no statistics at the end
+  unsigned file_size_mb{0};          // -C: a new file after this many millions of bytes
+  unsigned rotate_seconds{0};        // -G: a new file this often
+  unsigned file_count{0};            // -W: files kept
+  std::string post_rotate;           // -z: command run on each complete file
 };
 
-// Add FILTER, -F -c -s -p -U -w --udp --sampling --include-self -q to `app`;
-// `output_help` describes -w.
+// Add FILTER, -F -c -s -p -U -w -C -G -W -z --udp --sampling --include-self
+// -q to `app`; `output_help` describes -w.
 void add_capture_options(CLI::App& app, CaptureFlags& flags, const std::string& output_help);
 
 // The filter expression: -F's file with line breaks as blanks, or the FILTER words.
@@ -61,9 +66,21 @@ RunSignals install_capture_signals();
 // "`label`: " when `label` is not empty.
 std::string capture_statistics(const CaptureTotals& totals, bool udp, const std::string& label = "");
 
+// Where a capture's stream goes: one descriptor, or files that rotate.
+struct Destination {
+  int fd{-1};
+  std::unique_ptr<OutputFiles> files;  // -C or -G: the files, whose first is `fd`
+};
+
+// The destination the flags give for a stream to `path`: open_output(), or
+// with -C or -G the first of the files (usage errors for -W or -z without
+// them, or for a rotation to standard output).
+Result<Destination> open_destination(const CaptureFlags& flags, const std::string& path);
+
 // Where a capture goes and how it reports, besides the flags.
 struct CaptureOutput {
   int fd{-1};                // the pcap stream (open_output())
+  OutputFiles* files{nullptr};  // with -C or -G: the files (`fd` is the first)
   std::string label;         // prefixes the statistics lines: the daemon, when there are several
   bool live_count{false};    // "Got N" on standard error while capturing
 };

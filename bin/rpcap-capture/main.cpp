@@ -44,9 +44,9 @@ int main(int argc, char** argv)
   if (!any_remote && (flags.udp || !flags.sampling.empty() || !opts.client.user.empty())) {
     return tool::report(app, make_error(ErrorKind::usage, "--udp, --sampling and -u apply to rpcap:// sources only"));
   }
-  auto out_fd = tool::open_output(flags.output);
-  if (!out_fd) { return tool::report(app, out_fd.error()); }
-  const tool::CaptureOutput out{*out_fd, "", !flags.quiet && ::isatty(STDERR_FILENO) == 1};
+  auto dest = tool::open_destination(flags, flags.output);
+  if (!dest) { return tool::report(app, dest.error()); }
+  const tool::CaptureOutput out{dest->fd, dest->files.get(), "", !flags.quiet && ::isatty(STDERR_FILENO) == 1};
 
   if (sources.size() > 1 || opts.pcapng) {
     auto merged = tool::merged_capture_options(opts.client, std::move(sources), flags);

@@ -190,7 +190,7 @@ int capture(const CLI::App& app, const Options& opts)
   auto session = active ? first_daemon(*listener, *client, signals, opts.listen_port)
                         : ClientSession::connect(*src, *client);
   if (!session) { return tool::report(app, session.error()); }
-  const tool::CaptureOutput out{out_fd.get(), "", false};
+  const tool::CaptureOutput out{out_fd.get(), nullptr, "", false};
   return tool::capture_to_output(app, flags, *run, &*session, out, signals);
 }
 

@@ -192,9 +192,9 @@ int serve_ls(Context& ctx)
 // ---------------------------------------------------------------------------
 // capture
 
-// Capture from the daemon on `conn` into `out_fd`, as rpcap-capture does;
+// Capture from the daemon on `conn` into `out`, as rpcap-capture does;
 // `label` prefixes the statistics ("" for a lone capture).
-int capture_from(Context& ctx, IncomingDaemon d, int out_fd, const std::string& label)
+int capture_from(Context& ctx, IncomingDaemon d, const tool::Destination& out, const std::string& label)
 {
   const auto& flags = ctx.opts.capture;
   auto copts = login(ctx);
@@ -207,15 +207,16 @@ int capture_from(Context& ctx, IncomingDaemon d, int out_fd, const std::string& 
   if (!run) { return tool::report(ctx.app, run.error()); }
   auto session = ClientSession::attach(std::move(d.conn), *copts);
   if (!session) { return tool::report(ctx.app, session.error()); }
-  return tool::capture_to_output(ctx.app, flags, *run, &*session, tool::CaptureOutput{out_fd, label, false},
+  return tool::capture_to_output(ctx.app, flags, *run, &*session,
+                                 tool::CaptureOutput{out.fd, out.files.get(), label, false},
                                  RunSignals{ctx.stop, ctx.report});
 }
 
 // One capture: the first daemon that calls in and logs in.
 int serve_one_capture(Context& ctx)
 {
-  auto out_fd = tool::open_output(ctx.opts.capture.output);
-  if (!out_fd) { return tool::report(ctx.app, out_fd.error()); }
+  auto out = tool::open_destination(ctx.opts.capture, ctx.opts.capture.output);
+  if (!out) { return tool::report(ctx.app, out.error()); }
   const Deadline deadline = listen_deadline(ctx.opts.deadline_s);
   while (!stopped(ctx) && !deadline.passed()) {
     auto d = next_daemon(ctx, deadline);
@@ -223,7 +224,7 @@ int serve_one_capture(Context& ctx)
     if (!*d) { continue; }
     // Other daemons are refused by the kernel from now on, and call again later.
     ctx.listener.close();
-    return capture_from(ctx, std::move(**d), *out_fd, "");
+    return capture_from(ctx, std::move(**d), *out, "");
   }
   tool::error(prog(ctx), (stopped(ctx) ? std::string{"interrupted"}
                                        : "deadline of " + describe_s(ctx.opts.deadline_s) + " passed")
@@ -249,9 +250,9 @@ int child_work(Context& ctx, IncomingDaemon d, unsigned call)
     ::_exit(status);
   }
   // A daemon that calls in again gets a new file, not its last one overwritten.
-  auto out_fd = tool::open_output(output_for(ctx.opts.capture.output, host, call));
-  if (!out_fd) { return tool::report(ctx.app, out_fd.error()); }
-  return capture_from(ctx, std::move(d), *out_fd, host);
+  auto out = tool::open_destination(ctx.opts.capture, output_for(ctx.opts.capture.output, host, call));
+  if (!out) { return tool::report(ctx.app, out.error()); }
+  return capture_from(ctx, std::move(d), *out, host);
 }
 
 int serve_forked(Context& ctx)

@@ -15,8 +15,9 @@
 #include <optional>
 #include <string>
 
-#include "rpcap/net/capture.hpp"
+#include "rpcap/client/output_files.hpp"
 #include "rpcap/client/session.hpp"
+#include "rpcap/net/capture.hpp"
 #include "rpcap/wire/pcap_writer.hpp"
 #include "rpcap/wire/pcapng_writer.hpp"
 #include "rpcap/wire/url.hpp"
@@ -87,16 +88,20 @@ public:
   virtual std::size_t buffered() const = 0;
 };
 
-// A classic pcap stream as the output of one capture.
+// A classic pcap stream as the output of one capture, into `files` (a new
+// file when one is due) if there are any.
 class PcapOutput final : public PacketOutput {
 public:
-  explicit PcapOutput(PcapWriter& writer) : m_w(writer) {}
+  explicit PcapOutput(PcapWriter& writer, OutputFiles* files = nullptr) : m_w(writer), m_files(files) {}
   Status begin(const StreamFormat& f) override
   {
     return m_w.begin(f.linktype, f.snaplen, f.order, f.resolution == TsResolution::nano);
   }
   Status write(std::uint32_t ts_sec, std::uint32_t ts_frac, std::uint32_t len, ByteView data) override
   {
+    if (m_files != nullptr) {
+      if (auto st = m_files->rotate_if_due(m_w); !st) { return st; }
+    }
     return m_w.write(ts_sec, ts_frac, len, data);
   }
   Status flush() override { return m_w.flush(); }
@@ -105,6 +110,7 @@ public:
 
 private:
   PcapWriter& m_w;
+  OutputFiles* m_files;
 };
 
 struct RunCallbacks {

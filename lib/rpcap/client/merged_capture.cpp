@@ -231,6 +231,12 @@ public:
       if (full()) { return false; }
       State& s = m_state[i];
       const std::uint64_t ts = s.resolution == TsResolution::nano ? r.ts_ns : r.ts_ns / 1000;
+      if (m_opts.files != nullptr) {
+        if (auto st = m_opts.files->rotate_if_due(m_out); !st) {
+          failed = std::move(st).error();
+          return false;
+        }
+      }
       if (auto st = m_out.write(*s.id, ts, r.len, data); !st) {
         failed = std::move(st).error();
         return false;

@@ -47,6 +47,7 @@ struct MergedCaptureOptions {
   std::size_t max_bytes{k_merge_memory};
   int flush_ms{100};       // longest a released packet waits in the output buffer
   PcapngSection section;
+  OutputFiles* files{nullptr};  // rotating files the output goes to (a new one when due), if any
 };
 
 // What one source did.

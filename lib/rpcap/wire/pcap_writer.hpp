@@ -38,6 +38,11 @@ public:
   Status write(std::uint32_t ts_sec, std::uint32_t ts_usec, std::uint32_t len, ByteView data);
   // Write out everything buffered.
   Status flush();
+  // Flush, then go on in `fd` (not owned) as a new file, its header written
+  // again (file rotation). After begin().
+  Status restart(int fd);
+  // Bytes of the current file so far.
+  std::uint64_t file_bytes() const noexcept { return m_out.file_bytes(); }
 
   std::uint64_t packets() const noexcept { return m_packets; }
   // True once begin() was called: the capture got as far as its output.
@@ -45,7 +50,12 @@ public:
   std::size_t buffered() const noexcept { return m_out.buffered(); }
 
 private:
+  void put_header();
+
   StreamBuffer m_out;
+  int m_linktype{0};
+  std::uint32_t m_snaplen{0};
+  bool m_nano{false};
   std::uint64_t m_packets{0};
   bool m_begun{false};
   bool m_swapped{false};

@@ -91,6 +91,8 @@ public:
   // header and every interface's description again, same numbers.
   Status restart(int fd);
 
+  // Bytes of the current file so far.
+  std::uint64_t file_bytes() const noexcept { return m_out.file_bytes(); }
   const std::vector<PcapngInterface>& interfaces() const noexcept { return m_interfaces; }
   std::uint64_t packets() const noexcept { return m_packets; }
   bool begun() const noexcept { return m_begun; }

@@ -30,6 +30,7 @@ Status StreamBuffer::flush()
     m_buf.clear();
     return make_error(ErrorKind::io, std::string{"write output: "} + std::strerror(err));
   }
+  m_written += m_buf.size();
   m_buf.clear();
   return {};
 }
@@ -38,6 +39,7 @@ Status StreamBuffer::switch_to(int fd)
 {
   if (auto st = flush(); !st) { return st; }
   m_fd = fd;
+  m_written = 0;
   return {};
 }
 

@@ -36,12 +36,15 @@ public:
 
   int fd() const noexcept { return m_fd; }
   std::size_t buffered() const noexcept { return m_buf.size(); }
+  // Bytes written to the current descriptor so far, buffered ones included.
+  std::uint64_t file_bytes() const noexcept { return m_written + m_buf.size(); }
 
 private:
   int m_fd;
   Flush m_mode;
   std::size_t m_limit;
   Bytes m_buf;
+  std::uint64_t m_written{0};
   bool m_failed{false};
 };
 

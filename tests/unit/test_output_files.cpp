@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include <catch2/catch.hpp>
+
+#include <stdlib.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "rpcap/client/output_files.hpp"
+
+using namespace rpcap;
+
+TEST_CASE("output files: names as tcpdump's -C, -W and -G make them", "[files]")
+{
+  RotationOptions size;
+  size.path = "cap.pcap";
+  size.max_bytes = 1000000;
+  CHECK(rotation_name(size, 0, 0) == "cap.pcap");
+  CHECK(rotation_name(size, 0, 1) == "cap.pcap1");
+  CHECK(rotation_name(size, 0, 12) == "cap.pcap12");
+
+  RotationOptions ring = size;
+  ring.max_files = 3;
+  CHECK(rotation_name(ring, 0, 0) == "cap.pcap0");
+  CHECK(rotation_name(ring, 0, 2) == "cap.pcap2");
+  CHECK(rotation_name(ring, 0, 3) == "cap.pcap0");  // round again
+  ring.max_files = 12;
+  CHECK(rotation_name(ring, 0, 0) == "cap.pcap00");
+  CHECK(rotation_name(ring, 0, 11) == "cap.pcap11");
+  CHECK(rotation_name(ring, 0, 12) == "cap.pcap00");
+
+  RotationOptions time;
+  time.path = "cap-%s.pcapng";
+  time.period = std::chrono::seconds(60);
+  CHECK(rotation_name(time, 1700000000, 0) == "cap-1700000000.pcapng");
+  CHECK(rotation_name(time, 1700000060, 1) == "cap-1700000060.pcapng");
+  time.max_files = 5;  // a ring by time removes old files; the names stay the times
+  CHECK(rotation_name(time, 1700000120, 2) == "cap-1700000120.pcapng");
+}
+
+TEST_CASE("output files: a new file is due past the size or the period, and the ring keeps the newest",
+          "[files]")
+{
+  char tmpl[] = "/tmp/rpcap-files-XXXXXX";
+  REQUIRE(::mkdtemp(tmpl) != nullptr);
+  const std::filesystem::path dir{tmpl};
+  RotationOptions o;
+  o.path = (dir / "cap-%s").string();
+  o.max_bytes = 100;
+  o.period = std::chrono::seconds(10);
+  o.max_files = 2;
+  auto files = OutputFiles::open(o, 1000);
+  REQUIRE(files.has_value());
+  OutputFiles& f = **files;
+  CHECK(f.path() == (dir / "cap-10000").string());
+  CHECK(!f.due(100, 1009));  // neither more than 100 bytes nor 10 s
+  CHECK(f.due(101, 1000));
+  CHECK(f.due(0, 1010));
+  for (std::time_t t : {1010, 1020, 1030}) {
+    REQUIRE(f.next(t).has_value());
+    f.retire();
+  }
+  f.close();
+  std::vector<std::string> left;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) { left.push_back(e.path().filename()); }
+  std::sort(left.begin(), left.end());
+  // -G's names with the ring's numbers after them (-C -W); only the two newest kept.
+  CHECK(left == std::vector<std::string>{"cap-10200", "cap-10301"});
+  std::filesystem::remove_all(dir);
+}
