@@ -266,7 +266,17 @@ int merged_capture_to_output(const CLI::App& app, const CaptureFlags& flags, con
   cb.on_report = statistics;
   cb.on_failed = [&](const SourceReport& r) {
     if (out.live_count) { std::cerr << "\r"; }
-    error(prog, r.name + ": " + r.error->message + (r.began ? " (the other sources go on)" : ""));
+    std::string what = r.name + ": " + r.error->message;
+    if (r.retry_in.count() != 0) {
+      what += "; trying again in " + std::to_string(r.retry_in.count()) + " s";
+    } else if (merged.sources.size() > 1) {
+      what += " (the other sources go on)";
+    }
+    error(prog, what);
+  };
+  cb.on_resumed = [&](const SourceReport& r) {
+    if (out.live_count) { std::cerr << "\r"; }
+    info(prog, r.name + ": capturing again (the gap is recorded in the stream)");
   };
   if (out.live_count) {
     cb.on_progress = [](std::uint64_t n) { std::cerr << "\rGot " << n << std::flush; };

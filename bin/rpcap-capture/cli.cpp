@@ -24,6 +24,9 @@ void define_cli(CLI::App& app, Options& opts)
   app.add_flag("--pcapng", opts.pcapng,
                "write pcapng (an interface block per source, with its name, description and filter, and "
                "statistics blocks) even for one source; always so for several");
+  app.add_flag("--reconnect", opts.reconnect,
+               "open a source that fails again after 1, 2, 4... (at most " + std::to_string(k_max_reconnect_wait.count())
+                   + ") seconds, until the capture ends; the gap is recorded in the stream, which is pcapng");
   app.add_option("--merge-window", opts.merge_window_ms,
                  "several sources: how long a packet may wait for the other sources' earlier packets, in "
                  "milliseconds; a packet that comes later still is written, out of order, and counted")

@@ -19,6 +19,7 @@ struct Options {
   std::string source;                // SOURCE (with -i: the first FILTER word)
   std::vector<std::string> sources;  // -i SOURCE, repeatable
   bool pcapng{false};                // --pcapng
+  bool reconnect{false};             // --reconnect
   unsigned merge_window_ms{static_cast<unsigned>(k_default_merge_window.count())};  // --merge-window
   std::string precision{"micro"};    // --time-stamp-precision
   tool::CaptureFlags capture;        // FILTER -F -c -s -p -U -w --udp --sampling --include-self -q

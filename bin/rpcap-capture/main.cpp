@@ -48,7 +48,7 @@ int main(int argc, char** argv)
   if (!dest) { return tool::report(app, dest.error()); }
   const tool::CaptureOutput out{dest->fd, dest->files.get(), "", !flags.quiet && ::isatty(STDERR_FILENO) == 1};
 
-  if (sources.size() > 1 || opts.pcapng) {
+  if (sources.size() > 1 || opts.pcapng || opts.reconnect) {
     auto merged = tool::merged_capture_options(opts.client, std::move(sources), flags);
     if (!merged) { return tool::report(app, merged.error()); }
     if (opts.client.fd >= 0) {
@@ -57,6 +57,7 @@ int main(int argc, char** argv)
       merged->sources.front().session = std::make_shared<ClientSession>(std::move(*s));
     }
     merged->window = std::chrono::milliseconds(opts.merge_window_ms);
+    merged->reconnect = opts.reconnect;
     merged->section = host_section(tool::version_text(app.get_name()));
     return tool::merged_capture_to_output(app, flags, *merged, out, tool::install_capture_signals());
   }

@@ -234,3 +234,37 @@ TEST_CASE("rpcap-capture: several sources on the command line, usage mistakes", 
   auto precision = run({program("rpcap-capture"), "--time-stamp-precision", "pico", "-i", "lo", "-w", "/dev/null"});
   CHECK(precision.exit_code == 2);
 }
+
+TEST_CASE("rpcap-capture: --reconnect opens a lost daemon again and records the gap in the stream",
+          "[e2e][capture][merge]")
+{
+  if (!can_capture()) { return; }
+  const auto port = closed_port();  // the daemon comes back on the same port
+  const std::vector<std::string> argv{program("rpcapd"), "-b", "127.0.0.1", "-p", std::to_string(port), "-n"};
+  auto d = std::make_unique<Daemon>(argv);
+  const auto traffic = traffic_port();
+  Traffic t{traffic, "again"};
+  TempDir dir;
+  const std::string file = dir.path() + "/again.pcapng";
+  const std::string src = remote(port);
+  Background capture{{program("rpcap-capture"), "--reconnect", "-w", file, src, "udp dst port " + std::to_string(traffic)}};
+  REQUIRE(eventually([&] { return read_pcapng(file).packets.size() > 5; }));
+  ::kill(-d->pid(), SIGKILL);  // the daemon and its session, at once
+  CHECK(eventually([&] { return capture.err().find("error: " + src + ": ") != std::string::npos; }));
+  CHECK(capture.err().find("; trying again in 1 s") != std::string::npos);
+  d = std::make_unique<Daemon>(argv);
+  CHECK(eventually([&] { return capture.err().find("info: " + src + ": capturing again") != std::string::npos; }));
+  auto gap_marked = [&] {
+    const auto c = read_pcapng(file);
+    return std::any_of(c.packets.begin(), c.packets.end(),
+                       [](const auto& p) { return p.comment.find("resumed here") != std::string::npos; });
+  };
+  CHECK(eventually(gap_marked));
+  REQUIRE(eventually([&] { return catches_signal(capture.pid(), SIGINT); }));
+  capture.signal(SIGINT);
+  const auto r = capture.wait();
+  INFO(r.err);
+  CHECK(r.exit_code == 1);  // a source failed on the way, even if it came back
+  const auto c = read_pcapng(file);
+  CHECK(c.interfaces.size() == 1);  // the same interface before and after the gap
+}

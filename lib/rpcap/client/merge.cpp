@@ -27,6 +27,8 @@ void MergeWindow::push(std::size_t source, PacketBatch&& batch, Clock::time_poin
 
 void MergeWindow::end(std::size_t source) { m_sources.at(source).ended = true; }
 
+void MergeWindow::resume(std::size_t source) { m_sources.at(source).ended = false; }
+
 std::optional<std::size_t> MergeWindow::earliest() const
 {
   std::optional<std::size_t> best;

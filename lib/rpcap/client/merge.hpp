@@ -67,8 +67,10 @@ public:
 
   // Source `source` handed over `batch` at `now`.
   void push(std::size_t source, PacketBatch&& batch, Clock::time_point now);
-  // Source `source` will hand over nothing more (ended, or failed).
+  // Source `source` will hand over nothing more (ended, or failed), or
+  // nothing until resume(): the others are not held back for it meanwhile.
   void end(std::size_t source);
+  void resume(std::size_t source);
   // Release the packets due at `now` (all of them with `everything`) to
   // `emit`, in timestamp order. Returns how many were released.
   std::size_t release(Clock::time_point now, bool everything, const Emit& emit);

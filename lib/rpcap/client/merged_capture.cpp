@@ -4,11 +4,13 @@
 #include <pthread.h>
 #include <sys/utsname.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <csignal>
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 #include "rpcap/client/merge.hpp"
 
@@ -23,12 +25,13 @@ constexpr std::size_t k_batch_bytes = 256u << 10;
 
 // What a source tells the merger besides its packets.
 struct Event {
-  enum class Kind { began, statistics, ended };
+  enum class Kind { began, statistics, lost, ended };
   std::size_t source{0};
   Kind kind{Kind::began};
   StreamFormat format;          // began
-  CaptureTotals totals;         // statistics, ended
-  std::optional<Error> error;   // ended
+  CaptureTotals totals;         // statistics, lost, ended
+  std::optional<Error> error;   // lost, ended
+  std::chrono::seconds retry_in{0};  // lost
 };
 
 // What the source threads and the merger share, under one lock.
@@ -94,9 +97,12 @@ public:
   Status begin(const StreamFormat& format) override
   {
     m_unit_ns = format.resolution == TsResolution::nano ? 1 : 1000;
-    m_x.post(Event{m_source, Event::Kind::began, format, {}, {}});
+    m_began = true;
+    m_x.post(Event{m_source, Event::Kind::began, format, {}, {}, {}});
     return {};
   }
+  // True once, after a begin(): the capture got going.
+  bool take_began() { return std::exchange(m_began, false); }
   Status write(std::uint32_t ts_sec, std::uint32_t ts_frac, std::uint32_t len, ByteView data) override
   {
     m_batch.add(std::uint64_t{ts_sec} * 1000000000u + std::uint64_t{ts_frac} * m_unit_ns, len, data);
@@ -118,9 +124,22 @@ private:
   std::uint64_t m_unit_ns{1000};
   PacketBatch m_batch;
   std::uint64_t m_packets{0};
+  bool m_began{false};
 };
 
-void run_source(Exchange& x, std::size_t i, CaptureRunOptions run, std::shared_ptr<ClientSession> session)
+// Wait `d` unless the run stops first; false if it stopped.
+bool pause(Exchange& x, std::chrono::seconds d)
+{
+  const auto until = Clock::now() + d;
+  while (Clock::now() < until) {
+    if (x.stopping()) { return false; }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return !x.stopping();
+}
+
+void run_source(Exchange& x, std::size_t i, CaptureRunOptions run, std::shared_ptr<ClientSession> session,
+                bool reconnect)
 {
   // The program's signals go to its main thread, which tells the sources.
   sigset_t all;
@@ -128,16 +147,29 @@ void run_source(Exchange& x, std::size_t i, CaptureRunOptions run, std::shared_p
   pthread_sigmask(SIG_BLOCK, &all, nullptr);
   run.count = 0;
   Feed feed{x, i};
-  CaptureTotals totals;
   RunCallbacks cb;
-  cb.on_report = [&](const CaptureTotals& t) { x.post(Event{i, Event::Kind::statistics, {}, t, {}}); };
+  cb.on_report = [&](const CaptureTotals& t) { x.post(Event{i, Event::Kind::statistics, {}, t, {}, {}}); };
   const RunSignals signals{x.stop_flag(), x.report_flag(i)};
-  auto end = session ? run_session_capture(*session, run, feed, totals, signals, cb)
-                     : run_capture(run, feed, totals, signals, cb);
-  (void)feed.flush();
-  Event e{i, Event::Kind::ended, {}, totals, {}};
-  if (!end) { e.error = std::move(end).error(); }
-  x.post(std::move(e));
+  std::chrono::seconds wait{1};
+  for (;;) {
+    CaptureTotals totals;
+    auto end = session ? run_session_capture(*session, run, feed, totals, signals, cb)
+                       : run_capture(run, feed, totals, signals, cb);
+    (void)feed.flush();
+    if (feed.take_began()) { wait = std::chrono::seconds{1}; }
+    if (end || !reconnect || session || x.stopping()) {
+      Event e{i, Event::Kind::ended, {}, totals, {}, {}};
+      if (!end) { e.error = std::move(end).error(); }
+      x.post(std::move(e));
+      return;
+    }
+    x.post(Event{i, Event::Kind::lost, {}, totals, std::move(end).error(), wait});
+    if (!pause(x, wait)) {
+      x.post(Event{i, Event::Kind::ended, {}, totals, {}, {}});
+      return;
+    }
+    wait = std::min(wait * 2, k_max_reconnect_wait);
+  }
 }
 
 std::uint64_t wall_ns()
@@ -154,7 +186,7 @@ public:
       : m_opts(opts), m_out(out), m_totals(totals), m_cb(cb), m_state(opts.sources.size())
   {
     m_totals.sources.clear();
-    for (const auto& s : opts.sources) { m_totals.sources.push_back(SourceReport{s.name, false, {}, {}}); }
+    for (const auto& s : opts.sources) { m_totals.sources.push_back(SourceReport{s.name, false, {}, {}, {}}); }
   }
 
   // Handle one event from a source.
@@ -171,11 +203,22 @@ public:
       iface.description = e.format.description;
       iface.filter = m_opts.sources[e.source].run.filter;
       iface.resolution = e.format.resolution;
+      if (s.id) {
+        // Captured again after it was lost: the same interface unless it changed.
+        const PcapngInterface& was = m_out.interfaces()[*s.id];
+        window.resume(e.source);
+        s.gap = "the capture of this source was lost " + std::to_string((wall_ns() - s.lost_ns) / 1000000000u)
+                + " s before this packet and resumed here: packets in between were not captured";
+        if (m_cb.on_resumed) { m_cb.on_resumed(r); }
+        if (was.linktype == iface.linktype && was.snaplen == iface.snaplen && was.resolution == iface.resolution) {
+          return {};
+        }
+      }
       auto id = m_out.add_interface(iface);
       if (!id) { return std::move(id).error(); }
       s.id = *id;
       s.resolution = e.format.resolution;
-      s.start_ns = wall_ns();
+      if (!r.began) { s.start_ns = wall_ns(); }
       r.began = true;
       return {};
     }
@@ -184,14 +227,25 @@ public:
       r.totals.written = s.written;
       if (m_cb.on_report) { m_cb.on_report(r); }
       return statistics(e.source, "");
+    case Event::Kind::lost:
+      // Not held back for while it is away; a statistics block records the loss.
+      window.end(e.source);
+      r.totals = e.totals;
+      r.totals.written = s.written;
+      r.error = e.error;
+      r.retry_in = e.retry_in;
+      s.lost_ns = wall_ns();
+      if (m_cb.on_failed) { m_cb.on_failed(r); }
+      return statistics(e.source, "lost: " + e.error->message);
     case Event::Kind::ended:
       // Its packets are all in the window already: they were handed over before this event.
       window.end(e.source);
       r.totals = e.totals;
       r.totals.written = s.written;
-      r.error = e.error;
+      if (e.error) { r.error = e.error; }
+      r.retry_in = std::chrono::seconds{0};
       s.ended = true;
-      if (r.error && m_cb.on_failed) { m_cb.on_failed(r); }
+      if (e.error && m_cb.on_failed) { m_cb.on_failed(r); }
       return {};
     }
     return {};
@@ -237,11 +291,12 @@ public:
           return false;
         }
       }
-      if (auto st = m_out.write(*s.id, ts, r.len, data); !st) {
+      if (auto st = m_out.write(*s.id, ts, r.len, data, s.gap); !st) {
         failed = std::move(st).error();
         return false;
       }
       ++s.written;
+      s.gap.clear();
       return true;
     });
     m_totals.written = m_out.packets();
@@ -276,6 +331,8 @@ private:
     TsResolution resolution{TsResolution::micro};
     std::uint64_t start_ns{0};
     std::uint64_t written{0};
+    std::uint64_t lost_ns{0};
+    std::string gap;  // the comment for its next packet, after it was lost
     bool ended{false};
   };
   const MergedCaptureOptions& m_opts;
@@ -308,7 +365,7 @@ Result<RunEnd> run_merged_capture(const MergedCaptureOptions& opts, PcapngWriter
   std::vector<std::thread> threads;
   threads.reserve(opts.sources.size());
   for (std::size_t i = 0; i < opts.sources.size(); ++i) {
-    threads.emplace_back(run_source, std::ref(x), i, opts.sources[i].run, opts.sources[i].session);
+    threads.emplace_back(run_source, std::ref(x), i, opts.sources[i].run, opts.sources[i].session, opts.reconnect);
   }
   // However the loop ends, the sources are told to stop and joined.
   struct Joiner {

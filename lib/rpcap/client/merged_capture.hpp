@@ -31,6 +31,8 @@ constexpr std::chrono::milliseconds k_default_merge_window{500};
 // The most packet data the window holds for all sources together before it
 // lets the oldest go early; sources wait when it is full.
 constexpr std::size_t k_merge_memory = 64u << 20;
+// The longest wait before a lost source is opened again (--reconnect).
+constexpr std::chrono::seconds k_max_reconnect_wait{30};
 
 struct MergedSource {
   CaptureRunOptions run;  // its source, filter, credentials...; run.count is ignored
@@ -47,6 +49,10 @@ struct MergedCaptureOptions {
   std::size_t max_bytes{k_merge_memory};
   int flush_ms{100};       // longest a released packet waits in the output buffer
   PcapngSection section;
+  // A source that fails (or cannot be opened) is opened again after 1 s, 2 s,
+  // 4 s... (at most k_max_reconnect_wait) until the capture ends; the gap is
+  // recorded in the stream. Not for a source over a given session.
+  bool reconnect{false};
   OutputFiles* files{nullptr};  // rotating files the output goes to (a new one when due), if any
 };
 
@@ -55,7 +61,8 @@ struct SourceReport {
   std::string name;
   bool began{false};            // it got as far as capturing (it has an interface in the stream)
   CaptureTotals totals;         // written: packets of it in the stream
-  std::optional<Error> error;   // why it could not start or stopped early
+  std::optional<Error> error;   // why it could not start or stopped early (the last time)
+  std::chrono::seconds retry_in{0};  // reconnect: when it is tried again (0: it is not)
 };
 
 struct MergedTotals {
@@ -67,6 +74,7 @@ struct MergedTotals {
 struct MergedCallbacks {
   std::function<void(const SourceReport&)> on_report;  // SIGUSR1: each source's statistics as they come
   std::function<void(const SourceReport&)> on_failed;  // a source failed (its error set); the others go on
+  std::function<void(const SourceReport&)> on_resumed; // a lost source captures again (reconnect)
   std::function<void(std::uint64_t written)> on_progress;  // about once a second
 };
 
