@@ -54,6 +54,9 @@ void define_cli(CLI::App& app, Options& opts)
                             "write to FILE (\"-\": standard output, refused when it is a terminal); %h in FILE "
                             "is replaced by the daemon's address, and then every daemon that calls in is "
                             "captured into its own file");
+  capture->add_flag("--merge", opts.merge,
+                    "capture every daemon that calls in (up to --daemons N) into one pcapng stream, merged in "
+                    "time order, each daemon's interface named rpcap://ADDRESS/IFACE");
   tool::add_client_options(*capture, opts.client, tool::login_options | tool::tls_options);
   capture->callback([&opts] { opts.mode = Mode::capture; });
 

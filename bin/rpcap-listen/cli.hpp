@@ -34,6 +34,7 @@ struct Options {
   bool json{false};                 // ls --json
   std::string interface;            // capture IFACE
   tool::CaptureFlags capture;       // capture's options, as rpcap-capture's
+  bool merge{false};                // capture --merge: every daemon into one pcapng stream
   std::vector<std::string> command; // exec COMMAND [ARG...]
 };
 

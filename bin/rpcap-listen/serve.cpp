@@ -233,6 +233,67 @@ int serve_one_capture(Context& ctx)
 }
 
 // ---------------------------------------------------------------------------
+// capture --merge: every daemon that calls in, one stream
+
+int serve_merged_capture(Context& ctx)
+{
+  const auto& opts = ctx.opts;
+  if (per_daemon_output(opts.capture.output)) {
+    return tool::report(ctx.app, make_error(ErrorKind::usage, "--merge writes one stream: -w cannot hold %h"));
+  }
+  auto copts = login(ctx);
+  if (!copts) { return tool::report(ctx.app, copts.error()); }
+  auto merged = tool::merged_capture_options(opts.client, {}, opts.capture);
+  if (!merged) { return tool::report(ctx.app, merged.error()); }
+  auto out = tool::open_destination(opts.capture, opts.capture.output);
+  if (!out) { return tool::report(ctx.app, out.error()); }
+  merged->section = host_section(tool::version_text(ctx.app.get_name()));
+  const Deadline deadline = listen_deadline(opts.deadline_s);
+  std::uint64_t served = 0;
+  bool listen_failed = false;
+  // In a thread of the capture's: the next daemon that calls in and logs in.
+  merged->more_sources = [&](const SignalFlag& stop) -> std::optional<MergedSource> {
+    while ((opts.daemons == 0 || served < opts.daemons) && stop.load() == 0 && !stopped(ctx) && !deadline.passed()) {
+      auto d = next_daemon(ctx, deadline);
+      if (!d) {
+        tool::error(prog(ctx), d.error().message);
+        listen_failed = true;
+        break;
+      }
+      if (!*d) { continue; }
+      Source src;
+      src.kind = SourceKind::remote;
+      src.tls = opts.tls;
+      src.host = (*d)->peer.host();
+      src.name = opts.interface;
+      auto session = ClientSession::attach(std::move((*d)->conn), *copts);
+      if (!session) {
+        tool::warning(prog(ctx), session.error().message);
+        continue;
+      }
+      auto run = tool::capture_run_options(opts.capture, src);
+      if (!run) { break; }  // checked before the first daemon: cannot happen
+      ++served;
+      return MergedSource{std::move(*run), format_source(src), std::make_shared<ClientSession>(std::move(*session))};
+    }
+    ctx.listener.close();
+    return std::nullopt;
+  };
+  // The flags' mistakes (filter file, sampling) before any daemon calls in.
+  if (auto check = tool::capture_run_options(opts.capture, Source{}); !check) {
+    return tool::report(ctx.app, check.error());
+  }
+  const int status = tool::merged_capture_to_output(ctx.app, opts.capture, *merged,
+                                                    tool::CaptureOutput{out->fd, out->files.get(), "", false},
+                                                    RunSignals{ctx.stop, ctx.report});
+  if (served == 0 && !listen_failed && !stopped(ctx)) {
+    tool::error(prog(ctx), "deadline of " + describe_s(opts.deadline_s) + " passed: no daemon called in");
+    return tool::exit_failure;
+  }
+  return listen_failed ? tool::exit_failure : status;
+}
+
+// ---------------------------------------------------------------------------
 // A child process per daemon: capture with %h, exec
 
 // The child's work for daemon `d`, calling in for the `call`th time; returns its exit status.
@@ -335,6 +396,7 @@ int serve(Context& ctx)
   case Mode::wait: return serve_wait(ctx);
   case Mode::ls: return serve_ls(ctx);
   case Mode::capture:
+    if (ctx.opts.merge) { return serve_merged_capture(ctx); }
     if (per_daemon_output(ctx.opts.capture.output)) { return serve_forked(ctx); }
     return serve_one_capture(ctx);
   case Mode::exec: return serve_forked(ctx);

@@ -65,6 +65,7 @@ complete -c rpcap-listen -n '__fish_seen_subcommand_from capture' -l udp -d 'rem
 complete -c rpcap-listen -n '__fish_seen_subcommand_from capture' -l sampling -x -d 'remote'
 complete -c rpcap-listen -n '__fish_seen_subcommand_from capture' -l include-self -d 'remote'
 complete -c rpcap-listen -n '__fish_seen_subcommand_from capture' -s q -l quiet -d 'print no statistics at the end'
+complete -c rpcap-listen -n '__fish_seen_subcommand_from capture' -l merge -d 'capture every daemon that calls in'
 complete -c rpcap-listen -n '__fish_seen_subcommand_from capture' -s u -l user -x -d 'log in as USER with a password'
 complete -c rpcap-listen -n '__fish_seen_subcommand_from capture' -l password-file -r -F -d 'read the password from the first line of FILE'
 complete -c rpcap-listen -n '__fish_seen_subcommand_from capture' -l timeout -x -d 'give up on a connection or a reply after SECONDS'

@@ -30,6 +30,7 @@
 #include "support/account.hpp"
 #include "support/daemon.hpp"
 #include "support/pcap_file.hpp"
+#include "support/pcapng_file.hpp"
 #include "support/process.hpp"
 #include "support/reference.hpp"
 
@@ -418,6 +419,45 @@ TEST_CASE("rpcap-listen: capture -w with %h writes a file per daemon", "[e2e][li
       check_file_packets(file, 3, traffic, payload);
     }
   }
+}
+
+TEST_CASE("rpcap-listen: capture --merge collects every daemon that calls in into one time-ordered pcapng stream",
+          "[e2e][listen][capture][merge]")
+{
+  if (!can_capture() || !have_ipv6_loopback("--merge with an IPv6 daemon")) { return; }
+  const auto port = closed_port();
+  const auto traffic = traffic_port();
+  TempDir dir;
+  const std::string file = dir.path() + "/collected.pcapng";
+  Traffic t{traffic, "collected"};
+  auto l = start_listener(port, {program("rpcap-listen"), "-p", std::to_string(port), "--daemons", "2", "capture",
+                                 "--merge", "lo", "-w", file, "udp dst port " + std::to_string(traffic)});
+  Daemon v4{active_daemon(port, "127.0.0.1")};
+  Daemon v6{active_daemon(port, "::1")};
+  const std::vector<std::string> names{"rpcap://127.0.0.1/lo", "rpcap://[::1]/lo"};
+  CHECK(eventually([&] {
+    const auto c = read_pcapng(file);
+    return packets_of(c, names[0]) >= 5 && packets_of(c, names[1]) >= 5;
+  }));
+  REQUIRE(eventually([&] { return catches_signal(l->pid(), SIGINT); }));
+  l->signal(SIGINT);
+  const auto r = l->wait(20000);
+  INFO(r.err << "\nIPv4 daemon:\n" << v4.log() << "\nIPv6 daemon:\n" << v6.log());
+  CHECK(r.exit_code == 0);
+  const auto c = read_pcapng(file);
+  REQUIRE(c.interfaces.size() == 2);
+  for (const auto& i : c.interfaces) {
+    CHECK(std::find(names.begin(), names.end(), i.name) != names.end());
+    CHECK(i.filter == "udp dst port " + std::to_string(traffic));
+  }
+  for (std::size_t i = 1; i < c.packets.size(); ++i) { CHECK(c.packets[i - 1].ts_ns <= c.packets[i].ts_ns); }
+  CHECK(r.err.find(" packets captured from 2 sources\n") != std::string::npos);
+  const auto shown = run({"/bin/sh", "-c", "tshark -r '" + file + "' -T fields -e frame.interface_name | sort -u"});
+  CHECK(shown.out == "rpcap://127.0.0.1/lo\nrpcap://[::1]/lo\n");
+  // One stream: %h makes no sense with it.
+  auto bad = run({program("rpcap-listen"), "-p", std::to_string(port), "capture", "--merge", "lo", "-w", dir.path() + "/%h.pcapng"});
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.find("--merge") != std::string::npos);
 }
 
 TEST_CASE("rpcap-listen: capture -w %h gives a daemon that calls in again a new file", "[e2e][listen][capture]")

@@ -14,6 +14,12 @@ MergeWindow::MergeWindow(std::size_t sources, std::chrono::milliseconds window, 
 {
 }
 
+std::size_t MergeWindow::add_source()
+{
+  m_sources.emplace_back();
+  return m_sources.size() - 1;
+}
+
 void MergeWindow::push(std::size_t source, PacketBatch&& batch, Clock::time_point now)
 {
   if (batch.empty()) { return; }

@@ -65,6 +65,8 @@ public:
 
   MergeWindow(std::size_t sources, std::chrono::milliseconds window, std::size_t max_bytes);
 
+  // One more source (a daemon that called in); returns its number.
+  std::size_t add_source();
   // Source `source` handed over `batch` at `now`.
   void push(std::size_t source, PacketBatch&& batch, Clock::time_point now);
   // Source `source` will hand over nothing more (ended, or failed), or

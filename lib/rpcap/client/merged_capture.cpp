@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <deque>
 #include <csignal>
 #include <memory>
 #include <mutex>
@@ -25,13 +26,24 @@ constexpr std::size_t k_batch_bytes = 256u << 10;
 
 // What a source tells the merger besides its packets.
 struct Event {
-  enum class Kind { began, statistics, lost, ended };
+  enum class Kind { joined, no_more, began, statistics, lost, ended };
   std::size_t source{0};
   Kind kind{Kind::began};
   StreamFormat format;          // began
   CaptureTotals totals;         // statistics, lost, ended
   std::optional<Error> error;   // lost, ended
   std::chrono::seconds retry_in{0};  // lost
+  std::shared_ptr<MergedSource> joined;  // joined
+
+  static Event of(std::size_t source, Kind kind, CaptureTotals totals = {}, std::optional<Error> error = {})
+  {
+    Event e;
+    e.source = source;
+    e.kind = kind;
+    e.totals = std::move(totals);
+    e.error = std::move(error);
+    return e;
+  }
 };
 
 // What the source threads and the merger share, under one lock.
@@ -39,9 +51,17 @@ class Exchange {
 public:
   explicit Exchange(const MergedCaptureOptions& opts)
       : m_window(opts.sources.size(), opts.window, opts.max_bytes), m_max_bytes(opts.max_bytes),
-        m_report(std::make_unique<SignalFlag[]>(opts.sources.size()))
+        m_report(opts.sources.size())
   {
   }
+
+  // One more source, numbered as the window numbers it (under the lock).
+  std::size_t add_source()
+  {
+    m_report.emplace_back(0);
+    return m_window.add_source();
+  }
+  std::size_t sources() const { return m_report.size(); }
 
   // A source's batch; waits while the window is full (the output is slow),
   // unless the run is stopping. Returns a batch to fill next.
@@ -85,7 +105,7 @@ private:
   std::size_t m_max_bytes;
   std::uint64_t m_pushed{0};
   SignalFlag m_stop{0};
-  std::unique_ptr<SignalFlag[]> m_report;
+  std::deque<SignalFlag> m_report;  // a deque: the addresses stay as it grows
 };
 
 // One source's output: its packets collect in a batch for the merger.
@@ -98,7 +118,9 @@ public:
   {
     m_unit_ns = format.resolution == TsResolution::nano ? 1 : 1000;
     m_began = true;
-    m_x.post(Event{m_source, Event::Kind::began, format, {}, {}, {}});
+    Event e = Event::of(m_source, Event::Kind::began);
+    e.format = format;
+    m_x.post(std::move(e));
     return {};
   }
   // True once, after a begin(): the capture got going.
@@ -148,7 +170,7 @@ void run_source(Exchange& x, std::size_t i, CaptureRunOptions run, std::shared_p
   run.count = 0;
   Feed feed{x, i};
   RunCallbacks cb;
-  cb.on_report = [&](const CaptureTotals& t) { x.post(Event{i, Event::Kind::statistics, {}, t, {}, {}}); };
+  cb.on_report = [&](const CaptureTotals& t) { x.post(Event::of(i, Event::Kind::statistics, t)); };
   const RunSignals signals{x.stop_flag(), x.report_flag(i)};
   std::chrono::seconds wait{1};
   for (;;) {
@@ -158,14 +180,14 @@ void run_source(Exchange& x, std::size_t i, CaptureRunOptions run, std::shared_p
     (void)feed.flush();
     if (feed.take_began()) { wait = std::chrono::seconds{1}; }
     if (end || !reconnect || session || x.stopping()) {
-      Event e{i, Event::Kind::ended, {}, totals, {}, {}};
-      if (!end) { e.error = std::move(end).error(); }
-      x.post(std::move(e));
+      x.post(Event::of(i, Event::Kind::ended, totals, end ? std::nullopt : std::optional<Error>{end.error()}));
       return;
     }
-    x.post(Event{i, Event::Kind::lost, {}, totals, std::move(end).error(), wait});
+    Event lost = Event::of(i, Event::Kind::lost, totals, std::move(end).error());
+    lost.retry_in = wait;
+    x.post(std::move(lost));
     if (!pause(x, wait)) {
-      x.post(Event{i, Event::Kind::ended, {}, totals, {}, {}});
+      x.post(Event::of(i, Event::Kind::ended, totals));
       return;
     }
     wait = std::min(wait * 2, k_max_reconnect_wait);
@@ -183,11 +205,21 @@ std::uint64_t wall_ns()
 class Merger {
 public:
   Merger(const MergedCaptureOptions& opts, PcapngWriter& out, MergedTotals& totals, const MergedCallbacks& cb)
-      : m_opts(opts), m_out(out), m_totals(totals), m_cb(cb), m_state(opts.sources.size())
+      : m_opts(opts), m_out(out), m_totals(totals), m_cb(cb), m_more(static_cast<bool>(opts.more_sources))
   {
     m_totals.sources.clear();
-    for (const auto& s : opts.sources) { m_totals.sources.push_back(SourceReport{s.name, false, {}, {}, {}}); }
+    for (const auto& s : opts.sources) { add(s); }
   }
+
+  // One more source: its report and state.
+  void add(const MergedSource& s)
+  {
+    m_totals.sources.push_back(SourceReport{s.name, false, {}, {}, {}});
+    m_state.push_back(State{});
+    m_state.back().filter = s.run.filter;
+  }
+  // No source will join any more.
+  void no_more() { m_more = false; }
 
   // Handle one event from a source.
   Status handle(const Event& e, MergeWindow& window)
@@ -201,7 +233,7 @@ public:
       iface.snaplen = e.format.snaplen;
       iface.name = r.name;
       iface.description = e.format.description;
-      iface.filter = m_opts.sources[e.source].run.filter;
+      iface.filter = s.filter;
       iface.resolution = e.format.resolution;
       if (s.id) {
         // Captured again after it was lost: the same interface unless it changed.
@@ -237,6 +269,9 @@ public:
       s.lost_ns = wall_ns();
       if (m_cb.on_failed) { m_cb.on_failed(r); }
       return statistics(e.source, "lost: " + e.error->message);
+    case Event::Kind::joined:
+    case Event::Kind::no_more:
+      return {};  // the run's loop takes these
     case Event::Kind::ended:
       // Its packets are all in the window already: they were handed over before this event.
       window.end(e.source);
@@ -308,6 +343,7 @@ public:
   bool full() const { return m_opts.count != 0 && m_out.packets() >= m_opts.count; }
   bool all_ended() const
   {
+    if (m_more) { return false; }
     for (const auto& s : m_state) {
       if (!s.ended) { return false; }
     }
@@ -333,6 +369,7 @@ private:
     std::uint64_t written{0};
     std::uint64_t lost_ns{0};
     std::string gap;  // the comment for its next packet, after it was lost
+    std::string filter;
     bool ended{false};
   };
   const MergedCaptureOptions& m_opts;
@@ -340,7 +377,24 @@ private:
   MergedTotals& m_totals;
   const MergedCallbacks& m_cb;
   std::vector<State> m_state;
+  bool m_more;  // sources may still join
 };
+
+// The thread that takes in the sources that join (MergedCaptureOptions::more_sources).
+void take_sources(Exchange& x, const MergedCaptureOptions& opts)
+{
+  sigset_t all;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, nullptr);
+  while (!x.stopping()) {
+    auto s = opts.more_sources(*x.stop_flag());
+    if (!s) { break; }
+    Event e = Event::of(0, Event::Kind::joined);
+    e.joined = std::make_shared<MergedSource>(std::move(*s));
+    x.post(std::move(e));
+  }
+  x.post(Event::of(0, Event::Kind::no_more));
+}
 
 }  // namespace
 
@@ -367,6 +421,7 @@ Result<RunEnd> run_merged_capture(const MergedCaptureOptions& opts, PcapngWriter
   for (std::size_t i = 0; i < opts.sources.size(); ++i) {
     threads.emplace_back(run_source, std::ref(x), i, opts.sources[i].run, opts.sources[i].session, opts.reconnect);
   }
+  if (opts.more_sources) { threads.emplace_back(take_sources, std::ref(x), std::cref(opts)); }
   // However the loop ends, the sources are told to stop and joined.
   struct Joiner {
     Exchange& x;
@@ -399,11 +454,23 @@ Result<RunEnd> run_merged_capture(const MergedCaptureOptions& opts, PcapngWriter
       // saying so, then its statistics and its end (which may let the
       // others' packets go: it no longer holds them back).
       for (const auto& e : events) {
-        if (e.kind == Event::Kind::began && failed(merger.handle(e, x.m_window))) { break; }
+        if (e.kind == Event::Kind::joined) {
+          // Numbered alike by the window, the exchange and the merger.
+          const std::size_t i = x.add_source();
+          merger.add(*e.joined);
+          threads.emplace_back(run_source, std::ref(x), i, e.joined->run, e.joined->session, false);
+        } else if (e.kind == Event::Kind::no_more) {
+          merger.no_more();
+        } else if (e.kind == Event::Kind::began && failed(merger.handle(e, x.m_window))) {
+          break;
+        }
       }
       if (failed(merger.release(x.m_window, false))) { break; }
       for (const auto& e : events) {
-        if (e.kind != Event::Kind::began && failed(merger.handle(e, x.m_window))) { break; }
+        if (e.kind != Event::Kind::began && e.kind != Event::Kind::joined && e.kind != Event::Kind::no_more
+            && failed(merger.handle(e, x.m_window))) {
+          break;
+        }
       }
       if (failed(merger.release(x.m_window, merger.all_ended()))) { break; }
       x.m_space.notify_all();
@@ -411,7 +478,7 @@ Result<RunEnd> run_merged_capture(const MergedCaptureOptions& opts, PcapngWriter
       if (merger.full() || raised(signals.stop)) { x.stop(); }
       if (raised(signals.report)) {
         signals.report->store(0);
-        for (std::size_t i = 0; i < opts.sources.size(); ++i) { x.report_flag(i)->store(1); }
+        for (std::size_t i = 0; i < x.sources(); ++i) { x.report_flag(i)->store(1); }
       }
       if (out.buffered() > 0 && failed(out.flush())) { break; }
       if (cb.on_progress && Clock::now() - last_progress >= std::chrono::seconds(1)) {

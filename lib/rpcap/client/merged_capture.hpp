@@ -53,7 +53,12 @@ struct MergedCaptureOptions {
   // 4 s... (at most k_max_reconnect_wait) until the capture ends; the gap is
   // recorded in the stream. Not for a source over a given session.
   bool reconnect{false};
-  OutputFiles* files{nullptr};  // rotating files the output goes to (a new one when due), if any
+  OutputFiles* files{nullptr};
+  // Sources that join while the capture runs (daemons that call in): called
+  // over and over in a thread of its own, it returns the next source, or
+  // nullopt when no more will come. It should return within a fraction of a
+  // second once `stop` is set.
+  std::function<std::optional<MergedSource>(const SignalFlag& stop)> more_sources;  // rotating files the output goes to (a new one when due), if any
 };
 
 // What one source did.
@@ -78,8 +83,9 @@ struct MergedCallbacks {
   std::function<void(std::uint64_t written)> on_progress;  // about once a second
 };
 
-// Capture every source into `out` (begun here) until the count, a stop
-// signal, every source's end (files, failures), or the reader going away.
+// Capture every source into `out` (begun here), and those that join, until
+// the count, a stop signal, every source's end (files, failures; with
+// more_sources, once it has no more), or the reader going away.
 // Fails only when the output fails; each source's fate is in `totals`.
 Result<RunEnd> run_merged_capture(const MergedCaptureOptions& opts, PcapngWriter& out, MergedTotals& totals,
                                   const RunSignals& signals, const MergedCallbacks& callbacks);
