@@ -3,8 +3,10 @@
 // stream on standard input, for scripts/bench; built for the benchmark only.
 //
 // It reads classic pcap (microsecond or nanosecond magic, either byte order,
-// any link type) to end of file, and counts each sequence number below
-// COUNT once, so duplicates and foreign packets never inflate the result;
+// any link type) or pcapng (a merged capture of several sources, in this
+// host's byte order) to end of file, and counts each sequence number below
+// COUNT once per interface (--sources N: interfaces 0..N-1 of a pcapng
+// stream), so duplicates and foreign packets never inflate the result;
 // probes are counted apart. Arrival times come from its own clock
 // (CLOCK_MONOTONIC), not from the capture timestamps: the delivered rate is
 // what reached the end of the pipeline, not what the kernel saw.
@@ -14,7 +16,8 @@
 // that brought data frames to the read that brought 99 % of them, because a
 // tool's last partial buffer can come a flush timeout later (tcpdump's ring
 // block: 1 s), which says nothing about its throughput. With `--status FILE`
-// it keeps "DELIVERED PROBES" in FILE, rewritten at most every 50 ms, so the
+// it keeps "DELIVERED PROBES" in FILE (PROBES: those seen through every
+// interface, the fewest of any), rewritten at most every 50 ms, so the
 // harness can see readiness and progress.
 #include <fcntl.h>
 #include <poll.h>
@@ -22,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cinttypes>
@@ -47,9 +51,13 @@ constexpr std::size_t k_file_header = 24;
 constexpr std::size_t k_record_header = 16;
 constexpr std::uint32_t k_max_record = 262144;  // the largest snapshot length libpcap uses
 constexpr std::size_t k_milestones = 1000;      // arrival times are kept for every 0.1 % of COUNT
+constexpr std::uint32_t k_pcapng_shb = 0x0A0D0D0A;
+constexpr std::uint32_t k_pcapng_epb = 6;
+constexpr std::uint32_t k_pcapng_bom = 0x1A2B3C4D;
 
 struct Options {
   std::uint64_t count{1000000};
+  std::uint32_t sources{1};
   std::uint32_t run{1};
   std::string status;
 };
@@ -73,28 +81,35 @@ double cpu_seconds()
 // milestone (every COUNT/1000 frames).
 class Counter {
 public:
-  Counter(std::uint64_t count, std::uint32_t run)
-      : m_count(count), m_run(run), m_seen(count, false), m_reached(k_milestones + 1)
+  // COUNT frames from each of `sources` interfaces.
+  Counter(std::uint64_t count, std::uint32_t sources, std::uint32_t run)
+      : m_frames(count), m_sources(sources), m_count(count * sources), m_run(run), m_seen(m_count, false),
+        m_reached(k_milestones + 1), m_probes_by(sources, 0)
   {
   }
 
-  void packet(std::span<const std::uint8_t> data)
+  // Probes seen through every interface: the capture is ready once this is above 0.
+  std::uint64_t ready_probes() const { return *std::min_element(m_probes_by.begin(), m_probes_by.end()); }
+
+  void packet(std::span<const std::uint8_t> data, std::uint32_t iface = 0)
   {
     ++records;
     const auto sig = bench::find_signature(data, m_run);
     if (sig && (sig->flags & bench::k_flag_probe) != 0) {
       ++probes;
+      if (iface < m_sources) { ++m_probes_by[iface]; }
       return;
     }
-    if (!sig || sig->seq >= m_count) {
+    if (!sig || sig->seq >= m_frames || iface >= m_sources) {
       ++other;
       return;
     }
-    if (m_seen[sig->seq]) {
+    const std::uint64_t key = std::uint64_t{iface} * m_frames + sig->seq;
+    if (m_seen[key]) {
       ++dups;
       return;
     }
-    m_seen[sig->seq] = true;
+    m_seen[key] = true;
     ++delivered;
   }
 
@@ -135,29 +150,47 @@ private:
     std::uint64_t t_ns{0};
     std::uint64_t delivered{0};
   };
-  std::uint64_t m_count;
+  std::uint64_t m_frames;   // per interface
+  std::uint32_t m_sources;
+  std::uint64_t m_count;    // of all interfaces
   std::uint32_t m_run;
   std::vector<bool> m_seen;
   std::vector<Arrival> m_reached;
   std::uint64_t m_next{1};
   std::uint64_t m_last_delivered{0};
   std::uint64_t m_first_delivered{0};
+  std::vector<std::uint64_t> m_probes_by;  // per interface
 };
 
-// The layout of a classic pcap stream, from its file header.
+// The layout of a stream, from its first bytes.
 struct Format {
   bool swapped{false};
   bool nanosecond{false};
+  bool pcapng{false};
 };
+
+// A 32-bit field in this host's byte order (pcapng as our writer makes it).
+std::uint32_t native32(const std::uint8_t* p)
+{
+  std::uint32_t v = 0;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
 
 Result<Format> parse_file_header(std::span<const std::uint8_t> h)
 {
   const std::uint32_t magic = bench::get32(h.data());
+  if (magic == k_pcapng_shb) {  // the same bytes in either order
+    if (native32(h.data() + 8) != k_pcapng_bom) {
+      return make_error(ErrorKind::malformed, "a pcapng stream in the other byte order");
+    }
+    return Format{false, false, true};
+  }
   switch (magic) {
-  case 0xa1b2c3d4: return Format{false, false};
-  case 0xa1b23c4d: return Format{false, true};
-  case 0xd4c3b2a1: return Format{true, false};
-  case 0x4d3cb2a1: return Format{true, true};
+  case 0xa1b2c3d4: return Format{false, false, false};
+  case 0xa1b23c4d: return Format{false, true, false};
+  case 0xd4c3b2a1: return Format{true, false, false};
+  case 0x4d3cb2a1: return Format{true, true, false};
   default: break;
   }
   char hex[16];
@@ -184,14 +217,15 @@ public:
   // (the first probe, the end).
   void update(const Counter& c, bool now)
   {
-    if (!m_fd || (c.delivered == m_delivered && c.probes == m_probes)) { return; }
+    const std::uint64_t probes = c.ready_probes();
+    if (!m_fd || (c.delivered == m_delivered && probes == m_probes)) { return; }
     const std::uint64_t t = now_ns();
-    if (!now && t - m_written_ns < 50000000U && !(m_probes == 0 && c.probes > 0)) { return; }
+    if (!now && t - m_written_ns < 50000000U && !(m_probes == 0 && probes > 0)) { return; }
     char line[64];
-    const int n = std::snprintf(line, sizeof line, "%20" PRIu64 " %20" PRIu64 "\n", c.delivered, c.probes);
+    const int n = std::snprintf(line, sizeof line, "%20" PRIu64 " %20" PRIu64 "\n", c.delivered, probes);
     if (n > 0 && ::pwrite(m_fd.get(), line, static_cast<std::size_t>(n), 0) == n) {
       m_delivered = c.delivered;
-      m_probes = c.probes;
+      m_probes = probes;
       m_written_ns = t;
     }
   }
@@ -226,9 +260,24 @@ Status count_stream(Counter& counter, StatusFile& status)
       auto f = parse_file_header(std::span{buf}.first(k_file_header));
       if (!f) { return f.error(); }
       format = *f;
-      pos = k_file_header;
+      pos = format->pcapng ? 0 : k_file_header;
     }
-    while (format && have - pos >= k_record_header) {
+    // pcapng: whole blocks; the packets are in Enhanced Packet Blocks.
+    while (format && format->pcapng && have - pos >= 12) {
+      const std::uint32_t type = native32(buf.data() + pos);
+      const std::uint32_t len = native32(buf.data() + pos + 4);
+      if (len < 12 || len % 4 != 0 || len > k_max_record + 64 + 4096) {
+        return make_error(ErrorKind::malformed, "a pcapng block of " + std::to_string(len) + " bytes");
+      }
+      if (have - pos < len) { break; }
+      if (type == k_pcapng_epb) {
+        const std::uint32_t caplen = native32(buf.data() + pos + 20);
+        if (caplen + 32 > len) { return make_error(ErrorKind::malformed, "a packet block shorter than its packet"); }
+        counter.packet(std::span{buf}.subspan(pos + 28, caplen), native32(buf.data() + pos + 8));
+      }
+      pos += len;
+    }
+    while (format && !format->pcapng && have - pos >= k_record_header) {
       const std::uint32_t caplen = get32(buf.data() + pos + 8, *format);
       if (caplen > k_max_record) {
         return make_error(ErrorKind::malformed, "record " + std::to_string(counter.records + 1) +
@@ -263,10 +312,12 @@ int main(int argc, char** argv)
   app.add_option("-n,--count", opts.count, "frames the run sends (sequence numbers 0..COUNT-1)")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 32));
   app.add_option("--run", opts.run, "run id to look for");
+  app.add_option("--sources", opts.sources, "a pcapng stream of N interfaces, each with every frame")
+      ->check(CLI::Range(1u, 64u));
   app.add_option("--status", opts.status, "keep \"DELIVERED PROBES\" in FILE while reading")->type_name("FILE");
   if (auto rc = tool::parse(app, argc, argv)) { return *rc; }
 
-  Counter counter{opts.count, opts.run};
+  Counter counter{opts.count, opts.sources, opts.run};
   StatusFile status{opts.status};
   if (!status.valid(opts.status)) {
     tool::error(k_prog, "open \"" + opts.status + "\": " + std::strerror(errno));
