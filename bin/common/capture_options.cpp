@@ -230,26 +230,9 @@ int capture_to_output(const CLI::App& app, const CaptureFlags& flags, const Capt
   return exit_ok;
 }
 
-}  // namespace rpcap::tool
-
-namespace rpcap::tool {
-
-Result<MergedCaptureOptions> merged_capture_options(const ClientFlags& client, std::vector<MergedSource> sources,
-                                                    const CaptureFlags& flags)
+MergedCaptureOptions merged_capture_options(std::vector<MergedSource> sources, const CaptureFlags& flags)
 {
   MergedCaptureOptions merged;
-  bool remote = false;
-  bool tls = false;
-  for (const auto& s : sources) {
-    remote = remote || s.run.source.kind == SourceKind::remote;
-    tls = tls || s.run.source.tls;
-  }
-  // With --fd the one session is opened over the descriptor (open_session).
-  if (remote && client.fd < 0) {
-    auto opts = client_options(client, tls);
-    if (!opts) { return std::move(opts).error(); }
-    for (auto& s : sources) { s.run.client = *opts; }
-  }
   merged.sources = std::move(sources);
   merged.count = flags.count;
   return merged;
@@ -266,7 +249,13 @@ int merged_capture_to_output(const CLI::App& app, const CaptureFlags& flags, con
   cb.on_report = statistics;
   cb.on_failed = [&](const SourceReport& r) {
     if (out.live_count) { std::cerr << "\r"; }
-    std::string what = r.name + ": " + r.error->message;
+    // A session's errors start with its daemon ("rpcap://h:2002/: "), which the name holds already.
+    std::string message = r.error->message;
+    if (const auto colon = message.find(": "); colon != std::string::npos && colon > 0
+        && r.name.compare(0, colon, message, 0, colon) == 0) {
+      message.erase(0, colon + 2);
+    }
+    std::string what = r.name + ": " + message;
     if (r.retry_in.count() != 0) {
       what += "; trying again in " + std::to_string(r.retry_in.count()) + " s";
     } else if (merged.sources.size() > 1) {

@@ -92,11 +92,9 @@ struct CaptureOutput {
 int capture_to_output(const CLI::App& app, const CaptureFlags& flags, const CaptureRunOptions& run,
                       ClientSession* session, const CaptureOutput& out, const RunSignals& signals);
 
-// The merged run of `sources` as the flags say: every remote source logs in
-// with the client options the client flags give (a password asked once),
-// -c counts the packets of all sources together, -U flushes each packet.
-Result<MergedCaptureOptions> merged_capture_options(const ClientFlags& client, std::vector<MergedSource> sources,
-                                                    const CaptureFlags& flags);
+// The merged run of `sources` (each with its run's client options set) as
+// the flags say: -c counts the packets of all sources together.
+MergedCaptureOptions merged_capture_options(std::vector<MergedSource> sources, const CaptureFlags& flags);
 
 // Capture `merged` into a pcapng stream on `out` as the flags say: a failed
 // source named on stderr at once (the others go on), statistics per source

@@ -1,9 +1,20 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "rpcap-capture/cli.hpp"
 
+#include <optional>
+#include <utility>
+
 #include "common/tool.hpp"
+#include "rpcap/base/file.hpp"
+#include "rpcap/client/source_list.hpp"
 
 namespace rpcap::cli::capture {
+namespace {
+
+// The largest --sources file read (a list of sources is a few lines).
+constexpr std::size_t k_max_source_list = 1u << 20;
+
+}  // namespace
 
 void define_cli(CLI::App& app, Options& opts)
 {
@@ -21,6 +32,11 @@ void define_cli(CLI::App& app, Options& opts)
       ->allow_extra_args(false);  // one SOURCE per -i: what follows is FILTER
   tool::add_capture_options(app, opts.capture,
                             "write to FILE (\"-\": standard output, refused when it is a terminal)");
+  app.add_option("--sources", opts.sources_file,
+                 "capture from the sources FILE lists too, one per line, each with its own login and TLS "
+                 "options: SOURCE [user=NAME] [password-file=FILE] [ca=FILE] [pin=PIN] [cert=FILE] [key=FILE]")
+      ->type_name("FILE")
+      ->check(CLI::ExistingFile);
   app.add_flag("--pcapng", opts.pcapng,
                "write pcapng (an interface block per source, with its name, description and filter, and "
                "statistics blocks) even for one source; always so for several");
@@ -42,25 +58,69 @@ void define_cli(CLI::App& app, Options& opts)
   tool::add_client_options(app, opts.client);
 }
 
-Result<std::vector<std::string>> source_list(Options& opts)
+namespace {
+
+// `flags` with the options of a --sources line.
+tool::ClientFlags with_line(tool::ClientFlags flags, const SourceEntry& e)
 {
-  if (opts.sources.empty()) {
-    if (opts.source.empty()) {
-      return make_error(ErrorKind::usage, "no source: name one as SOURCE, or with -i SOURCE (repeatable)");
-    }
-    return std::vector<std::string>{opts.source};
+  for (const auto& [key, value] : e.options) {
+    if (key == "user") { flags.user = value; }
+    if (key == "password-file") { flags.password_file = value; }
+    if (key == "ca") { flags.ca_file = value; }
+    if (key == "pin") { flags.pin = value; }
+    if (key == "cert") { flags.cert_file = value; }
+    if (key == "key") { flags.key_file = value; }
   }
-  if (!opts.source.empty()) {
+  return flags;
+}
+
+}  // namespace
+
+Result<std::vector<PlannedSource>> plan_sources(Options& opts)
+{
+  std::vector<std::pair<std::string, std::optional<SourceEntry>>> named;
+  const bool listed = !opts.sources.empty() || !opts.sources_file.empty();
+  if (!listed) {
+    if (opts.source.empty()) {
+      return make_error(ErrorKind::usage, "no source: name one as SOURCE, with -i SOURCE (repeatable) or --sources FILE");
+    }
+    named.emplace_back(opts.source, std::nullopt);
+  } else if (!opts.source.empty()) {
     if (!opts.capture.filter_file.empty()) {
       return make_error(ErrorKind::usage, "-F: a filter file and FILTER words cannot be given together");
     }
     opts.capture.filter.insert(opts.capture.filter.begin(), opts.source);
     opts.source.clear();
   }
-  if (opts.sources.size() > 1 && opts.client.fd >= 0) {
-    return make_error(ErrorKind::usage, "--fd: a connection from one daemon is one source; give -i once");
+  for (const auto& s : opts.sources) { named.emplace_back(s, std::nullopt); }
+  if (!opts.sources_file.empty()) {
+    auto text = read_file(opts.sources_file, k_max_source_list);
+    if (!text) { return make_error(ErrorKind::usage, "--sources: " + text.error().message); }
+    auto entries = parse_source_list(*text, opts.sources_file);
+    if (!entries) { return std::move(entries).error(); }
+    for (auto& e : *entries) { named.emplace_back(e.source, std::move(e)); }
   }
-  return opts.sources;
+  if (named.size() > 1 && opts.client.fd >= 0) {
+    return make_error(ErrorKind::usage, "--fd: a connection from one daemon is one source; give one source only");
+  }
+  std::vector<PlannedSource> out;
+  for (const auto& [name, entry] : named) {
+    auto src = parse_source(name, SourceUse::open);
+    if (!src) {
+      if (entry) {
+        return make_error(ErrorKind::usage, opts.sources_file + ":" + std::to_string(entry->line) + ": "
+                                                + src.error().message);
+      }
+      return std::move(src).error();
+    }
+    if (opts.client.fd >= 0) {
+      src = tool::source_over_fd(*src);
+      if (!src) { return std::move(src).error(); }
+    }
+    const bool own = entry && !entry->options.empty();
+    out.push_back(PlannedSource{name, *src, own ? with_line(opts.client, *entry) : opts.client, own});
+  }
+  return out;
 }
 
 }  // namespace rpcap::cli::capture

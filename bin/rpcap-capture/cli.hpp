@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "rpcap/wire/url.hpp"
+
 #include <CLI/CLI.hpp>
 
 #include "common/capture_options.hpp"
@@ -18,6 +20,7 @@ namespace rpcap::cli::capture {
 struct Options {
   std::string source;                // SOURCE (with -i: the first FILTER word)
   std::vector<std::string> sources;  // -i SOURCE, repeatable
+  std::string sources_file;          // --sources FILE
   bool pcapng{false};                // --pcapng
   bool reconnect{false};             // --reconnect
   unsigned merge_window_ms{static_cast<unsigned>(k_default_merge_window.count())};  // --merge-window
@@ -28,8 +31,17 @@ struct Options {
 
 void define_cli(CLI::App& app, Options& opts);
 
-// The sources the command line names, as written: the -i ones, else SOURCE.
-// With -i, SOURCE (if any) is the first FILTER word and goes back there.
-Result<std::vector<std::string>> source_list(Options& opts);
+// A source to capture, as the command line and --sources name it.
+struct PlannedSource {
+  std::string name;          // as written
+  Source source;
+  tool::ClientFlags client;  // the command line's login and TLS options, with its --sources line's
+  bool own_login{false};     // its --sources line set some of them
+};
+
+// The sources the command line names: the -i ones, else SOURCE, then those
+// of --sources. With -i or --sources, SOURCE (if any) is the first FILTER
+// word and goes back there.
+Result<std::vector<PlannedSource>> plan_sources(Options& opts);
 
 }  // namespace rpcap::cli::capture

@@ -23,23 +23,19 @@ int main(int argc, char** argv)
   cli::capture::define_cli(app, opts);
   if (auto rc = tool::parse(app, argc, argv)) { return *rc; }
 
-  auto names = cli::capture::source_list(opts);
-  if (!names) { return tool::report(app, names.error()); }
+  auto planned = cli::capture::plan_sources(opts);
+  if (!planned) { return tool::report(app, planned.error()); }
   const auto& flags = opts.capture;
   std::vector<MergedSource> sources;
   bool any_remote = false;
-  for (const auto& name : *names) {
-    auto src = parse_source(name, SourceUse::open);
-    if (!src) { return tool::report(app, src.error()); }
-    if (opts.client.fd >= 0) {
-      src = tool::source_over_fd(*src);
-      if (!src) { return tool::report(app, src.error()); }
-    }
-    auto run = tool::capture_run_options(flags, *src);
+  bool any_tls = false;
+  for (const auto& p : *planned) {
+    auto run = tool::capture_run_options(flags, p.source);
     if (!run) { return tool::report(app, run.error()); }
     run->nano = opts.precision == "nano";
-    any_remote = any_remote || src->kind == SourceKind::remote;
-    sources.push_back(MergedSource{std::move(*run), name, nullptr});
+    any_remote = any_remote || p.source.kind == SourceKind::remote;
+    any_tls = any_tls || p.source.tls;
+    sources.push_back(MergedSource{std::move(*run), p.name, nullptr});
   }
   if (!any_remote && (flags.udp || !flags.sampling.empty() || !opts.client.user.empty())) {
     return tool::report(app, make_error(ErrorKind::usage, "--udp, --sampling and -u apply to rpcap:// sources only"));
@@ -48,25 +44,45 @@ int main(int argc, char** argv)
   if (!dest) { return tool::report(app, dest.error()); }
   const tool::CaptureOutput out{dest->fd, dest->files.get(), "", !flags.quiet && ::isatty(STDERR_FILENO) == 1};
 
-  if (sources.size() > 1 || opts.pcapng || opts.reconnect) {
-    auto merged = tool::merged_capture_options(opts.client, std::move(sources), flags);
-    if (!merged) { return tool::report(app, merged.error()); }
-    if (opts.client.fd >= 0) {
-      auto s = tool::open_session(opts.client, merged->sources.front().run.source);
+  if (sources.size() == 1 && !opts.pcapng && !opts.reconnect) {
+    // One source: the classic pcap stream tcpdump -r - reads.
+    const auto& p = planned->front();
+    std::optional<ClientSession> session;
+    if (p.source.kind == SourceKind::remote) {
+      auto s = tool::open_session(p.client, p.source);
       if (!s) { return tool::report(app, s.error()); }
-      merged->sources.front().session = std::make_shared<ClientSession>(std::move(*s));
+      session = std::move(*s);
     }
-    merged->window = std::chrono::milliseconds(opts.merge_window_ms);
-    merged->reconnect = opts.reconnect;
-    merged->section = host_section(tool::version_text(app.get_name()));
-    return tool::merged_capture_to_output(app, flags, *merged, out, tool::install_capture_signals());
+    return tool::capture_to_output(app, flags, sources.front().run, session ? &*session : nullptr, out,
+                                   tool::install_capture_signals());
   }
-  const CaptureRunOptions& run = sources.front().run;
-  std::optional<ClientSession> session;
-  if (run.source.kind == SourceKind::remote) {
-    auto s = tool::open_session(opts.client, run.source);
+  // Each remote source logs in with its --sources line's options, or with
+  // the command line's (the password asked for once).
+  std::optional<ClientOptions> shared;
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    const auto& p = (*planned)[i];
+    if (p.source.kind != SourceKind::remote || opts.client.fd >= 0) { continue; }
+    if (p.own_login) {
+      auto own = tool::client_options(p.client, p.source.tls);
+      if (!own) { return tool::report(app, own.error()); }
+      sources[i].run.client = std::move(*own);
+      continue;
+    }
+    if (!shared) {
+      auto c = tool::client_options(opts.client, any_tls);
+      if (!c) { return tool::report(app, c.error()); }
+      shared = std::move(*c);
+    }
+    sources[i].run.client = *shared;
+  }
+  if (opts.client.fd >= 0) {
+    auto s = tool::open_session(planned->front().client, planned->front().source);
     if (!s) { return tool::report(app, s.error()); }
-    session = std::move(*s);
+    sources.front().session = std::make_shared<ClientSession>(std::move(*s));
   }
-  return tool::capture_to_output(app, flags, run, session ? &*session : nullptr, out, tool::install_capture_signals());
+  auto merged = tool::merged_capture_options(std::move(sources), flags);
+  merged.window = std::chrono::milliseconds(opts.merge_window_ms);
+  merged.reconnect = opts.reconnect;
+  merged.section = host_section(tool::version_text(app.get_name()));
+  return tool::merged_capture_to_output(app, flags, merged, out, tool::install_capture_signals());
 }

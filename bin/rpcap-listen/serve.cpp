@@ -243,16 +243,15 @@ int serve_merged_capture(Context& ctx)
   }
   auto copts = login(ctx);
   if (!copts) { return tool::report(ctx.app, copts.error()); }
-  auto merged = tool::merged_capture_options(opts.client, {}, opts.capture);
-  if (!merged) { return tool::report(ctx.app, merged.error()); }
+  auto merged = tool::merged_capture_options({}, opts.capture);
   auto out = tool::open_destination(opts.capture, opts.capture.output);
   if (!out) { return tool::report(ctx.app, out.error()); }
-  merged->section = host_section(tool::version_text(ctx.app.get_name()));
+  merged.section = host_section(tool::version_text(ctx.app.get_name()));
   const Deadline deadline = listen_deadline(opts.deadline_s);
   std::uint64_t served = 0;
   bool listen_failed = false;
   // In a thread of the capture's: the next daemon that calls in and logs in.
-  merged->more_sources = [&](const SignalFlag& stop) -> std::optional<MergedSource> {
+  merged.more_sources = [&](const SignalFlag& stop) -> std::optional<MergedSource> {
     while ((opts.daemons == 0 || served < opts.daemons) && stop.load() == 0 && !stopped(ctx) && !deadline.passed()) {
       auto d = next_daemon(ctx, deadline);
       if (!d) {
@@ -283,7 +282,7 @@ int serve_merged_capture(Context& ctx)
   if (auto check = tool::capture_run_options(opts.capture, Source{}); !check) {
     return tool::report(ctx.app, check.error());
   }
-  const int status = tool::merged_capture_to_output(ctx.app, opts.capture, *merged,
+  const int status = tool::merged_capture_to_output(ctx.app, opts.capture, merged,
                                                     tool::CaptureOutput{out->fd, out->files.get(), "", false},
                                                     RunSignals{ctx.stop, ctx.report});
   if (served == 0 && !listen_failed && !stopped(ctx)) {

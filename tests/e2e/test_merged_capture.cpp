@@ -220,7 +220,8 @@ TEST_CASE("rpcap-capture: several sources on the command line, usage mistakes", 
 {
   auto none = run({program("rpcap-capture"), "-w", "/dev/null"});
   CHECK(none.exit_code == 2);
-  CHECK(none.err == "rpcap-capture: error: no source: name one as SOURCE, or with -i SOURCE (repeatable)\n");
+  CHECK(none.err
+        == "rpcap-capture: error: no source: name one as SOURCE, with -i SOURCE (repeatable) or --sources FILE\n");
   auto fd = run({program("rpcap-capture"), "--fd", "0", "-i", "eth0", "-i", "eth1", "-w", "/dev/null"});
   CHECK(fd.exit_code == 2);
   CHECK(fd.err.find("--fd") != std::string::npos);

@@ -702,3 +702,33 @@ TEST_CASE("tls: control requests are answered while the data connection's TLS ha
     control.expect<StatsReply>();
   }
 }
+
+TEST_CASE("tls: rpcap-capture --sources gives each daemon its own pin, merged into one stream", "[e2e][tls][merge]")
+{
+  if (!can_capture()) { return; }
+  DaemonCert ca;
+  DaemonCert cb;
+  Daemon a{Daemon::ours(ca.daemon_args())};
+  Daemon b{Daemon::ours(cb.daemon_args())};
+  const auto port = traffic_port();
+  Traffic traffic{port, "two pins"};
+  TempDir dir;
+  const std::string list = dir.write("sources", "# each daemon its own certificate\n" + tls_source(a, "lo") + " pin=" + ca.pin
+                                                    + "\n" + tls_source(b, "lo") + " pin=" + cb.pin + "\n");
+  auto r = run({program("rpcap-capture"), "-c", "10", "--sources", list, "udp dst port " + std::to_string(port)});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.find("10 packets captured from 2 sources\n") != std::string::npos);
+  // One pin for both: the other daemon is refused, with the pin to use, and the first goes on.
+  auto one = run({program("rpcap-capture"), "-c", "3", "--pin", ca.pin, "-i", tls_source(a, "lo"), "-i",
+                  tls_source(b, "lo"), "udp dst port " + std::to_string(port)});
+  INFO(one.err);
+  CHECK(one.exit_code == 1);
+  CHECK(one.err.find("error: " + tls_source(b, "lo") + ": TLS: the daemon's certificate " + cb.pin + " is not the pinned one")
+        != std::string::npos);
+  // A mistake in the list names its line.
+  const std::string bad = dir.write("bad", tls_source(a, "lo") + "\n" + tls_source(b, "lo") + " password=x\n");
+  auto wrong = run({program("rpcap-capture"), "--sources", bad, "-w", "/dev/null"});
+  CHECK(wrong.exit_code == 2);
+  CHECK(wrong.err == "rpcap-capture: error: " + bad + ":2: unknown key \"password\" (keys: user, password-file, ca, pin, cert, key)\n");
+}
