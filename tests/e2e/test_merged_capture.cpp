@@ -208,6 +208,18 @@ TEST_CASE("rpcap-capture: --pcapng for one source names and describes its interf
   REQUIRE(c.interfaces.size() == 1);
   CHECK(c.interfaces[0].name == remote(d.port()));
   CHECK(c.packets.size() == 3);
+  // The interface's description as the daemon lists it (libpcap describes
+  // "any"), and libpcap's own for a local interface.
+  for (const std::string& any : {remote(d.port(), "any"), std::string{"any"}}) {
+    INFO(any);
+    auto described = run({program("rpcap-capture"), "--pcapng", "-c", "1", any, "udp dst port " + std::to_string(port)});
+    INFO(described.err);
+    CHECK(described.exit_code == 0);
+    const auto dc = parse_pcapng(described.out);
+    REQUIRE(dc.interfaces.size() == 1);
+    CHECK(dc.interfaces[0].name == any);
+    CHECK(dc.interfaces[0].description == "Pseudo-device that captures on all interfaces");
+  }
   // One -i and no --pcapng is the classic pcap stream tcpdump -r - reads.
   auto classic = run({program("rpcap-capture"), "-c", "2", "-i", remote(d.port()), "udp", "dst", "port", std::to_string(port)});
   INFO(classic.err);

@@ -16,12 +16,14 @@
 
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <set>
 #include <sstream>
@@ -458,6 +460,41 @@ TEST_CASE("rpcap-listen: capture --merge collects every daemon that calls in int
   auto bad = run({program("rpcap-listen"), "-p", std::to_string(port), "capture", "--merge", "lo", "-w", dir.path() + "/%h.pcapng"});
   CHECK(bad.exit_code == 2);
   CHECK(bad.err.find("--merge") != std::string::npos);
+}
+
+TEST_CASE("rpcap-listen: capture -G rotates the daemon's capture into complete files, -W keeping two",
+          "[e2e][listen][capture][files]")
+{
+  if (!can_capture()) { return; }
+  const auto port = closed_port();
+  const auto traffic = traffic_port();
+  TempDir dir;
+  Traffic t{traffic, "rotated"};
+  const std::string log = dir.path() + "/done.log";
+  const std::string post = dir.write("post.sh", "#!/bin/sh\necho \"$1\" >> '" + log + "'\n");
+  REQUIRE(::chmod(post.c_str(), 0755) == 0);
+  auto l = start_listener(port, {program("rpcap-listen"), "-p", std::to_string(port), "capture", "-q", "-G", "1",
+                                 "-W", "2", "-z", post, "-w", dir.path() + "/l-%s.pcap", "lo",
+                                 "udp dst port " + std::to_string(traffic)});
+  Daemon d{active_daemon(port)};
+  CHECK(eventually([&] { return lines_of(read_file(log)).size() >= 3; }));
+  REQUIRE(eventually([&] { return catches_signal(l->pid(), SIGINT); }));
+  l->signal(SIGINT);
+  const auto r = l->wait(20000);
+  INFO(r.err << "\ndaemon:\n" << d.log());
+  CHECK(r.exit_code == 0);
+  std::vector<std::string> files;
+  for (const auto& e : std::filesystem::directory_iterator(dir.path())) {
+    const std::string name = e.path().filename();
+    if (name.rfind("l-", 0) == 0) { files.push_back(e.path()); }
+  }
+  CHECK(files.size() == 2);
+  for (const auto& f : files) {
+    auto shown = run({"/usr/bin/tcpdump", "-n", "-r", f});
+    INFO(f << ": " << shown.err);
+    CHECK(shown.exit_code == 0);
+    CHECK(!packet_lines(shown.out).empty());
+  }
 }
 
 TEST_CASE("rpcap-listen: capture -w %h gives a daemon that calls in again a new file", "[e2e][listen][capture]")
