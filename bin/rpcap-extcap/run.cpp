@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <iostream>
+#include <memory>
 #include <optional>
 
 #include "common/capture_options.hpp"
@@ -153,7 +154,10 @@ int capture(const CLI::App& app, const Options& opts)
   }
   const bool active = opts.interface == ex::k_active;
   if (opts.remote_interface.empty()) {
-    return tool::report(app, make_error(ErrorKind::usage, "--remote-interface is required: the daemon's interface to capture"));
+    return tool::report(app, make_error(ErrorKind::usage,
+                                        active ? "--remote-interface is required: the calling daemon's interface to capture"
+                                               : "no interface: choose one in --remote-interface (Load lists the "
+                                                 "daemon's) or type its name in --remote-interface-name"));
   }
   tool::CaptureFlags flags;
   if (!opts.capture_filter.empty()) { flags.filter = {opts.capture_filter}; }
@@ -190,8 +194,14 @@ int capture(const CLI::App& app, const Options& opts)
   auto session = active ? first_daemon(*listener, *client, signals, opts.listen_port)
                         : ClientSession::connect(*src, *client);
   if (!session) { return tool::report(app, session.error()); }
+  // pcapng, so that Wireshark shows the interface by the source's name (no
+  // credentials in it) with the daemon's description of it.
+  const std::string name = session->daemon_name() + opts.remote_interface;
+  auto merged = tool::merged_capture_options(
+      {MergedSource{std::move(*run), name, std::make_shared<ClientSession>(std::move(*session))}}, flags);
+  merged.section = host_section(tool::version_text(app.get_name()));
   const tool::CaptureOutput out{out_fd.get(), nullptr, "", false};
-  return tool::capture_to_output(app, flags, *run, &*session, out, signals);
+  return tool::merged_capture_to_output(app, flags, merged, out, signals);
 }
 
 }  // namespace rpcap::cli::extcap
