@@ -281,10 +281,11 @@ int merged_capture_to_output(const CLI::App& app, const CaptureFlags& flags, con
     for (const auto& r : totals.sources) {
       if (r.began) { statistics(r); }
     }
-    std::cerr << totals.written << " packets captured from " << totals.sources.size()
-              << (totals.sources.size() == 1 ? " source\n" : " sources\n")
-              << totals.late << " packets written out of time order (a source lagged past the merge window)\n"
-              << std::flush;
+    if (totals.sources.size() > 1) {
+      std::cerr << totals.written << " packets captured from " << totals.sources.size() << " sources\n"
+                << totals.late << " packets written out of time order (a source lagged past the merge window)\n"
+                << std::flush;
+    }
   }
   if (!end) { return report(app, end.error()); }
   if (*end == RunEnd::reader_gone) {

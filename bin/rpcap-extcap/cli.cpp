@@ -38,6 +38,9 @@ void define_cli(CLI::App& app, Options& opts)
       ->check(CLI::Range(1, 65535))
       ->capture_default_str();
   app.add_option("--remote-interface", opts.remote_interface, "the daemon's interface to capture")->type_name("IFACE");
+  app.add_option("--remote-interface-name", opts.remote_interface_name,
+                 "rpcap: the daemon's interface to capture, typed by hand (instead of --remote-interface)")
+      ->type_name("IFACE");
   app.add_option("--listen-port", opts.listen_port, "rpcap-active: wait for a daemon (rpcapd -a) on this TCP port")
       ->type_name("PORT")
       ->check(CLI::Range(1, 65535))
@@ -78,6 +81,8 @@ void define_cli(CLI::App& app, Options& opts)
          opts.mode == Mode::capture) && opts.interface.empty()) {
       throw CLI::ValidationError("--extcap-interface", "is required with --extcap-dlts, --extcap-config and --capture");
     }
+    // The typed name wins over the selection (the list may not have loaded).
+    if (!opts.remote_interface_name.empty()) { opts.remote_interface = opts.remote_interface_name; }
     if (opts.mode == Mode::capture && opts.fifo.empty()) {
       throw CLI::ValidationError("--fifo", "is required with --capture");
     }

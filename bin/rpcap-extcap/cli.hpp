@@ -32,7 +32,8 @@ struct Options {
   // The interfaces' arguments.
   std::string remote_host;                                   // --remote-host
   unsigned remote_port{rpcap::extcap::k_default_port};       // --remote-port
-  std::string remote_interface;                              // --remote-interface
+  std::string remote_interface;                              // --remote-interface (the selector)
+  std::string remote_interface_name;                         // --remote-interface-name (typed; wins)
   unsigned listen_port{rpcap::extcap::k_default_listen_port};  // --listen-port (rpcap-active)
   std::string username;                                      // --remote-username; empty: no authentication
   std::string password;                                      // --remote-password

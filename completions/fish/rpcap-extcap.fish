@@ -19,6 +19,7 @@ complete -c rpcap-extcap -l extcap-capture-filter -x -d 'capture only the packet
 complete -c rpcap-extcap -l remote-host -x -d 'rpcap'
 complete -c rpcap-extcap -l remote-port -x -d 'rpcap'
 complete -c rpcap-extcap -l remote-interface -x -d 'the daemon\'s interface to capture'
+complete -c rpcap-extcap -l remote-interface-name -x -d 'rpcap'
 complete -c rpcap-extcap -l listen-port -x -d 'rpcap-active'
 complete -c rpcap-extcap -l remote-username -x -d 'log in as USER with --remote-password'
 complete -c rpcap-extcap -l remote-password -x -d 'the password of --remote-username'

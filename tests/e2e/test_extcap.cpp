@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "support/daemon.hpp"
+#include "support/pcapng_file.hpp"
 #include "support/process.hpp"
 
 using namespace rpcap;
@@ -131,9 +132,7 @@ TEST_CASE("rpcap-extcap: a capture into a fifo that tshark reads, ended cleanly 
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
   FifoReader reader{fifo};
   Background ext{capture_args(d, fifo, "udp dst port " + std::to_string(port))};
-  // The pcap header and a few whole packets (each is 14 + 20 + 8 + 6 bytes on lo, plus 16).
-  const std::size_t want = 24 + 5 * (16 + 48);
-  CHECK(eventually([&] { return reader.poll_read().size() >= want || !ext.running(); }, 10000));
+  CHECK(eventually([&] { return parse_pcapng(reader.poll_read()).packets.size() >= 5 || !ext.running(); }, 10000));
   CHECK(catches_signal(ext.pid(), SIGTERM));
   ext.signal(SIGTERM);
   const auto r = ext.wait(10000);
@@ -141,13 +140,14 @@ TEST_CASE("rpcap-extcap: a capture into a fifo that tshark reads, ended cleanly 
   CHECK(r.exit_code == 0);
   CHECK(r.err.find(" packets captured\n") != std::string::npos);
   CHECK(r.err.find(" packets dropped by kernel\n") != std::string::npos);
-  const std::string file = dir.write("got.pcap", reader.poll_read());
-  auto shown = run({"/usr/bin/tshark", "-n", "-r", file, "-T", "fields", "-e", "udp.dstport"});
+  const std::string file = dir.write("got.pcapng", reader.poll_read());
+  auto shown = run({"/usr/bin/tshark", "-n", "-r", file, "-T", "fields", "-e", "udp.dstport", "-e", "frame.interface_name"});
   INFO(shown.err);
   CHECK(shown.exit_code == 0);
-  const auto ports = lines_of(shown.out);
-  CHECK(ports.size() >= 5);
-  for (const auto& p : ports) { CHECK(p == std::to_string(port)); }
+  const auto lines = lines_of(shown.out);
+  CHECK(lines.size() >= 5);
+  // pcapng: Wireshark names the interface by the source, without credentials.
+  for (const auto& l : lines) { CHECK(l == std::to_string(port) + "\trpcap://127.0.0.1:" + std::to_string(d.port()) + "/lo"); }
   // ENDCAP then CLOSE: the daemon ends the capture and the session, and
   // never sees the connection dropped.
   CHECK(eventually([&] { return d.log().find("session ended") != std::string::npos; }, 10000));
@@ -171,17 +171,18 @@ TEST_CASE("rpcap-extcap: rpcap-active captures the daemon that calls in (rpcapd 
   REQUIRE(eventually([&] { return tcp_listening(listen_port) || !ext.running(); }, 10000));
   REQUIRE(ext.running());
   Daemon d{{program("rpcapd"), "-v", "-n", "-a", "127.0.0.1," + std::to_string(listen_port)}};
-  const std::size_t want = 24 + 5 * (16 + 14 + 20 + 8 + 13);
-  CHECK(eventually([&] { return reader.poll_read().size() >= want || !ext.running(); }, 10000));
+  CHECK(eventually([&] { return parse_pcapng(reader.poll_read()).packets.size() >= 5 || !ext.running(); }, 10000));
   ext.signal(SIGTERM);
   const auto r = ext.wait(10000);
   INFO(r.err << "\ndaemon:\n" << d.log());
   CHECK(r.exit_code == 0);
   CHECK(r.err.find(" packets captured\n") != std::string::npos);
-  const std::string file = dir.write("got.pcap", reader.poll_read());
-  auto shown = run({"/usr/bin/tshark", "-n", "-r", file, "-T", "fields", "-e", "udp.dstport"});
+  const std::string file = dir.write("got.pcapng", reader.poll_read());
+  auto shown = run({"/usr/bin/tshark", "-n", "-r", file, "-T", "fields", "-e", "frame.interface_name"});
   CHECK(shown.exit_code == 0);
-  CHECK(lines_of(shown.out).size() >= 5);
+  const auto names = lines_of(shown.out);
+  CHECK(names.size() >= 5);
+  for (const auto& n : names) { CHECK(n == "rpcap://127.0.0.1/lo"); }  // the daemon that called in
   CHECK(d.log().find("active mode: connected to 127.0.0.1:" + std::to_string(listen_port)) != std::string::npos);
   // No other daemon is let in once one called: the port is closed.
   CHECK_FALSE(tcp_listening(listen_port));
@@ -310,6 +311,7 @@ TEST_CASE("rpcap-extcap: tshark lists its interfaces", "[e2e][extcap][tshark]")
       CHECK(prefs.out.find("#extcap." + iface + "." + arg + ": ") != std::string::npos);
     }
   }
+  CHECK(prefs.out.find("#extcap.rpcap.remoteinterfacename: ") != std::string::npos);
   CHECK(prefs.out.find("#extcap.rpcap.remotehost: \n") != std::string::npos);
   CHECK(prefs.out.find("#extcap.rpcap.remoteport: 2002\n") != std::string::npos);
   CHECK(prefs.out.find("#extcap.rpcap_active.listenport: 2003\n") != std::string::npos);
@@ -335,4 +337,14 @@ TEST_CASE("rpcap-extcap: tshark captures from our rpcapd with the interface's pr
   // tshark stops the extcap program; the daemon sees the session end cleanly.
   CHECK(eventually([&] { return d.log().find("session ended") != std::string::npos; }, 10000));
   CHECK(d.log().find("capture started on \"lo\"") != std::string::npos);
+  // The interface typed by hand (the list could not be loaded) instead of chosen.
+  auto typed = run(home.with_home({"/usr/bin/tshark", "-n", "-i", "rpcap", "-o", "extcap.rpcap.remotehost:127.0.0.1",
+                                   "-o", "extcap.rpcap.remoteport:" + std::to_string(d.port()), "-o",
+                                   "extcap.rpcap.remoteinterfacename:lo", "-f", "udp dst port " + std::to_string(port),
+                                   "-c", "2", "-T", "fields", "-e", "frame.interface_name"}),
+                   {}, 30000);
+  INFO(typed.err);
+  CHECK(typed.exit_code == 0);
+  const std::string name = "rpcap://127.0.0.1:" + std::to_string(d.port()) + "/lo\n";
+  CHECK(typed.out == name + name);
 }

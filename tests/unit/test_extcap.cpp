@@ -66,19 +66,23 @@ TEST_CASE("extcap: the passive interface's arguments, in the dialog's order, wit
   auto text = extcap::config_text("rpcap");
   REQUIRE(text);
   const auto args = lines(*text);
-  REQUIRE(args.size() == 13);
+  REQUIRE(args.size() == 14);
   CHECK(args[0] == "arg {number=0}{call=--remote-host}{display=Remote host}{type=string}{required=true}"
                    "{tooltip=The host name or address of the rpcapd to capture from}{group=Server}");
   CHECK(args[1] == "arg {number=1}{call=--remote-port}{display=Remote port}{type=unsigned}{default=2002}"
                    "{range=1,65535}{tooltip=The TCP port the daemon listens on}{group=Server}");
-  // A selector, which Wireshark 4.0 knows (it refuses a dialog with an editselector).
+  // A selector, which Wireshark 4.0 knows (it refuses a dialog with an
+  // editselector), and a field to type a name into when the list cannot be loaded.
   CHECK(args[2] == "arg {number=2}{call=--remote-interface}{display=Remote interface}{type=selector}"
-                   "{reload=true}{placeholder=Load}{required=true}"
+                   "{reload=true}{placeholder=Load}"
                    "{tooltip=The daemon's interface to capture: press Load to list the daemon's interfaces}"
                    "{group=Server}");
-  CHECK(args[4] == "arg {number=4}{call=--remote-password}{display=Password}{type=password}"
+  CHECK(args[3].rfind("arg {number=3}{call=--remote-interface-name}{display=Interface name, typed}{type=string}", 0)
+        == 0);
+  CHECK(args[5] == "arg {number=5}{call=--remote-password}{display=Password}{type=password}"
                    "{tooltip=The password of the user}{group=Authentication}");
-  const std::vector<std::string> calls{"--remote-host", "--remote-port", "--remote-interface", "--remote-username",
+  const std::vector<std::string> calls{"--remote-host", "--remote-port", "--remote-interface", "--remote-interface-name",
+                                       "--remote-username",
                                        "--remote-password", "--allow-plaintext-password", "--tls", "--ca", "--pin",
                                        "--udp", "--snaplen", "--promiscuous", "--sampling"};
   for (std::size_t i = 0; i < calls.size(); ++i) {
@@ -87,10 +91,10 @@ TEST_CASE("extcap: the passive interface's arguments, in the dialog's order, wit
     CHECK(args[i].find("{tooltip=") != std::string::npos);
     CHECK(args[i].find("{group=") != std::string::npos);
   }
-  CHECK(args[11].find("{type=boolflag}{default=true}") != std::string::npos);  // promiscuous unless unticked
+  CHECK(args[12].find("{type=boolflag}{default=true}") != std::string::npos);  // promiscuous unless unticked
   // The dialog's defaults and limits are the library's (written out in the table, checked here).
   const auto limit = std::to_string(k_max_snaplen);
-  CHECK(args[10].find("{default=" + limit + "}{range=0," + limit + "}") != std::string::npos);
+  CHECK(args[11].find("{default=" + limit + "}{range=0," + limit + "}") != std::string::npos);
   CHECK(args[1].find("{default=" + std::to_string(extcap::k_default_port) + "}") != std::string::npos);
   CHECK(lines(*extcap::config_text("rpcap-active"))[0].find(
             "{default=" + std::to_string(extcap::k_default_listen_port) + "}") != std::string::npos);

@@ -50,10 +50,15 @@ constexpr std::array k_passive_args{
     Arg{"remote-port", "Remote port", "unsigned", "{default=2002}{range=1,65535}",
         "The TCP port the daemon listens on", "Server"},
     // A selector, not an editselector: Wireshark 4.0 (Debian 12's) refuses
-    // the whole dialog for a type it does not know. A name can still be
-    // given by hand as a preference (tshark -o extcap.rpcap.remoteinterface:eth0).
-    Arg{"remote-interface", "Remote interface", "selector", "{reload=true}{placeholder=Load}{required=true}",
+    // the whole dialog for a type it does not know. So a name is typed in
+    // the next field when the list cannot be loaded (the capture needs one
+    // of the two), or given as a preference (-o extcap.rpcap.remoteinterface:eth0).
+    Arg{"remote-interface", "Remote interface", "selector", "{reload=true}{placeholder=Load}",
         "The daemon's interface to capture: press Load to list the daemon's interfaces", "Server"},
+    Arg{"remote-interface-name", "Interface name, typed", "string", "",
+        "The daemon's interface to capture when it is not in the list (the list could not be loaded): "
+        "this name is used instead of the selection",
+        "Server"},
     k_username,
     k_password,
     k_plaintext,
