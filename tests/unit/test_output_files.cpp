@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "rpcap/client/output_files.hpp"
+#include "rpcap/wire/pcap_writer.hpp"
 
 using namespace rpcap;
 
@@ -67,4 +68,53 @@ TEST_CASE("output files: a new file is due past the size or the period, and the 
   // -G's names with the ring's numbers after them (-C -W); only the two newest kept.
   CHECK(left == std::vector<std::string>{"cap-10200", "cap-10301"});
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("output files: a file that comes round under the same name is begun anew, whole, and never removed",
+          "[files]")
+{
+  char tmpl[] = "/tmp/rpcap-files-XXXXXX";
+  REQUIRE(::mkdtemp(tmpl) != nullptr);
+  const std::filesystem::path dir{tmpl};
+  RotationOptions o;
+  o.path = (dir / "one").string();
+  o.max_bytes = 100;  // a ring of one file: FILE0 again and again
+  o.max_files = 1;
+  auto files = OutputFiles::open(o, 1000);
+  REQUIRE(files.has_value());
+  PcapWriter w{(*files)->fd()};
+  REQUIRE(w.begin(1, 65535).has_value());
+  const Bytes packet(60, 0xab);
+  for (int i = 0; i < 5; ++i) {
+    REQUIRE((*files)->rotate_if_due(w).has_value());
+    REQUIRE(w.write(1, 2, 60, packet).has_value());
+  }
+  REQUIRE(w.flush().has_value());
+  (*files)->close();
+  std::vector<std::string> left;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) { left.push_back(e.path().filename()); }
+  CHECK(left == std::vector<std::string>{"one0"});
+  // The last round: the header and the records after it, no hole of zeros
+  // where an earlier round's tail was.
+  const auto size = std::filesystem::file_size(dir / "one0");
+  CHECK(size == 24 + 16 + 60);
+  std::filesystem::remove_all(dir);
+
+  // -G with a name that repeats (cap-%H after a day): the current file stays.
+  char tmpl2[] = "/tmp/rpcap-files-XXXXXX";
+  REQUIRE(::mkdtemp(tmpl2) != nullptr);
+  const std::filesystem::path dir2{tmpl2};
+  RotationOptions g;
+  g.path = (dir2 / "cap").string();  // no time field: the same name each period
+  g.period = std::chrono::seconds(10);
+  g.max_files = 1;
+  auto gf = OutputFiles::open(g, 1000);
+  REQUIRE(gf.has_value());
+  for (std::time_t t : {1010, 1020}) {
+    REQUIRE((*gf)->next(t).has_value());
+    (*gf)->retire();
+    CHECK(std::filesystem::exists(dir2 / "cap"));
+  }
+  (*gf)->close();
+  std::filesystem::remove_all(dir2);
 }

@@ -82,8 +82,15 @@ public:
     m_wake.notify_one();
   }
 
-  // Tell every source to end.
+  // Tell every source to end: stop() without the lock held, stop_locked()
+  // with it. The flag is set under the lock, so that a source about to wait
+  // for room cannot miss it.
   void stop()
+  {
+    std::lock_guard lock{m_mutex};
+    stop_locked();
+  }
+  void stop_locked()
   {
     m_stop.store(1);
     m_space.notify_all();
@@ -160,8 +167,8 @@ bool pause(Exchange& x, std::chrono::seconds d)
   return !x.stopping();
 }
 
-void run_source(Exchange& x, std::size_t i, CaptureRunOptions run, std::shared_ptr<ClientSession> session,
-                bool reconnect)
+void run_source(Exchange& x, std::size_t i, SignalFlag* report, CaptureRunOptions run,
+                std::shared_ptr<ClientSession> session, bool reconnect)
 {
   // The program's signals go to its main thread, which tells the sources.
   sigset_t all;
@@ -171,7 +178,7 @@ void run_source(Exchange& x, std::size_t i, CaptureRunOptions run, std::shared_p
   Feed feed{x, i};
   RunCallbacks cb;
   cb.on_report = [&](const CaptureTotals& t) { x.post(Event::of(i, Event::Kind::statistics, t)); };
-  const RunSignals signals{x.stop_flag(), x.report_flag(i)};
+  const RunSignals signals{x.stop_flag(), report};
   std::chrono::seconds wait{1};
   for (;;) {
     CaptureTotals totals;
@@ -235,16 +242,18 @@ public:
       iface.description = e.format.description;
       iface.filter = s.filter;
       iface.resolution = e.format.resolution;
+      window.resume(e.source);  // it holds the others back again (also one that never began before)
       if (s.id) {
         // Captured again after it was lost: the same interface unless it changed.
         const PcapngInterface& was = m_out.interfaces()[*s.id];
-        window.resume(e.source);
         s.gap = "the capture of this source was lost " + std::to_string((wall_ns() - s.lost_ns) / 1000000000u)
                 + " s before this packet and resumed here: packets in between were not captured";
         if (m_cb.on_resumed) { m_cb.on_resumed(r); }
         if (was.linktype == iface.linktype && was.snaplen == iface.snaplen && was.resolution == iface.resolution) {
           return {};
         }
+        // A new interface: what is still held of the old one goes out first, under its own.
+        if (auto st = release(window, true); !st) { return st; }
       }
       auto id = m_out.add_interface(iface);
       if (!id) { return std::move(id).error(); }
@@ -326,12 +335,14 @@ public:
           return false;
         }
       }
-      if (auto st = m_out.write(*s.id, ts, r.len, data, s.gap); !st) {
+      // The gap's comment goes on the first packet captured after the loss.
+      const bool after_gap = !s.gap.empty() && r.ts_ns >= s.lost_ns;
+      if (auto st = m_out.write(*s.id, ts, r.len, data, after_gap ? std::string_view{s.gap} : std::string_view{}); !st) {
         failed = std::move(st).error();
         return false;
       }
       ++s.written;
-      s.gap.clear();
+      if (after_gap) { s.gap.clear(); }
       return true;
     });
     m_totals.written = m_out.packets();
@@ -417,12 +428,8 @@ Result<RunEnd> run_merged_capture(const MergedCaptureOptions& opts, PcapngWriter
   Exchange x{opts};
   Merger merger{opts, out, totals, cb};
   std::vector<std::thread> threads;
-  threads.reserve(opts.sources.size());
-  for (std::size_t i = 0; i < opts.sources.size(); ++i) {
-    threads.emplace_back(run_source, std::ref(x), i, opts.sources[i].run, opts.sources[i].session, opts.reconnect);
-  }
-  if (opts.more_sources) { threads.emplace_back(take_sources, std::ref(x), std::cref(opts)); }
-  // However the loop ends, the sources are told to stop and joined.
+  // However the run ends, the sources are told to stop and joined (a
+  // thread that cannot be started leaves those started joinable here).
   struct Joiner {
     Exchange& x;
     std::vector<std::thread>& threads;
@@ -432,6 +439,13 @@ Result<RunEnd> run_merged_capture(const MergedCaptureOptions& opts, PcapngWriter
       for (auto& t : threads) { t.join(); }
     }
   } joiner{x, threads};
+  // Each thread gets its report flag from here: the deque of flags grows
+  // under the lock as sources join.
+  for (std::size_t i = 0; i < opts.sources.size(); ++i) {
+    threads.emplace_back(run_source, std::ref(x), i, x.report_flag(i), opts.sources[i].run, opts.sources[i].session,
+                         opts.reconnect);
+  }
+  if (opts.more_sources) { threads.emplace_back(take_sources, std::ref(x), std::cref(opts)); }
 
   const auto tick = std::chrono::milliseconds(opts.flush_ms);
   auto last_progress = Clock::now();
@@ -445,7 +459,8 @@ Result<RunEnd> run_merged_capture(const MergedCaptureOptions& opts, PcapngWriter
     std::unique_lock lock{x.m_mutex};
     while (!output_error) {
       auto until = Clock::now() + tick;
-      if (auto due = x.m_window.next_due(); due && *due < until) { until = *due; }
+      // Once the count is reached nothing more is released: no deadline then.
+      if (auto due = x.m_window.next_due(); due && *due < until && !merger.full()) { until = *due; }
       x.m_wake.wait_until(lock, until, [&] { return !x.m_events.empty() || x.pushed() != seen; });
       seen = x.pushed();
       const auto events = std::move(x.m_events);
@@ -458,7 +473,7 @@ Result<RunEnd> run_merged_capture(const MergedCaptureOptions& opts, PcapngWriter
           // Numbered alike by the window, the exchange and the merger.
           const std::size_t i = x.add_source();
           merger.add(*e.joined);
-          threads.emplace_back(run_source, std::ref(x), i, e.joined->run, e.joined->session, false);
+          threads.emplace_back(run_source, std::ref(x), i, x.report_flag(i), e.joined->run, e.joined->session, false);
         } else if (e.kind == Event::Kind::no_more) {
           merger.no_more();
         } else if (e.kind == Event::Kind::began && failed(merger.handle(e, x.m_window))) {
@@ -475,7 +490,7 @@ Result<RunEnd> run_merged_capture(const MergedCaptureOptions& opts, PcapngWriter
       if (failed(merger.release(x.m_window, merger.all_ended()))) { break; }
       x.m_space.notify_all();
       if (merger.all_ended()) { break; }
-      if (merger.full() || raised(signals.stop)) { x.stop(); }
+      if (merger.full() || raised(signals.stop)) { x.stop_locked(); }
       if (raised(signals.report)) {
         signals.report->store(0);
         for (std::size_t i = 0; i < x.sources(); ++i) { x.report_flag(i)->store(1); }

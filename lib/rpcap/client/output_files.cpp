@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -81,25 +82,35 @@ Result<int> OutputFiles::next(std::time_t now)
   // A -G period with nothing captured in it has no file: the next file
   // is named for the time it is opened, as tcpdump does.
   const std::string path = rotation_name(m_opts, now, m_index + 1);
+  if (path == m_path) {
+    m_current.reset();  // the same file again: no -z for it, it is not complete
+  }
   auto fd = create(path);
   if (!fd) { return std::move(fd).error(); }
   ++m_index;
-  m_previous = std::move(m_current);
-  m_previous_path = std::move(m_path);
+  if (m_current) {
+    m_previous = std::move(m_current);
+    m_previous_path = std::move(m_path);
+  }
   m_current = std::move(*fd);
   m_path = path;
   m_opened = now;
-  if (m_opts.period.count() != 0 && (m_kept.empty() || m_kept.back() != path)) { m_kept.push_back(path); }
+  if (m_opts.period.count() != 0) {
+    // A name that comes round again (cap-%H after a day) is the newest file, once.
+    m_kept.erase(std::remove(m_kept.begin(), m_kept.end(), path), m_kept.end());
+    m_kept.push_back(path);
+  }
   return m_current.get();
 }
 
 void OutputFiles::retire()
 {
-  if (!m_previous) { return; }
-  m_previous.reset();
-  finished(m_previous_path);
+  if (m_previous) {
+    m_previous.reset();
+    finished(m_previous_path);
+  }
   if (m_opts.period.count() != 0 && m_opts.max_files != 0) {
-    while (m_kept.size() > m_opts.max_files) {
+    while (m_kept.size() > m_opts.max_files && m_kept.front() != m_path) {
       (void)::unlink(m_kept.front().c_str());
       m_kept.pop_front();
     }

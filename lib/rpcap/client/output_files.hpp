@@ -53,7 +53,9 @@ public:
   // `bytes` bytes, more than -C, or -G seconds have passed since it was opened.
   bool due(std::uint64_t bytes, std::time_t now) const;
   // Open the next file and return its descriptor; the current one stays
-  // open (for the writer's last flush) until retire().
+  // open until retire(), unless the next has the same name (a -G pattern
+  // without a changing field, a ring of one): then it is closed first, and
+  // begun anew.
   Result<int> next(std::time_t now);
   // Close the file before the current one, run -z on it, and remove files
   // beyond -W.
@@ -67,6 +69,9 @@ public:
   {
     const std::time_t now = std::time(nullptr);
     if (!due(writer.file_bytes(), now)) { return {}; }
+    // Everything for the current file goes there before the next is
+    // opened, which may be the same name again (then truncated and begun anew).
+    if (auto st = writer.flush(); !st) { return st; }
     auto fd = next(now);
     if (!fd) { return std::move(fd).error(); }
     auto st = writer.restart(*fd);
