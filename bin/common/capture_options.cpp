@@ -2,6 +2,7 @@
 #include "common/capture_options.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -32,6 +33,14 @@ void handle(int sig, void (*fn)(int))
   sa.sa_handler = fn;
   sigemptyset(&sa.sa_mask);
   ::sigaction(sig, &sa, nullptr);
+}
+
+// After a capture: the files closed (-z run on the last), and the file
+// kept if the capture began (else the Destination removes one it created).
+void finish_destination(Destination& to, bool begun)
+{
+  if (to.files) { to.files->close(); }
+  if (begun) { to.keep(); }
 }
 
 }  // namespace
@@ -136,20 +145,6 @@ Result<CaptureRunOptions> capture_run_options(const CaptureFlags& flags, const S
   return run;
 }
 
-Result<int> open_output(const std::string& path)
-{
-  if (path == "-") {
-    if (::isatty(STDOUT_FILENO) == 1) {
-      return make_error(ErrorKind::usage,
-                        "refusing to write pcap data to a terminal; redirect standard output or use -w FILE");
-    }
-    return STDOUT_FILENO;
-  }
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) { return make_error(ErrorKind::io, "open \"" + path + "\": " + std::strerror(errno)); }
-  return fd;
-}
-
 Result<Destination> open_destination(const CaptureFlags& flags, const std::string& path)
 {
   RotationOptions r;
@@ -162,15 +157,27 @@ Result<Destination> open_destination(const CaptureFlags& flags, const std::strin
     if (flags.file_count != 0 || !flags.post_rotate.empty()) {
       return make_error(ErrorKind::usage, std::string{flags.file_count != 0 ? "-W" : "-z"} + " needs -C or -G");
     }
-    auto fd = open_output(path);
-    if (!fd) { return std::move(fd).error(); }
-    return Destination{*fd, nullptr};
+    if (path == "-") {
+      if (::isatty(STDOUT_FILENO) == 1) {
+        return make_error(ErrorKind::usage,
+                          "refusing to write pcap data to a terminal; redirect standard output or use -w FILE");
+      }
+      return Destination{STDOUT_FILENO, nullptr, "", false};
+    }
+    // A new file, or the one there kept as it is until the capture begins.
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd >= 0) { return Destination{fd, nullptr, path, false}; }
+    if (errno == EEXIST) { fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC); }
+    if (fd < 0) { return make_error(ErrorKind::io, "open \"" + path + "\": " + std::strerror(errno)); }
+    struct stat st {};
+    // Only a regular file is emptied; a fifo or a device is written as it is.
+    return Destination{fd, nullptr, "", ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)};
   }
   if (path == "-") { return make_error(ErrorKind::usage, "-C and -G need -w FILE: standard output cannot rotate"); }
   auto files = OutputFiles::open(r, std::time(nullptr));
   if (!files) { return std::move(files).error(); }
   const int fd = (*files)->fd();
-  return Destination{fd, std::move(*files)};
+  return Destination{fd, std::move(*files), "", false};
 }
 
 std::string capture_statistics(const CaptureTotals& t, bool udp, const std::string& label)
@@ -211,12 +218,13 @@ int capture_to_output(const CLI::App& app, const CaptureFlags& flags, const Capt
   if (out.live_count) {
     cb.on_progress = [](std::uint64_t n) { std::cerr << "\rGot " << n << std::flush; };
   }
-  PcapWriter writer{out.fd, flags.packet_buffered ? PcapWriter::Flush::per_packet : PcapWriter::Flush::buffered};
-  PcapOutput pcap{writer, out.files};
+  PcapWriter writer{out.to.fd, flags.packet_buffered ? PcapWriter::Flush::per_packet : PcapWriter::Flush::buffered};
+  if (out.to.existing) { writer.truncate_on_first_write(); }
+  PcapOutput pcap{writer, out.to.files.get()};
   CaptureTotals totals;
   auto end = session != nullptr ? run_session_capture(*session, run, pcap, totals, signals, cb)
                                 : run_capture(run, pcap, totals, signals, cb);
-  if (out.files != nullptr) { out.files->close(); }
+  finish_destination(out.to, writer.begun());
   if (out.live_count) { std::cerr << "\r"; }
   // Statistics for a capture that ran; a failure to start is only its error line.
   if (!flags.quiet && writer.begun()) { statistics(totals); }
@@ -270,12 +278,13 @@ int merged_capture_to_output(const CLI::App& app, const CaptureFlags& flags, con
   if (out.live_count) {
     cb.on_progress = [](std::uint64_t n) { std::cerr << "\rGot " << n << std::flush; };
   }
-  PcapngWriter writer{out.fd, flags.packet_buffered ? PcapngWriter::Flush::per_packet : PcapngWriter::Flush::buffered};
+  PcapngWriter writer{out.to.fd, flags.packet_buffered ? PcapngWriter::Flush::per_packet : PcapngWriter::Flush::buffered};
+  if (out.to.existing) { writer.truncate_on_first_write(); }
   MergedTotals totals;
   MergedCaptureOptions opts = merged;
-  opts.files = out.files;
+  opts.files = out.to.files.get();
   auto end = run_merged_capture(opts, writer, totals, signals, cb);
-  if (out.files != nullptr) { out.files->close(); }
+  finish_destination(out.to, writer.begun());
   if (out.live_count) { std::cerr << "\r"; }
   if (!flags.quiet) {
     for (const auto& r : totals.sources) {

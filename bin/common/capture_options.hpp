@@ -6,8 +6,11 @@
 // the statistics printed at the end.
 #pragma once
 
+#include <unistd.h>
+
 #include <cstdint>
 #include <memory>
+#include <utility>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,10 +54,6 @@ Result<std::optional<SetSamplingRequest>> parse_sampling(const std::string& text
 // The run the flags ask for, of `source` (filter, sampling, count, ...).
 Result<CaptureRunOptions> capture_run_options(const CaptureFlags& flags, const Source& source);
 
-// Open `path` for the pcap stream ("-": standard output, refused when it is
-// a terminal, as tcpdump -w - does not check but a user would want).
-Result<int> open_output(const std::string& path);
-
 // Install the signal handling of a capturing program and return its flags:
 // SIGINT and SIGTERM set `stop`, SIGUSR1 sets `report` (without SA_RESTART,
 // so a wait in progress returns at once), SIGPIPE is ignored (a reader that
@@ -70,17 +69,36 @@ std::string capture_statistics(const CaptureTotals& totals, bool udp, const std:
 struct Destination {
   int fd{-1};
   std::unique_ptr<OutputFiles> files;  // -C or -G: the files, whose first is `fd`
+  std::string created;   // the file this run created: removed unless kept (the capture began)
+  bool existing{false};  // a file that was there: emptied only once the capture begins
+
+  Destination(int fd_, std::unique_ptr<OutputFiles> files_, std::string created_, bool existing_)
+      : fd(fd_), files(std::move(files_)), created(std::move(created_)), existing(existing_)
+  {
+  }
+  Destination(Destination&& o) noexcept
+      : fd(o.fd), files(std::move(o.files)), created(std::exchange(o.created, {})), existing(o.existing)
+  {
+  }
+  Destination& operator=(Destination&&) = delete;
+  // A failed run leaves no file behind that it made.
+  ~Destination()
+  {
+    if (!created.empty()) { (void)::unlink(created.c_str()); }
+  }
+  void keep() noexcept { created.clear(); }
 };
 
-// The destination the flags give for a stream to `path`: open_output(), or
-// with -C or -G the first of the files (usage errors for -W or -z without
-// them, or for a rotation to standard output).
+// The destination the flags give for a stream to `path`: standard output
+// for "-" (refused when it is a terminal), the file `path` (opened, not
+// emptied: a capture that cannot start leaves it as it was, as tcpdump
+// does), or with -C or -G the first of the files (usage errors for -W or -z
+// without them, or for a rotation to standard output).
 Result<Destination> open_destination(const CaptureFlags& flags, const std::string& path);
 
 // Where a capture goes and how it reports, besides the flags.
 struct CaptureOutput {
-  int fd{-1};                // the pcap stream (open_output())
-  OutputFiles* files{nullptr};  // with -C or -G: the files (`fd` is the first)
+  Destination& to;           // the stream (open_destination())
   std::string label;         // prefixes the statistics lines: the daemon, when there are several
   bool live_count{false};    // "Got N" on standard error while capturing
 };

@@ -42,7 +42,7 @@ int main(int argc, char** argv)
   }
   auto dest = tool::open_destination(flags, flags.output);
   if (!dest) { return tool::report(app, dest.error()); }
-  const tool::CaptureOutput out{dest->fd, dest->files.get(), "", !flags.quiet && ::isatty(STDERR_FILENO) == 1};
+  const tool::CaptureOutput out{*dest, "", !flags.quiet && ::isatty(STDERR_FILENO) == 1};
 
   if (sources.size() == 1 && !opts.pcapng && !opts.reconnect) {
     // One source: the classic pcap stream tcpdump -r - reads.

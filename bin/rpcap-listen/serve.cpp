@@ -194,7 +194,7 @@ int serve_ls(Context& ctx)
 
 // Capture from the daemon on `conn` into `out`, as rpcap-capture does;
 // `label` prefixes the statistics ("" for a lone capture).
-int capture_from(Context& ctx, IncomingDaemon d, const tool::Destination& out, const std::string& label)
+int capture_from(Context& ctx, IncomingDaemon d, tool::Destination& out, const std::string& label)
 {
   const auto& flags = ctx.opts.capture;
   auto copts = login(ctx);
@@ -208,7 +208,7 @@ int capture_from(Context& ctx, IncomingDaemon d, const tool::Destination& out, c
   auto session = ClientSession::attach(std::move(d.conn), *copts);
   if (!session) { return tool::report(ctx.app, session.error()); }
   return tool::capture_to_output(ctx.app, flags, *run, &*session,
-                                 tool::CaptureOutput{out.fd, out.files.get(), label, false},
+                                 tool::CaptureOutput{out, label, false},
                                  RunSignals{ctx.stop, ctx.report});
 }
 
@@ -283,7 +283,7 @@ int serve_merged_capture(Context& ctx)
     return tool::report(ctx.app, check.error());
   }
   const int status = tool::merged_capture_to_output(ctx.app, opts.capture, merged,
-                                                    tool::CaptureOutput{out->fd, out->files.get(), "", false},
+                                                    tool::CaptureOutput{*out, "", false},
                                                     RunSignals{ctx.stop, ctx.report});
   if (served == 0 && !listen_failed && !stopped(ctx)) {
     tool::error(prog(ctx), "deadline of " + describe_s(opts.deadline_s) + " passed: no daemon called in");

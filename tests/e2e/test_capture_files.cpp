@@ -132,3 +132,32 @@ TEST_CASE("rpcap-capture: rotation usage mistakes", "[e2e][capture][files]")
   auto zero = run({program("rpcap-capture"), "-C", "0", "-w", "/dev/null", "lo"});
   CHECK(zero.exit_code == 2);
 }
+
+TEST_CASE("rpcap-capture: -w FILE is untouched by a capture that cannot start, and not left behind",
+          "[e2e][capture][files]")
+{
+  TempDir dir;
+  const std::string precious = dir.write("precious.pcap", std::string(1480, 'p'));
+  const std::string dead = "rpcap://127.0.0.1:" + std::to_string(closed_port()) + "/lo";
+  auto one = run({program("rpcap-capture"), "-w", precious, dead});
+  INFO(one.err);
+  CHECK(one.exit_code == 1);
+  CHECK(read_file(precious) == std::string(1480, 'p'));
+  auto merged = run({program("rpcap-capture"), "-w", precious, "-i", dead, "-i", dead + "2"});
+  INFO(merged.err);
+  CHECK(merged.exit_code == 1);
+  CHECK(read_file(precious) == std::string(1480, 'p'));
+  // A file that was not there is not left behind, empty.
+  const std::string fresh = dir.path() + "/fresh.pcap";
+  CHECK(run({program("rpcap-capture"), "-w", fresh, dead}).exit_code == 1);
+  CHECK(run({program("rpcap-capture"), "-w", fresh, "-i", dead, "-i", "no-such-interface0"}).exit_code == 1);
+  CHECK_FALSE(std::filesystem::exists(fresh));
+  // A capture that starts replaces the old contents entirely.
+  if (!can_capture()) { return; }
+  const auto port = traffic_port();
+  Traffic t{port, "replaced"};
+  auto ok = run({program("rpcap-capture"), "-q", "-c", "2", "-w", precious, "lo", "udp dst port " + std::to_string(port)});
+  CHECK(ok.exit_code == 0);
+  CHECK(capinfos_packets(precious) == 2);
+  CHECK(read_file(precious).find("pppp") == std::string::npos);
+}

@@ -255,6 +255,11 @@ public:
         // A new interface: what is still held of the old one goes out first, under its own.
         if (auto st = release(window, true); !st) { return st; }
       }
+      if (!m_out.begun()) {
+        // The stream begins with the first source that captures: a run in
+        // which none does writes nothing (an existing file stays as it was).
+        if (auto st = m_out.begin(m_opts.section); !st) { return st; }
+      }
       auto id = m_out.add_interface(iface);
       if (!id) { return std::move(id).error(); }
       s.id = *id;
@@ -424,7 +429,6 @@ PcapngSection host_section(const std::string& application)
 Result<RunEnd> run_merged_capture(const MergedCaptureOptions& opts, PcapngWriter& out, MergedTotals& totals,
                                   const RunSignals& signals, const MergedCallbacks& cb)
 {
-  if (auto st = out.begin(opts.section); !st) { return output_failed(st.error()); }
   Exchange x{opts};
   Merger merger{opts, out, totals, cb};
   std::vector<std::thread> threads;

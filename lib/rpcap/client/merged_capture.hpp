@@ -83,7 +83,8 @@ struct MergedCallbacks {
   std::function<void(std::uint64_t written)> on_progress;  // about once a second
 };
 
-// Capture every source into `out` (begun here), and those that join, until
+// Capture every source into `out` (begun when the first source captures:
+// a run in which none does writes nothing), and those that join, until
 // the count, a stop signal, every source's end (files, failures; with
 // more_sources, once it has no more), or the reader going away.
 // Fails only when the output fails; each source's fate is in `totals`.

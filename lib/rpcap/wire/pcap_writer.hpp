@@ -38,6 +38,9 @@ public:
   Status write(std::uint32_t ts_sec, std::uint32_t ts_usec, std::uint32_t len, ByteView data);
   // Write out everything buffered.
   Status flush();
+  // An existing file is emptied only when the first bytes go to it
+  // (StreamBuffer::truncate_on_first_write).
+  void truncate_on_first_write() noexcept { m_out.truncate_on_first_write(); }
   // Flush, then go on in `fd` (not owned) as a new file, its header written
   // again (file rotation). After begin().
   Status restart(int fd);

@@ -87,6 +87,9 @@ public:
   Status write_statistics(std::uint32_t iface, const PcapngStatistics& stats);
   // Write out everything buffered.
   Status flush();
+  // An existing file is emptied only when the first bytes go to it
+  // (StreamBuffer::truncate_on_first_write).
+  void truncate_on_first_write() noexcept { m_out.truncate_on_first_write(); }
   // Flush, then go on in `fd` (not owned) as a new file: the section
   // header and every interface's description again, same numbers.
   Status restart(int fd);

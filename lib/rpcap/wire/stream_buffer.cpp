@@ -17,6 +17,13 @@ StreamBuffer::StreamBuffer(int fd, Flush mode, std::size_t limit) : m_fd(fd), m_
 Status StreamBuffer::flush()
 {
   if (m_failed) { return make_error(ErrorKind::io, "output: an earlier write failed"); }
+  if (m_truncate && !m_buf.empty()) {
+    m_truncate = false;
+    if (::ftruncate(m_fd, 0) != 0) {
+      m_failed = true;
+      return make_error(ErrorKind::io, std::string{"empty the output file: "} + std::strerror(errno));
+    }
+  }
   std::size_t done = 0;
   while (done < m_buf.size()) {
     const ssize_t n = ::write(m_fd, m_buf.data() + done, m_buf.size() - done);

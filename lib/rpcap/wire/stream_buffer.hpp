@@ -33,6 +33,9 @@ public:
   Status flush();
   // Flush, then go on writing to `fd` (file rotation).
   Status switch_to(int fd);
+  // Empty the file (ftruncate) just before the first bytes go to it: an
+  // existing file is kept as it was until the capture has something to write.
+  void truncate_on_first_write() noexcept { m_truncate = true; }
 
   int fd() const noexcept { return m_fd; }
   std::size_t buffered() const noexcept { return m_buf.size(); }
@@ -46,6 +49,7 @@ private:
   Bytes m_buf;
   std::uint64_t m_written{0};
   bool m_failed{false};
+  bool m_truncate{false};
 };
 
 }  // namespace rpcap
