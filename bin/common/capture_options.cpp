@@ -62,11 +62,11 @@ void add_capture_options(CLI::App& app, CaptureFlags& flags, const std::string& 
       ->type_name("FILE")
       ->check(CLI::ExistingFile)
       ->excludes(words);
-  app.add_option("-c", flags.count, "exit after writing COUNT packets")->type_name("COUNT")->check(CLI::PositiveNumber);
+  app.add_option("-c", flags.count, "exit after writing COUNT packets")->type_name("COUNT")->check(whole_between(1));
   app.add_option("-s", flags.snaplen,
                  "keep at most SNAPLEN bytes of each packet (0: " + std::to_string(k_max_snaplen) + ")")
       ->type_name("SNAPLEN")
-      ->check(CLI::Range(0u, k_max_snaplen))
+      ->check(whole_between(0, k_max_snaplen))
       ->capture_default_str();
   app.add_flag("-p", flags.no_promisc, "do not put the interface into promiscuous mode");
   app.add_flag("-U", flags.packet_buffered, "write each packet out as soon as it arrives");
@@ -75,16 +75,16 @@ void add_capture_options(CLI::App& app, CaptureFlags& flags, const std::string& 
                  "start a new file once the current one holds more than SIZE million bytes: FILE, FILE1, "
                  "FILE2... (as tcpdump)")
       ->type_name("SIZE")
-      ->check(CLI::Range(1u, 1000000u));
+      ->check(whole_between(1, 1000000));
   app.add_option("-G", flags.rotate_seconds,
                  "start a new file every SECONDS; FILE is a strftime(3) pattern (e.g. cap-%Y%m%d-%H%M%S.pcap)")
       ->type_name("SECONDS")
-      ->check(CLI::Range(1u, 31536000u));
+      ->check(whole_between(1, 31536000));
   app.add_option("-W", flags.file_count,
                  "with -C or -G: keep at most COUNT files (a ring buffer; with -C the names are FILE0 to "
                  "FILE<COUNT-1>)")
       ->type_name("COUNT")
-      ->check(CLI::Range(1u, 1000000u));
+      ->check(whole_between(1, 1000000));
   app.add_option("-z", flags.post_rotate, "with -C or -G: run COMMAND FILE on each file once it is complete")
       ->type_name("COMMAND");
   app.add_flag("--udp", flags.udp, "remote: receive the packets over UDP instead of a TCP connection");

@@ -72,7 +72,7 @@ void add_client_options(CLI::App& app, ClientFlags& flags, unsigned sets)
                    "speak RPCAP over descriptor N, a connection a daemon made in active mode (as rpcap-listen "
                    "exec passes it), instead of connecting")
         ->type_name("N")
-        ->check(CLI::Range(0, 1 << 20));
+        ->check(tool::whole_between(0, 1u << 20));
   }
 }
 

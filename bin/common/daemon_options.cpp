@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "common/daemon_options.hpp"
 
+#include "common/tool.hpp"
 #include "rpcap/config/settings.hpp"
 
 namespace rpcap::tool {
@@ -42,7 +43,7 @@ CLI::Option* add_number_option(CLI::App& app, const Setting& s, unsigned& into, 
 {
   return app.add_option(std::string{s.option}, into, std::string{help.empty() ? s.help : help})
       ->type_name(std::string{s.value_name})
-      ->check(CLI::Range(s.min, s.max))
+      ->check(tool::whole_between(s.min, s.max))
       ->capture_default_str();
 }
 

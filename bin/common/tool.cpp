@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "common/tool.hpp"
 
+#include <cerrno>
+#include <cstdlib>
 #include <iostream>
 
 #include "rpcap/base/text.hpp"
@@ -89,6 +91,23 @@ CLI::Validator seconds_between(double min, double max)
         return "value \"" + text + "\" is not a number of seconds from " + number(min) + " to " + number(max);
       },
       number(min) + "-" + number(max));
+}
+
+CLI::Validator whole_between(std::uint64_t min, std::uint64_t max)
+{
+  const std::string range = max == UINT64_MAX ? "at least " + std::to_string(min)
+                                              : "from " + std::to_string(min) + " to " + std::to_string(max);
+  return CLI::Validator(
+      [=](std::string& text) -> std::string {
+        const bool digits = !text.empty() && text.size() <= 20
+                            && text.find_first_not_of("0123456789") == std::string::npos;
+        errno = 0;
+        const unsigned long long v = digits ? std::strtoull(text.c_str(), nullptr, 10) : 0;
+        if (digits && errno == 0 && v >= min && v <= max) { return {}; }
+        if (digits && errno == 0) { return "must be " + range; }
+        return "must be a whole number " + range + ", not \"" + text + "\"";
+      },
+      max == UINT64_MAX ? ">=" + std::to_string(min) : std::to_string(min) + "-" + std::to_string(max));
 }
 
 std::string version_text(std::string_view prog)

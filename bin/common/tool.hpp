@@ -4,6 +4,7 @@
 // This is the only place that prints diagnostics.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,6 +43,11 @@ void info(std::string_view prog, std::string_view msg);
 // A check that an option's value is a number of seconds from `min` to
 // `max`, fractions allowed, with a readable message otherwise.
 CLI::Validator seconds_between(double min, double max);
+
+// A check that an option's value is a whole number from `min` to `max`,
+// with a short message in the user's words otherwise ("must be at least 1",
+// "must be from 0 to 262144"), not CLI11's range of doubles.
+CLI::Validator whole_between(std::uint64_t min, std::uint64_t max = UINT64_MAX);
 
 // The text of the --version output of program `prog`.
 std::string version_text(std::string_view prog);

@@ -47,7 +47,7 @@ void define_cli(CLI::App& app, Options& opts)
                  "several sources: how long a packet may wait for the other sources' earlier packets, in "
                  "milliseconds; a packet that comes later still is written, out of order, and counted")
       ->type_name("MS")
-      ->check(CLI::Range(0u, 60000u))
+      ->check(tool::whole_between(0, 60000))
       ->capture_default_str();
   app.add_option("--time-stamp-precision", opts.precision,
                  "local and file sources: timestamps in microseconds or nanoseconds, as tcpdump's option "

@@ -36,7 +36,7 @@ void define_cli(CLI::App& app, Options& opts)
       ->allow_extra_args(false);
   tls->add_option("--days", opts.days, "days the certificate is valid")
       ->type_name("N")
-      ->check(CLI::Range(1u, 36500u))
+      ->check(tool::whole_between(1, 36500))
       ->capture_default_str();
   tls->add_flag("--force", opts.force, "replace existing files");
 }

@@ -35,7 +35,7 @@ void define_cli(CLI::App& app, Options& opts)
   app.add_option("--remote-host", opts.remote_host, "rpcap: the daemon's host name or address")->type_name("HOST");
   app.add_option("--remote-port", opts.remote_port, "rpcap: the daemon's TCP port")
       ->type_name("PORT")
-      ->check(CLI::Range(1, 65535))
+      ->check(tool::whole_between(1, 65535))
       ->capture_default_str();
   app.add_option("--remote-interface", opts.remote_interface, "the daemon's interface to capture")->type_name("IFACE");
   app.add_option("--remote-interface-name", opts.remote_interface_name,
@@ -43,7 +43,7 @@ void define_cli(CLI::App& app, Options& opts)
       ->type_name("IFACE");
   app.add_option("--listen-port", opts.listen_port, "rpcap-active: wait for a daemon (rpcapd -a) on this TCP port")
       ->type_name("PORT")
-      ->check(CLI::Range(1, 65535))
+      ->check(tool::whole_between(1, 65535))
       ->capture_default_str();
   app.add_option("--remote-username", opts.username, "log in as USER with --remote-password (empty: no authentication)")
       ->type_name("USER");
@@ -58,7 +58,7 @@ void define_cli(CLI::App& app, Options& opts)
   app.add_flag("--udp", opts.udp, "rpcap: receive the packets over UDP instead of a TCP connection");
   app.add_option("--snaplen", opts.snaplen, "keep at most SNAPLEN bytes of each packet (0: all)")
       ->type_name("SNAPLEN")
-      ->check(CLI::Range(0u, k_max_snaplen))
+      ->check(tool::whole_between(0, k_max_snaplen))
       ->capture_default_str();
   app.add_flag("--promiscuous", opts.promiscuous, "put the daemon's interface into promiscuous mode");
   app.add_option("--sampling", opts.sampling,

@@ -28,7 +28,7 @@ void define_cli(CLI::App& app, Options& opts)
                  "serve N daemons, then stop listening (default: wait 1 or its HOSTs, capture 1 without %h "
                  "in -w, otherwise no limit)")
       ->type_name("N")
-      ->check(CLI::PositiveNumber);
+      ->check(tool::whole_between(1));
   app.add_flag("--tls", opts.tls,
                "the daemons use TLS (rpcapd -S): be the TLS client on each connection and verify the daemon's "
                "certificate against its address (--ca, --pin, --insecure)");

@@ -51,7 +51,7 @@ void define_cli(CLI::App& app, Options& opts)
   app.add_option("--ready-fd", opts.ready_fd,
                  "once listening, write the bound port and a newline to descriptor N and close it (for -p 0)")
       ->type_name("N")
-      ->check(CLI::Range(0, 1 << 20));
+      ->check(tool::whole_between(0, 1u << 20));
 }
 
 }  // namespace rpcap::cli::rpcapd

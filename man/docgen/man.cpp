@@ -49,13 +49,19 @@ std::string sentence(std::string_view description)
   return s;
 }
 
-// A range validator's description ("UINT in [1 - 10000]") as "1 to 10000";
-// any other check as CLI11 words it.
+// A range validator's description (CLI11's "UINT in [1 - 10000]", or
+// tool::whole_between's "1-10000" and ">=1") as "1 to 10000" or "at least
+// 1"; any other check as it is worded.
 std::string check_text(const std::string& check)
 {
   static const std::regex range{R"(^\S+ in \[(.+) - (.+)\]$)"};
+  static const std::regex whole{R"(^(\d+)-(\d+)$)"};
+  static const std::regex at_least{R"(^>=(\d+)$)"};
   std::smatch m;
-  if (std::regex_match(check, m, range)) { return "Values: " + m[1].str() + " to " + m[2].str() + "."; }
+  if (std::regex_match(check, m, range) || std::regex_match(check, m, whole)) {
+    return "Values: " + m[1].str() + " to " + m[2].str() + ".";
+  }
+  if (std::regex_match(check, m, at_least)) { return "Values: at least " + m[1].str() + "."; }
   return "Values: " + check + ".";
 }
 

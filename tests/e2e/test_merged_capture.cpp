@@ -244,6 +244,13 @@ TEST_CASE("rpcap-capture: several sources on the command line, usage mistakes", 
   CHECK(both.err.find("-F") != std::string::npos);
   auto window = run({program("rpcap-capture"), "--merge-window", "-5", "-i", "lo", "-w", "/dev/null"});
   CHECK(window.exit_code == 2);
+  CHECK(window.err == "rpcap-capture: error: --merge-window: must be a whole number from 0 to 60000, not \"-5\" (see --help)\n");
+  // Numbers out of range in a few words, not CLI11's range of doubles.
+  auto zero = run({program("rpcap-capture"), "-c", "0", "-i", "lo", "-w", "/dev/null"});
+  CHECK(zero.exit_code == 2);
+  CHECK(zero.err == "rpcap-capture: error: -c: must be at least 1 (see --help)\n");
+  auto big = run({program("rpcap-capture"), "-s", "999999999", "lo", "-w", "/dev/null"});
+  CHECK(big.err == "rpcap-capture: error: -s: must be from 0 to 262144 (see --help)\n");
   auto precision = run({program("rpcap-capture"), "--time-stamp-precision", "pico", "-i", "lo", "-w", "/dev/null"});
   CHECK(precision.exit_code == 2);
 }
