@@ -251,7 +251,7 @@ int merged_capture_to_output(const CLI::App& app, const CaptureFlags& flags, con
 {
   const std::string prog = app.get_name();
   auto statistics = [&](const SourceReport& r) {
-    std::cerr << capture_statistics(r.totals, r.totals.udp_lost != 0 || flags.udp, r.name) << std::flush;
+    std::cerr << capture_statistics(r.totals, flags.udp, r.name) << std::flush;
   };
   MergedCallbacks cb;
   cb.on_report = statistics;

@@ -11,6 +11,30 @@
 
 using namespace rpcap;
 
+namespace {
+
+// A fresh directory under /tmp, removed with its contents at the end of the test.
+struct ScratchDir {
+  std::filesystem::path path;
+  ScratchDir()
+  {
+    char tmpl[] = "/tmp/rpcap-files-XXXXXX";
+    REQUIRE(::mkdtemp(tmpl) != nullptr);
+    path = tmpl;
+  }
+  ~ScratchDir() { std::filesystem::remove_all(path); }
+  // The names of the files in it, sorted.
+  std::vector<std::string> names() const
+  {
+    std::vector<std::string> out;
+    for (const auto& e : std::filesystem::directory_iterator(path)) { out.push_back(e.path().filename()); }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+};
+
+}  // namespace
+
 TEST_CASE("output files: names as tcpdump's -C, -W and -G make them", "[files]")
 {
   RotationOptions size;
@@ -42,9 +66,8 @@ TEST_CASE("output files: names as tcpdump's -C, -W and -G make them", "[files]")
 TEST_CASE("output files: a new file is due past the size or the period, and the ring keeps the newest",
           "[files]")
 {
-  char tmpl[] = "/tmp/rpcap-files-XXXXXX";
-  REQUIRE(::mkdtemp(tmpl) != nullptr);
-  const std::filesystem::path dir{tmpl};
+  const ScratchDir scratch;
+  const std::filesystem::path& dir = scratch.path;
   RotationOptions o;
   o.path = (dir / "cap-%s").string();
   o.max_bytes = 100;
@@ -62,20 +85,16 @@ TEST_CASE("output files: a new file is due past the size or the period, and the 
     f.retire();
   }
   f.close();
-  std::vector<std::string> left;
-  for (const auto& e : std::filesystem::directory_iterator(dir)) { left.push_back(e.path().filename()); }
-  std::sort(left.begin(), left.end());
+  const auto left = scratch.names();
   // -G's names with the ring's numbers after them (-C -W); only the two newest kept.
   CHECK(left == std::vector<std::string>{"cap-10200", "cap-10301"});
-  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("output files: a file that comes round under the same name is begun anew, whole, and never removed",
           "[files]")
 {
-  char tmpl[] = "/tmp/rpcap-files-XXXXXX";
-  REQUIRE(::mkdtemp(tmpl) != nullptr);
-  const std::filesystem::path dir{tmpl};
+  const ScratchDir scratch;
+  const std::filesystem::path& dir = scratch.path;
   RotationOptions o;
   o.path = (dir / "one").string();
   o.max_bytes = 100;  // a ring of one file: FILE0 again and again
@@ -91,19 +110,15 @@ TEST_CASE("output files: a file that comes round under the same name is begun an
   }
   REQUIRE(w.flush().has_value());
   (*files)->close();
-  std::vector<std::string> left;
-  for (const auto& e : std::filesystem::directory_iterator(dir)) { left.push_back(e.path().filename()); }
-  CHECK(left == std::vector<std::string>{"one0"});
+  CHECK(scratch.names() == std::vector<std::string>{"one0"});
   // The last round: the header and the records after it, no hole of zeros
   // where an earlier round's tail was.
   const auto size = std::filesystem::file_size(dir / "one0");
   CHECK(size == 24 + 16 + 60);
-  std::filesystem::remove_all(dir);
 
   // -G with a name that repeats (cap-%H after a day): the current file stays.
-  char tmpl2[] = "/tmp/rpcap-files-XXXXXX";
-  REQUIRE(::mkdtemp(tmpl2) != nullptr);
-  const std::filesystem::path dir2{tmpl2};
+  const ScratchDir scratch2;
+  const std::filesystem::path& dir2 = scratch2.path;
   RotationOptions g;
   g.path = (dir2 / "cap").string();  // no time field: the same name each period
   g.period = std::chrono::seconds(10);
@@ -116,5 +131,4 @@ TEST_CASE("output files: a file that comes round under the same name is begun an
     CHECK(std::filesystem::exists(dir2 / "cap"));
   }
   (*gf)->close();
-  std::filesystem::remove_all(dir2);
 }

@@ -3,8 +3,21 @@
 
 #include <algorithm>
 #include <sstream>
+#include <string>
 
 namespace rpcap {
+
+namespace {
+
+// "(keys: user, password-file, ...)", from k_source_keys.
+std::string known_keys()
+{
+  std::string keys;
+  for (const auto k : k_source_keys) { keys += (keys.empty() ? "" : ", ") + std::string{k}; }
+  return " (keys: " + keys + ")";
+}
+
+}  // namespace
 
 Result<std::vector<SourceEntry>> parse_source_list(std::string_view text, std::string_view file)
 {
@@ -24,11 +37,11 @@ Result<std::vector<SourceEntry>> parse_source_list(std::string_view text, std::s
       if (w.front() == '#') { break; }
       const auto eq = w.find('=');
       if (eq == std::string::npos || eq == 0) {
-        return fail("\"" + w + "\" is not KEY=VALUE (keys: user, password-file, ca, pin, cert, key)");
+        return fail("\"" + w + "\" is not KEY=VALUE" + known_keys());
       }
       const std::string key = w.substr(0, eq);
       if (std::find(std::begin(k_source_keys), std::end(k_source_keys), key) == std::end(k_source_keys)) {
-        return fail("unknown key \"" + key + "\" (keys: user, password-file, ca, pin, cert, key)");
+        return fail("unknown key \"" + key + "\"" + known_keys());
       }
       if (!e.options.emplace(key, w.substr(eq + 1)).second) { return fail(key + " is given twice"); }
     }
