@@ -6,10 +6,14 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <functional>
+#include <memory>
+#include <optional>
 #include <iostream>
 
 #include "common/tool.hpp"
@@ -23,9 +27,11 @@ constexpr std::size_t k_max_filter_file = 1u << 20;
 
 SignalFlag g_stop{0};    // SIGINT, SIGTERM
 SignalFlag g_report{0};  // SIGUSR1
+SignalFlag g_reload{0};  // SIGHUP, with -F
 
 extern "C" void on_stop(int) { g_stop.store(1); }
 extern "C" void on_report(int) { g_report.store(1); }
+extern "C" void on_reload(int) { g_reload.store(1); }
 
 void handle(int sig, void (*fn)(int))
 {
@@ -33,6 +39,62 @@ void handle(int sig, void (*fn)(int))
   sa.sa_handler = fn;
   sigemptyset(&sa.sa_mask);
   ::sigaction(sig, &sa, nullptr);
+}
+
+using Clock = std::chrono::steady_clock;
+
+// SIGHUP with -F: the filter file read again; nullopt (and the reason on
+// stderr) if it cannot be. Empty without -F.
+std::function<std::optional<std::string>()> filter_reloader(const std::string& prog, const CaptureFlags& flags)
+{
+  if (flags.filter_file.empty()) { return {}; }
+  return [prog, flags]() -> std::optional<std::string> {
+    auto text = filter_text(flags);
+    if (!text) {
+      error(prog, "SIGHUP: " + text.error().message + "; keeping the running filter");
+      return std::nullopt;
+    }
+    return *text;
+  };
+}
+
+// What came of installing a re-read filter, after "`label`: " if there is one.
+void report_filter(const std::string& prog, const std::string& label, const std::string& filter, const Status& installed)
+{
+  const std::string who = label.empty() ? "" : label + ": ";
+  const std::string shown = filter.empty() ? "(none: every packet)" : "\"" + filter + "\"";
+  if (installed) {
+    info(prog, who + "SIGHUP: filter now " + shown);
+  } else {
+    error(prog, who + "SIGHUP: filter " + shown + " refused: " + installed.error().message
+                    + "; keeping the running filter");
+  }
+}
+
+// How long a started capture may see no packet before it says it waits.
+constexpr auto k_waiting_note_after = std::chrono::seconds(3);
+
+// The progress callback of a capture that reports as `out` says: the live
+// count, and the note that it is waiting; empty if it says nothing.
+std::function<void(std::uint64_t)> progress_of(const std::string& prog, const CaptureOutput& out)
+{
+  if (!out.live_count && out.waiting_for.empty()) { return {}; }
+  // Progress comes about once a second from the moment the capture started.
+  auto started = std::make_shared<std::optional<Clock::time_point>>();
+  return [prog, started, live = out.live_count, waiting_for = out.waiting_for](std::uint64_t n) mutable {
+    if (!waiting_for.empty() && n == 0) {
+      const auto now = Clock::now();
+      if (!*started) {
+        *started = now - std::chrono::seconds(1);
+      } else if (now - **started >= k_waiting_note_after) {
+        if (live) { std::cerr << "\r"; }
+        info(prog, "waiting for packets on " + waiting_for + "...");
+        waiting_for.clear();
+      }
+    }
+    if (n != 0) { waiting_for.clear(); }
+    if (live) { std::cerr << "\rGot " << n << std::flush; }
+  };
 }
 
 // After a capture: the files closed (-z run on the last), and the file
@@ -45,13 +107,15 @@ void finish_destination(Destination& to, bool begun)
 
 }  // namespace
 
-RunSignals install_capture_signals()
+RunSignals install_capture_signals(bool reload_filter)
 {
   handle(SIGINT, on_stop);
   handle(SIGTERM, on_stop);
   handle(SIGUSR1, on_report);
   std::signal(SIGPIPE, SIG_IGN);
-  return RunSignals{&g_stop, &g_report};
+  if (!reload_filter) { return RunSignals{&g_stop, &g_report}; }
+  handle(SIGHUP, on_reload);
+  return RunSignals{&g_stop, &g_report, &g_reload};
 }
 
 void add_capture_options(CLI::App& app, CaptureFlags& flags, const std::string& output_help)
@@ -70,6 +134,12 @@ void add_capture_options(CLI::App& app, CaptureFlags& flags, const std::string& 
       ->capture_default_str();
   app.add_flag("-p", flags.no_promisc, "do not put the interface into promiscuous mode");
   app.add_flag("-U", flags.packet_buffered, "write each packet out as soon as it arrives");
+  app.add_option("-B", flags.buffer_kib,
+                 "local: libpcap's capture buffer, in KiB (default " + std::to_string(CaptureParams{}.buffer_size / 1024)
+                     + "); remote: the receive buffer of the data connection on this side, in KiB (RPCAP has no "
+                       "field for the daemon's buffer; default: the kernel's, larger for --udp)")
+      ->type_name("KIB")
+      ->check(whole_between(1, 1048576));
   app.add_option("-w", flags.output, output_help)->type_name("FILE")->capture_default_str();
   app.add_option("-C", flags.file_size_mb,
                  "start a new file once the current one holds more than SIZE million bytes: FILE, FILE1, "
@@ -93,7 +163,11 @@ void add_capture_options(CLI::App& app, CaptureFlags& flags, const std::string& 
       ->type_name("every:N|after-ms:N");
   app.add_flag("--include-self", flags.include_self,
                "remote: also capture this session's own RPCAP connections (excluded by default)");
-  app.add_flag("-q,--quiet", flags.quiet, "print no statistics at the end");
+  auto* quiet = app.add_flag("-q,--quiet", flags.quiet, "print no statistics at the end, and no live count");
+  app.add_flag("-v", flags.verbose,
+               "show the live count of packets written (\"Got N\") on standard error even when writing to a "
+               "pipe; without -v it is shown only when writing to a file with standard error on a terminal")
+      ->excludes(quiet);
 }
 
 Result<std::optional<SetSamplingRequest>> parse_sampling(const std::string& text)
@@ -120,6 +194,7 @@ Result<std::string> filter_text(const CaptureFlags& flags)
     if (!read) { return make_error(ErrorKind::usage, "filter file: " + read.error().message); }
     std::string text;
     for (char c : *read) { text += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c; }
+    text.erase(text.find_last_not_of(' ') + 1);  // the final newline says nothing
     return text;
   }
   std::string text;
@@ -142,6 +217,7 @@ Result<CaptureRunOptions> capture_run_options(const CaptureFlags& flags, const S
   run.udp = flags.udp;
   run.sampling = *sampling;
   run.exclude_self = !flags.include_self;
+  run.buffer_bytes = static_cast<int>(flags.buffer_kib * 1024u);
   return run;
 }
 
@@ -180,6 +256,14 @@ Result<Destination> open_destination(const CaptureFlags& flags, const std::strin
   return Destination{fd, std::move(*files), "", false};
 }
 
+CaptureOutput capture_output(const CaptureFlags& flags, Destination& to, const std::string& sources)
+{
+  const bool terminal = !flags.quiet && ::isatty(STDERR_FILENO) == 1;
+  struct stat st {};
+  const bool into_file = flags.output != "-" && ::fstat(to.fd, &st) == 0 && S_ISREG(st.st_mode);
+  return CaptureOutput{to, "", flags.verbose || (terminal && into_file), terminal ? sources : ""};
+}
+
 std::string capture_statistics(const CaptureTotals& t, bool udp, const std::string& label)
 {
   if (!label.empty()) {
@@ -215,9 +299,11 @@ int capture_to_output(const CLI::App& app, const CaptureFlags& flags, const Capt
   auto statistics = [&](const CaptureTotals& t) { std::cerr << capture_statistics(t, flags.udp, out.label) << std::flush; };
   RunCallbacks cb;
   cb.on_report = statistics;
-  if (out.live_count) {
-    cb.on_progress = [](std::uint64_t n) { std::cerr << "\rGot " << n << std::flush; };
-  }
+  cb.on_progress = progress_of(app.get_name(), out);
+  cb.on_reload = filter_reloader(app.get_name(), flags);
+  cb.on_filter = [&](const std::string& filter, const Status& installed) {
+    report_filter(app.get_name(), out.label, filter, installed);
+  };
   PcapWriter writer{out.to.fd, flags.packet_buffered ? PcapWriter::Flush::per_packet : PcapWriter::Flush::buffered};
   if (out.to.existing) { writer.truncate_on_first_write(); }
   PcapOutput pcap{writer, out.to.files.get()};
@@ -275,9 +361,11 @@ int merged_capture_to_output(const CLI::App& app, const CaptureFlags& flags, con
     if (out.live_count) { std::cerr << "\r"; }
     info(prog, r.name + ": capturing again (the gap is recorded in the stream)");
   };
-  if (out.live_count) {
-    cb.on_progress = [](std::uint64_t n) { std::cerr << "\rGot " << n << std::flush; };
-  }
+  cb.on_progress = progress_of(prog, out);
+  cb.on_reload = filter_reloader(prog, flags);
+  cb.on_filter = [&](const SourceReport& r, const std::string& filter, const Status& installed) {
+    report_filter(prog, r.name, filter, installed);
+  };
   PcapngWriter writer{out.to.fd, flags.packet_buffered ? PcapngWriter::Flush::per_packet : PcapngWriter::Flush::buffered};
   if (out.to.existing) { writer.truncate_on_first_write(); }
   MergedTotals totals;

@@ -30,11 +30,13 @@ struct CaptureFlags {
   std::uint32_t snaplen{k_max_snaplen};     // -s
   bool no_promisc{false};            // -p
   bool packet_buffered{false};       // -U
+  unsigned buffer_kib{0};            // -B: capture (local) or receive (remote) buffer, KiB
   std::string output{"-"};           // -w
   bool udp{false};                   // --udp
   std::string sampling;              // --sampling every:N | after-ms:N
   bool include_self{false};          // --include-self
   bool quiet{false};                 // -q: no statistics at the end
+  bool verbose{false};               // -v: the live count even into a pipe
   unsigned file_size_mb{0};          // -C: a new file after this many millions of bytes
   unsigned rotate_seconds{0};        // -G: a new file this often
   unsigned file_count{0};            // -W: files kept
@@ -57,8 +59,10 @@ Result<CaptureRunOptions> capture_run_options(const CaptureFlags& flags, const S
 // Install the signal handling of a capturing program and return its flags:
 // SIGINT and SIGTERM set `stop`, SIGUSR1 sets `report` (without SA_RESTART,
 // so a wait in progress returns at once), SIGPIPE is ignored (a reader that
-// goes away is seen as EPIPE). The flags are the program's, one set.
-RunSignals install_capture_signals();
+// goes away is seen as EPIPE); with `reload_filter` (-F), SIGHUP sets
+// `reload` (else it keeps its default: a hang-up ends the program). The
+// flags are the program's, one set.
+RunSignals install_capture_signals(bool reload_filter = false);
 
 // The statistics at the end of a capture, in tcpdump's wording (so that
 // scripts that read tcpdump's read these), one line each, each after
@@ -101,7 +105,15 @@ struct CaptureOutput {
   Destination& to;           // the stream (open_destination())
   std::string label;         // prefixes the statistics lines: the daemon, when there are several
   bool live_count{false};    // "Got N" on standard error while capturing
+  std::string waiting_for;   // the sources named once when nothing comes for a while; empty: never
 };
+
+// What a capture into `to` of `sources` says on standard error as it runs
+// (no label): the live count with -v, or into a file (never a pipe, whose
+// reader's lines would mix with it) while standard error is a terminal; and
+// on a terminal, once, that it waits for packets when none came for a few
+// seconds. -q says neither.
+CaptureOutput capture_output(const CaptureFlags& flags, Destination& to, const std::string& sources);
 
 // Capture `run` (over `session`, or from a local device or file when null)
 // into `out` as the flags say (-U, -q): statistics on SIGUSR1 and at the end

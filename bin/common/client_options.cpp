@@ -141,4 +141,25 @@ Result<ClientOptions> client_options(const ClientFlags& flags, bool tls)
   return opts;
 }
 
+Result<std::vector<ListedInterface>> list_interfaces(const ClientFlags& flags, Source src)
+{
+  if (src.kind == SourceKind::file) {
+    return make_error(ErrorKind::usage, "source \"" + format_source(src) + "\": listing savefiles is not supported");
+  }
+  if (src.kind == SourceKind::local) {
+    auto list = list_local_interfaces();
+    if (!list) { return std::move(list).error(); }
+    return listed_interfaces(src, std::move(*list));
+  }
+  auto session = open_session(flags, src);
+  if (!session) { return std::move(session).error(); }
+  if (src.host.empty()) {
+    // Over --fd without a label: name the interfaces after the daemon's address.
+    if (auto named = parse_source(session->daemon_name(), SourceUse::list); named) { src.host = named->host; }
+  }
+  auto list = session->list_interfaces(src.name);
+  if (!list) { return std::move(list).error(); }
+  return listed_interfaces(src, std::move(*list));
+}
+
 }  // namespace rpcap::tool

@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "rpcap/client/session.hpp"
+#include "rpcap/wire/interface_view.hpp"
 
 namespace rpcap::tool {
 
@@ -56,5 +57,10 @@ Result<ClientSession> open_session(const ClientFlags& flags, const Source& src);
 // Returns the source a remote capture or listing uses.
 Result<Source> source_over_fd(const Source& parsed);
 
+// The capture interfaces `src` names, each under the source string that
+// captures from it: this host's, or the daemon's after logging in as the
+// flags say (over --fd, named after the daemon's address when `src` has no
+// host).
+Result<std::vector<ListedInterface>> list_interfaces(const ClientFlags& flags, Source src);
 
 }  // namespace rpcap::tool

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <iostream>
+#include <memory>
 
 #include "rpcap/base/text.hpp"
 
@@ -23,10 +24,53 @@ std::string root_name(const CLI::App& app)
   return a->get_name();
 }
 
+// CLI11's help with its artefacts taken out: a positional's type after its
+// name ("SOURCE SOURCE"), and a check that says the type again ("FILE:FILE").
+class HelpFormatter final : public CLI::Formatter {
+public:
+  std::string make_option_opts(const CLI::Option* opt) const override
+  {
+    std::string text = CLI::Formatter::make_option_opts(opt);
+    const std::string type = opt->get_type_name();
+    const auto at = type.empty() ? std::string::npos : text.find(" " + type);
+    if (at == std::string::npos) { return text; }
+    std::string kept;
+    std::size_t i = 0;
+    const std::string base = type.substr(0, type.find(':'));
+    for (std::size_t part = 0; i <= type.size(); ++part) {
+      const std::size_t end = std::min(type.find(':', i), type.size());
+      const std::string p = type.substr(i, end - i);
+      i = end + 1;
+      const bool said = opt->get_positional() ? part == 0 || p == opt->get_name() : part > 0 && p == base;
+      if (!said) { kept += (kept.empty() ? "" : ":") + p; }
+    }
+    text.replace(at, type.size() + 1, kept.empty() ? "" : " " + kept);
+    return text;
+  }
+};
+
+// Give `app` and its subcommands the formatter.
+void use_help_formatter(CLI::App& app, const std::shared_ptr<HelpFormatter>& f)
+{
+  app.formatter(f);
+  for (CLI::App* sub : app.get_subcommands({})) { use_help_formatter(*sub, f); }
+}
+
+// "rpcap-conf" for the help of "rpcap-conf check": the names above `app`.
+std::string parents_of(const CLI::App& app)
+{
+  std::string out;
+  for (const CLI::App* a = app.get_parent(); a != nullptr; a = a->get_parent()) {
+    out = a->get_name() + (out.empty() ? "" : " " + out);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::optional<int> parse(CLI::App& app, int argc, char** argv)
 {
+  use_help_formatter(app, std::make_shared<HelpFormatter>());
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -37,7 +81,7 @@ std::optional<int> parse(CLI::App& app, int argc, char** argv)
       auto subs = sub->get_subcommands();
       sub = subs.empty() ? nullptr : subs.front();
     }
-    std::cout << target->help();
+    std::cout << target->help(parents_of(*target));
     return exit_ok;
   } catch (const CLI::CallForAllHelp&) {
     std::cout << app.help("", CLI::AppFormatMode::All);

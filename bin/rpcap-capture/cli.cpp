@@ -55,6 +55,15 @@ void define_cli(CLI::App& app, Options& opts)
       ->type_name("micro|nano")
       ->check(CLI::IsMember({"micro", "nano"}))
       ->capture_default_str();
+  auto* list = app.add_flag("-D,--list-interfaces", opts.list_interfaces,
+                            "print the interfaces, numbered as tcpdump -D prints them, and exit: this host's, or "
+                            "with SOURCE (rpcap://HOST[:PORT]/) the daemon's, by the source strings that capture "
+                            "from them");
+  app.add_option("--list-remote-interfaces", opts.list_remote,
+                 "print the interfaces of the daemon at SOURCE (rpcap://HOST[:PORT]/), numbered, and exit, as "
+                 "tcpdump's option")
+      ->type_name("SOURCE")
+      ->excludes(list);
   tool::add_client_options(app, opts.client);
 }
 
@@ -75,6 +84,35 @@ tool::ClientFlags with_line(tool::ClientFlags flags, const SourceEntry& e)
 }
 
 }  // namespace
+
+Result<Source> listing_source(const Options& opts)
+{
+  const char* flag = opts.list_interfaces ? "-D" : "--list-remote-interfaces";
+  if (!opts.sources_file.empty()) {
+    return make_error(ErrorKind::usage, std::string{flag} + ": lists one daemon's interfaces; --sources names several");
+  }
+  std::vector<std::string> named;
+  if (!opts.list_remote.empty()) { named.push_back(opts.list_remote); }
+  if (!opts.source.empty()) { named.push_back(opts.source); }
+  named.insert(named.end(), opts.sources.begin(), opts.sources.end());
+  if (named.size() + opts.capture.filter.size() > 1) {
+    return make_error(ErrorKind::usage, std::string{flag} + ": give one SOURCE at most, and no FILTER");
+  }
+  if (named.empty()) {
+    if (opts.client.fd >= 0) { return tool::source_over_fd(Source{}); }
+    return Source{};
+  }
+  // With --fd, a bare name is one of the daemon's interfaces.
+  const bool bare = opts.client.fd >= 0 && named.front().find("://") == std::string::npos;
+  auto src = parse_source(named.front(), bare ? SourceUse::open : SourceUse::list);
+  if (!opts.list_remote.empty() && (!src || src->kind != SourceKind::remote) && opts.client.fd < 0) {
+    return make_error(ErrorKind::usage, "--list-remote-interfaces: \"" + named.front()
+                                            + "\" is not a daemon; give rpcap://HOST[:PORT]/");
+  }
+  if (!src) { return src; }
+  if (opts.client.fd >= 0) { return tool::source_over_fd(*src); }
+  return src;
+}
 
 Result<std::vector<PlannedSource>> plan_sources(Options& opts)
 {

@@ -25,6 +25,8 @@ struct Options {
   bool reconnect{false};             // --reconnect
   unsigned merge_window_ms{static_cast<unsigned>(k_default_merge_window.count())};  // --merge-window
   std::string precision{"micro"};    // --time-stamp-precision
+  bool list_interfaces{false};       // -D
+  std::string list_remote;           // --list-remote-interfaces SOURCE
   tool::CaptureFlags capture;        // FILTER -F -c -s -p -U -w --udp --sampling --include-self -q
   tool::ClientFlags client;          // -u --password-file --timeout -4 -6 --fd
 };
@@ -38,6 +40,10 @@ struct PlannedSource {
   tool::ClientFlags client;  // the command line's login and TLS options, with its --sources line's
   bool own_login{false};     // its --sources line set some of them
 };
+
+// What -D or --list-remote-interfaces lists: this host (no SOURCE), or the
+// daemon of the SOURCE given (as SOURCE, -i or with the option).
+Result<Source> listing_source(const Options& opts);
 
 // The sources the command line names: the -i ones, else SOURCE, then those
 // of --sources. With -i or --sources, SOURCE (if any) is the first FILTER

@@ -3,8 +3,6 @@
 // files, and write a pcap stream: rpcap-capture rpcap://host/eth0 | tcpdump -r -
 // or, from several sources merged in time order, a pcapng stream:
 // rpcap-capture -i rpcap://a/eth0 -i rpcap://b/eth0 -w both.pcapng
-#include <unistd.h>
-
 #include <memory>
 #include <optional>
 
@@ -13,6 +11,7 @@
 #include "common/tool.hpp"
 #include "rpcap-capture/cli.hpp"
 #include "rpcap/client/capture_run.hpp"
+#include "rpcap/wire/interface_view.hpp"
 
 using namespace rpcap;
 
@@ -23,6 +22,13 @@ int main(int argc, char** argv)
   cli::capture::define_cli(app, opts);
   if (auto rc = tool::parse(app, argc, argv)) { return *rc; }
 
+  if (opts.list_interfaces || !opts.list_remote.empty()) {
+    auto src = cli::capture::listing_source(opts);
+    if (!src) { return tool::report(app, src.error()); }
+    auto list = tool::list_interfaces(opts.client, *src);
+    if (!list) { return tool::report(app, list.error()); }
+    return tool::output(interfaces_numbered(*list));
+  }
   auto planned = cli::capture::plan_sources(opts);
   if (!planned) { return tool::report(app, planned.error()); }
   const auto& flags = opts.capture;
@@ -42,7 +48,9 @@ int main(int argc, char** argv)
   }
   auto dest = tool::open_destination(flags, flags.output);
   if (!dest) { return tool::report(app, dest.error()); }
-  const tool::CaptureOutput out{*dest, "", !flags.quiet && ::isatty(STDERR_FILENO) == 1};
+  std::string names;
+  for (const auto& p : *planned) { names += (names.empty() ? "" : ", ") + p.name; }
+  const auto out = tool::capture_output(flags, *dest, names);
 
   if (sources.size() == 1 && !opts.pcapng && !opts.reconnect) {
     // One source: the classic pcap stream tcpdump -r - reads.
@@ -54,7 +62,7 @@ int main(int argc, char** argv)
       session = std::move(*s);
     }
     return tool::capture_to_output(app, flags, sources.front().run, session ? &*session : nullptr, out,
-                                   tool::install_capture_signals());
+                                   tool::install_capture_signals(!flags.filter_file.empty()));
   }
   // Each remote source logs in with its --sources line's options, or with
   // the command line's (the password asked for once).
@@ -84,5 +92,5 @@ int main(int argc, char** argv)
   merged.window = std::chrono::milliseconds(opts.merge_window_ms);
   merged.reconnect = opts.reconnect;
   merged.section = host_section(tool::version_text(app.get_name()));
-  return tool::merged_capture_to_output(app, flags, merged, out, tool::install_capture_signals());
+  return tool::merged_capture_to_output(app, flags, merged, out, tool::install_capture_signals(!flags.filter_file.empty()));
 }

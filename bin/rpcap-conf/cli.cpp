@@ -15,6 +15,9 @@ void define_cli(CLI::App& app, Options& opts)
   auto* gen = app.add_subcommand("generate", "write a config file with the settings the switches give");
   tool::add_daemon_options(*gen, opts.daemon);
   gen->add_option("-o,--output", opts.output, "write to FILE instead of standard output")->type_name("FILE");
+  gen->add_flag("--force", opts.keep_missing,
+                "write the file even when the TLS key, certificate or CA file it names does not exist (yet): a "
+                "warning instead of an error");
 
   auto* check = app.add_subcommand("check", "check config files; print each problem as FILE:LINE: MESSAGE");
   check->add_option("FILE", opts.files, "config file to check")->required()->check(CLI::ExistingFile);

@@ -22,7 +22,8 @@ struct Options {
   std::string cert_file;           // --cert FILE
   std::vector<std::string> hosts;  // --host NAME, repeatable; none: this host's name
   unsigned days{825};              // --days N
-  bool force{false};               // --force: overwrite
+  bool force{false};               // tls-cert --force: overwrite
+  bool keep_missing{false};        // generate --force: name files that do not exist yet
 };
 
 // Define rpcap-conf's subcommands and options on `app`, storing into `opts`.

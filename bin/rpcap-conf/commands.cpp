@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "rpcap-conf/commands.hpp"
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 #include <tuple>
 
 #include "common/tool.hpp"
 #include "rpcap/base/file.hpp"
+#include "rpcap/config/settings.hpp"
 #include "rpcap/config/view.hpp"
 #include "rpcap/daemon/supervisor.hpp"
 #include "rpcap/net/certificate.hpp"
@@ -15,6 +20,18 @@ namespace rpcap::conf {
 int generate(const CLI::App& app, const Options& opts)
 {
   auto cfg = config_from_flags(opts.daemon);
+  if (cfg) {
+    // The daemon would refuse to start on a file it cannot read: say so now.
+    for (auto member : {&DaemonConfig::tls_key, &DaemonConfig::tls_cert, &DaemonConfig::tls_client_ca}) {
+      const std::string& file = (*cfg).*member;
+      if (file.empty() || ::access(file.c_str(), R_OK) == 0) { continue; }
+      const std::string problem = name_of(key_of(member), Spelling::switches) + " \"" + file + "\": " + std::strerror(errno);
+      if (!opts.keep_missing) {
+        return tool::report(app, make_error(ErrorKind::usage, problem + " (--force writes the file all the same)"));
+      }
+      tool::warning(app.get_name(), problem + "; rpcapd needs it before it starts");
+    }
+  }
   auto text = cfg ? write_config(*cfg) : Result<std::string>{cfg.error()};
   if (!text) { return tool::report(app, text.error()); }
   if (opts.output.empty()) { return tool::output(*text); }

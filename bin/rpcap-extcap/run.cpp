@@ -201,7 +201,7 @@ int capture(const CLI::App& app, const Options& opts)
       {MergedSource{std::move(*run), name, std::make_shared<ClientSession>(std::move(*session))}}, flags);
   merged.section = host_section(tool::version_text(app.get_name()));
   tool::Destination fifo{out_fd.get(), nullptr, "", false};
-  const tool::CaptureOutput out{fifo, "", false};
+  const tool::CaptureOutput out{fifo, "", false, ""};
   return tool::merged_capture_to_output(app, flags, merged, out, signals);
 }
 

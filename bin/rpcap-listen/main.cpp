@@ -3,6 +3,8 @@
 // from behind the firewalls that keep us from connecting to them, and use
 // each one from the shell:
 //   rpcap-listen wait probe1 && rpcap-listen capture eth0 | tcpdump -r -
+#include <unistd.h>
+
 #include <csignal>
 
 #include "common/capture_options.hpp"
@@ -29,5 +31,6 @@ int main(int argc, char** argv)
 
   const RunSignals signals = tool::install_capture_signals();
   listen::Context ctx{app, opts, *listener, signals.stop, signals.report};
+  ctx.waiting_notes = ::isatty(STDERR_FILENO) == 1;
   return listen::serve(ctx);
 }

@@ -35,6 +35,8 @@ using cli::listen::Mode;
 
 // The longest wait between looks at signals and children.
 constexpr int k_tick_ms = 200;
+// How often a terminal hears that no daemon has called in yet.
+constexpr auto k_waiting_note_every = std::chrono::seconds(10);
 // How long children get to end after SIGTERM before SIGKILL.
 constexpr auto k_child_grace = std::chrono::milliseconds(10000);
 
@@ -79,9 +81,20 @@ Result<ClientOptions> login(const Context& ctx)
 // came within one tick (the caller looks at signals and the deadline).
 Result<std::optional<IncomingDaemon>> next_daemon(Context& ctx, const Deadline& deadline)
 {
-  return ctx.listener.next(deadline.left_ms(k_tick_ms), [&](const SockAddress& peer) {
+  if (!ctx.announced) {
+    // Once the mode's own checks passed: a usage error stays the only line.
+    ctx.announced = true;
+    tool::info(prog(ctx), "listening on " + ctx.listener.where() + " for daemons (rpcapd -a)");
+  }
+  if (ctx.waiting_notes && Clock::now() - ctx.last_note >= k_waiting_note_every) {
+    ctx.last_note = Clock::now();
+    tool::info(prog(ctx), "still waiting: no daemon has called in on " + ctx.listener.where() + " yet");
+  }
+  auto d = ctx.listener.next(deadline.left_ms(k_tick_ms), [&](const SockAddress& peer) {
     tool::warning(prog(ctx), "refused a daemon from " + peer.to_string() + ": not in the -l list");
   });
+  if (d && *d) { ctx.waiting_notes = false; }
+  return d;
 }
 
 // ---------------------------------------------------------------------------
@@ -207,9 +220,10 @@ int capture_from(Context& ctx, IncomingDaemon d, tool::Destination& out, const s
   if (!run) { return tool::report(ctx.app, run.error()); }
   auto session = ClientSession::attach(std::move(d.conn), *copts);
   if (!session) { return tool::report(ctx.app, session.error()); }
-  return tool::capture_to_output(ctx.app, flags, *run, &*session,
-                                 tool::CaptureOutput{out, label, false},
-                                 RunSignals{ctx.stop, ctx.report});
+  // A lone capture reports as rpcap-capture's; several at once only their statistics.
+  auto report = label.empty() ? tool::capture_output(flags, out, format_source(src))
+                              : tool::CaptureOutput{out, label, false, ""};
+  return tool::capture_to_output(ctx.app, flags, *run, &*session, report, RunSignals{ctx.stop, ctx.report});
 }
 
 // One capture: the first daemon that calls in and logs in.
@@ -283,7 +297,7 @@ int serve_merged_capture(Context& ctx)
     return tool::report(ctx.app, check.error());
   }
   const int status = tool::merged_capture_to_output(ctx.app, opts.capture, merged,
-                                                    tool::CaptureOutput{*out, "", false},
+                                                    tool::capture_output(opts.capture, *out, "the daemons"),
                                                     RunSignals{ctx.stop, ctx.report});
   if (served == 0 && !listen_failed && !stopped(ctx)) {
     tool::error(prog(ctx), "deadline of " + describe_s(opts.deadline_s) + " passed: no daemon called in");

@@ -14,6 +14,7 @@
 // daemon, libpcap's too, calls back.
 #pragma once
 
+#include <chrono>
 #include <csignal>
 
 #include <CLI/CLI.hpp>
@@ -31,6 +32,11 @@ struct Context {
   ActiveListener& listener;
   SignalFlag* stop{nullptr};    // SIGINT, SIGTERM seen
   SignalFlag* report{nullptr};  // SIGUSR1 seen (capture)
+  // Until the first daemon calls in, a line on a terminal now and then
+  // says that it still waits (none once one came, or off a terminal).
+  bool announced{false};  // "listening on ..." was said
+  bool waiting_notes{false};
+  std::chrono::steady_clock::time_point last_note{std::chrono::steady_clock::now()};
 };
 
 // Run the mode the options name; returns the exit status.

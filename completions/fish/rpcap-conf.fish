@@ -40,6 +40,7 @@ complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -s K -l tls-key
 complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -s X -l tls-cert -r -F -d 'the TLS certificate, PEM, followed by its chain if any'
 complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -l client-ca -r -F -d 'ask clients for a certificate'
 complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -s o -l output -r -F -d 'write to FILE instead of standard output'
+complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -l force -d 'write the file even when the TLS key, certificate or CA file it names does not exist'
 
 # rpcap-conf check
 complete -c rpcap-conf -n '__fish_seen_subcommand_from check' -s h -l help -d 'print this help message and exit'

@@ -69,7 +69,33 @@ std::string facts(const Setting& s)
   return out;
 }
 
+// What show_config_json() writes for `s`, in a few words.
+std::string json_type(const Setting& s)
+{
+  switch (s.kind) {
+  case K::hosts: return "an array of strings";
+  case K::targets: return "an array of objects with \\fBhost\\fR and \\fBport\\fR, strings";
+  case K::yes_no: return "true or false";
+  case K::number: return "a number";
+  case K::family: return "\\fBany\\fR, \\fBipv4\\fR or \\fBipv6\\fR";
+  case K::port: return "a string: a number or a service name";
+  case K::host:
+  case K::path:
+  case K::group: break;
+  }
+  return s.unset.empty() ? "a string" : "a string, or null: " + roff_escape(s.unset);
+}
+
 }  // namespace
+
+std::string roff_show_json_members()
+{
+  std::string out;
+  for (const auto& s : daemon_settings()) {
+    out += ".TP\n.B " + roff_escape(s.json) + "\n" + json_type(s) + " (\\fB" + roff_escape(s.key) + "\\fR)\n";
+  }
+  return out;
+}
 
 std::string roff_keys(const std::string& text, const std::string& where)
 {

@@ -163,6 +163,7 @@ std::string render_page(const Page& page, const Command* program)
     throw Failure(where + " has @SYNOPSIS@ or @OPTIONS@, but no program " + page.name
                   + " is in the table in man/docgen/main.cpp");
   }
+  text = replace_all(std::move(text), "@SHOW_JSON_MEMBERS@\n", roff_show_json_members());
   try {
     text = roff_keys(text, where);
   } catch (const std::runtime_error& e) {

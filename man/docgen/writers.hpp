@@ -27,6 +27,11 @@ std::string roff_escape(std::string_view text);
 // table's order, all of them or none. Throws std::runtime_error if not.
 std::string roff_keys(const std::string& text, const std::string& where);
 
+// The members of `rpcap-conf show --json`'s object, one ".TP" paragraph
+// each with its JSON type, from the settings table (as show_config_json()
+// writes them).
+std::string roff_show_json_members();
+
 // The completion scripts for program `cmd`; `page` ("rpcap-conf(1)") names
 // its man page in the header comment.
 std::string bash_completion(const Command& cmd, const std::string& page);

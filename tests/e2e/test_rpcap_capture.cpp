@@ -257,3 +257,87 @@ TEST_CASE("rpcap-capture: SIGUSR1 prints the statistics, SIGINT ends the capture
   // the session was closed, not dropped (the daemon logs it as it gets the request, after the capture exited)
   CHECK(eventually([&] { return d.log().find("capture ended") != std::string::npos; }, 10000));
 }
+
+TEST_CASE("rpcap-capture: -D lists interfaces numbered as tcpdump -D: this host's, or a daemon's with SOURCE",
+          "[e2e][capture][list]")
+{
+  auto local = run({program("rpcap-capture"), "-D"});
+  INFO(local.err);
+  REQUIRE(local.exit_code == 0);
+  const auto lines = lines_of(local.out);
+  REQUIRE_FALSE(lines.empty());
+  CHECK(lines.front().rfind("1.", 0) == 0);
+  // lo is up, running and a loopback, in tcpdump's words and order.
+  CHECK(std::any_of(lines.begin(), lines.end(), [](const std::string& l) {
+    return l.find(".lo [Up, Running, Loopback") != std::string::npos;
+  }));
+  auto long_form = run({program("rpcap-capture"), "--list-interfaces"});
+  CHECK(long_form.out == local.out);
+  // Line for line what tcpdump -D prints (Debian's tcpdump, over the same libpcap).
+  auto tcpdump = run({"/usr/bin/tcpdump", "-D"});
+  REQUIRE(tcpdump.exit_code == 0);
+  CHECK(local.out == tcpdump.out);
+
+  Daemon d{Daemon::ours({"-n"})};
+  const std::string daemon = "rpcap://127.0.0.1:" + std::to_string(d.port()) + "/";
+  for (const auto& args : {std::vector<std::string>{"-D", daemon}, {"--list-remote-interfaces", daemon}}) {
+    std::vector<std::string> argv{program("rpcap-capture")};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto remote = run(argv);
+    INFO(args.front() << ": " << remote.err);
+    REQUIRE(remote.exit_code == 0);
+    CHECK(remote.out.find("." + daemon + "lo [Up, Running, Loopback") != std::string::npos);
+    // The same interfaces in the same order as rpcap-ls, numbered from 1.
+    const auto names = lines_of(run({program("rpcap-ls"), daemon}).out);
+    const auto numbered = lines_of(remote.out);
+    REQUIRE(numbered.size() == names.size());
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      CHECK(numbered[i].rfind(std::to_string(i + 1) + "." + names[i], 0) == 0);
+    }
+  }
+  auto with_filter = run({program("rpcap-capture"), "-D", daemon, "tcp"});
+  CHECK(with_filter.exit_code == 2);
+  CHECK(with_filter.err == "rpcap-capture: error: -D: give one SOURCE at most, and no FILTER\n");
+  auto not_remote = run({program("rpcap-capture"), "--list-remote-interfaces", "lo"});
+  CHECK(not_remote.exit_code == 2);
+  CHECK(not_remote.err
+        == "rpcap-capture: error: --list-remote-interfaces: \"lo\" is not a daemon; give rpcap://HOST[:PORT]/\n");
+}
+
+TEST_CASE("rpcap-capture: a daemon's address without an interface says to add one and how to list them",
+          "[e2e][capture]")
+{
+  auto r = run({program("rpcap-capture"), "-w", "/dev/null", "rpcap://127.0.0.1:1"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "rpcap-capture: error: source \"rpcap://127.0.0.1:1\": names no interface: add /IFACE for one of the "
+                 "daemon's at \"127.0.0.1:1\" (\"rpcap-ls rpcap://127.0.0.1:1/\" lists them)\n");
+}
+
+TEST_CASE("rpcap-capture: a local device that does not exist is said once, not twice", "[e2e][capture]")
+{
+  if (!can_capture()) { return; }
+  auto r = run({program("rpcap-capture"), "-w", "/dev/null", "nosuchdev0"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err == "rpcap-capture: error: open \"nosuchdev0\": No such device exists\n");
+}
+
+TEST_CASE("rpcap-capture: -B sizes the receive buffer of a remote capture's data connection", "[e2e][capture]")
+{
+  if (!can_capture()) { return; }
+  Daemon d{Daemon::ours({"-n"})};
+  const auto port = traffic_port();
+  Background capture{{program("rpcap-capture"), "-B", "300", "-w", "-", source(d), "udp dst port " + std::to_string(port)}};
+  {
+    const Traffic t{port, "buffer", 20};
+    REQUIRE(eventually([&] { return capture.out().size() > 24; }));
+  }
+  // The kernel doubles SO_RCVBUF for its bookkeeping: 300 KiB shows as 614400.
+  const auto ss = run({"/bin/sh", "-c", "ss -tmnp | grep -A1 'pid=" + std::to_string(capture.pid()) + ",'"});
+  INFO(ss.out << ss.err);
+  CHECK(ss.out.find("rb614400") != std::string::npos);
+  capture.signal(SIGINT);
+  CHECK(capture.wait().exit_code == 0);
+  auto zero = run({program("rpcap-capture"), "-B", "0", "lo"});
+  CHECK(zero.exit_code == 2);
+  CHECK(zero.err == "rpcap-capture: error: -B: must be from 1 to 1048576 (see --help)\n");
+}

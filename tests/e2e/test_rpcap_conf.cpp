@@ -2,6 +2,8 @@
 // rpcap-conf as a user runs it: exact output, exact error lines, exit codes.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+
 #include "support/process.hpp"
 
 using namespace rpcap::test;
@@ -122,6 +124,39 @@ TEST_CASE("rpcap-conf: check reports every problem as file:line: message and exi
         != std::string::npos);
   CHECK(c.err.find(bad + ":4: ") != std::string::npos);
   CHECK(c.err.find(good) == std::string::npos);
+}
+
+TEST_CASE("rpcap-conf: check names the line of the key of every file that cannot be used", "[e2e][conf]")
+{
+  TempDir dir;
+  const auto file = dir.write("c.conf", "# files that are not there\n"
+                                        "HostListFile = /nonexistent/hosts\n"
+                                        "Tls = YES\n"
+                                        "TlsKey = /nonexistent/key.pem\n"
+                                        "TlsCert = /nonexistent/cert.pem\n");
+  auto c = conf({"check", file});
+  CHECK(c.exit_code == 1);
+  CHECK(c.err.find(file + ":2: HostListFile: ") != std::string::npos);
+  CHECK(c.err.find(file + ":4: TlsKey: \"/nonexistent/key.pem\": No such file or directory\n") != std::string::npos);
+  CHECK(c.err.find(file + ":5: TlsCert: \"/nonexistent/cert.pem\": No such file or directory\n") != std::string::npos);
+  CHECK(lines_of(c.err).size() == 3);
+}
+
+TEST_CASE("rpcap-conf: generate refuses TLS files that do not exist, or writes them with --force and a warning",
+          "[e2e][conf]")
+{
+  TempDir dir;
+  const std::string out = dir.path() + "/rpcapd.conf";
+  auto refused = conf({"generate", "-S", "-K", "/nonexistent/key.pem", "-X", "/etc/hostname", "-o", out});
+  CHECK(refused.exit_code == 2);
+  CHECK(refused.err == "rpcap-conf: error: -K \"/nonexistent/key.pem\": No such file or directory (--force writes the "
+                       "file all the same)\n");
+  CHECK_FALSE(std::filesystem::exists(out));
+  auto forced = conf({"generate", "--force", "-S", "-K", "/nonexistent/key.pem", "-X", "/etc/hostname", "-o", out});
+  CHECK(forced.exit_code == 0);
+  CHECK(forced.err == "rpcap-conf: warning: -K \"/nonexistent/key.pem\": No such file or directory; rpcapd needs it "
+                      "before it starts\n");
+  CHECK(read_file(out).find("TlsKey = /nonexistent/key.pem") != std::string::npos);
 }
 
 TEST_CASE("rpcap-conf: check also checks the host-list file a config names", "[e2e][conf]")

@@ -177,6 +177,72 @@ TEST_CASE("rpcap-ls: refusals and unreachable daemons exit 1 with the host and t
   }
 }
 
+namespace {
+
+// A server that greets its first connection with `banner` and then reads
+// until the client goes away, in a thread of its own.
+class BannerServer {
+public:
+  explicit BannerServer(std::string banner) : m_banner(std::move(banner))
+  {
+    auto fds = listen_tcp("127.0.0.1", "0", AddressFamily::ipv4);
+    REQUIRE(fds.has_value());
+    m_listen = std::move(fds->front());
+    m_port = local_address(m_listen.get())->port();
+    m_thread = std::thread([this] {
+      Fd c{::accept4(m_listen.get(), nullptr, nullptr, SOCK_CLOEXEC)};
+      if (!c) { return; }
+      (void)!::send(c.get(), m_banner.data(), m_banner.size(), MSG_NOSIGNAL);
+      char buf[512];
+      while (::recv(c.get(), buf, sizeof buf, 0) > 0) {}
+    });
+  }
+  ~BannerServer()
+  {
+    ::shutdown(m_listen.get(), SHUT_RDWR);
+    m_thread.join();
+  }
+  BannerServer(const BannerServer&) = delete;
+  BannerServer& operator=(const BannerServer&) = delete;
+  std::uint16_t port() const { return m_port; }
+
+private:
+  std::string m_banner;
+  Fd m_listen;
+  std::uint16_t m_port{0};
+  std::thread m_thread;
+};
+
+}  // namespace
+
+TEST_CASE("rpcap-ls: a peer that is not an RPCAP server is named as such, with what it sent", "[e2e][ls]")
+{
+  SECTION("an SSH server")
+  {
+    BannerServer ssh{"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n"};
+    auto r = ls({listing_of(ssh.port())});
+    CHECK(r.exit_code == 1);
+    CHECK(r.err == "rpcap-ls: error: 127.0.0.1:" + std::to_string(ssh.port())
+                       + " is not an RPCAP server (it sent \"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\")\n");
+  }
+  SECTION("an HTTP server")
+  {
+    BannerServer http{"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"};
+    auto r = ls({listing_of(http.port())});
+    CHECK(r.exit_code == 1);
+    CHECK(r.err == "rpcap-ls: error: 127.0.0.1:" + std::to_string(http.port())
+                       + " is not an RPCAP server (it sent \"HTTP/1.1 400 Bad Request\")\n");
+  }
+  SECTION("a TLS server (an alert, as a TLS server answers bytes that are no handshake)")
+  {
+    BannerServer tls{std::string{"\x15\x03\x03\x00\x02\x02\x32", 7}};
+    auto r = ls({listing_of(tls.port())});
+    CHECK(r.exit_code == 1);
+    CHECK(r.err == "rpcap-ls: error: 127.0.0.1:" + std::to_string(tls.port())
+                       + " is not an RPCAP server (it answered in TLS: use rpcaps://)\n");
+  }
+}
+
 TEST_CASE("rpcap-ls: usage errors are one line and exit 2", "[e2e][ls]")
 {
   struct Case {
@@ -207,7 +273,6 @@ TEST_CASE("rpcap-ls: usage errors are one line and exit 2", "[e2e][ls]")
     {{"--password-file", "/etc/hostname", "rpcap://127.0.0.1:1/"}, "--password-file requires --user (see --help)"},
     {{"--timeout", "0", "rpcap://"}, "--timeout: value \"0\" is not a number of seconds from 0.001 to 86400 (see --help)"},
     {{"-l", "--json", "rpcap://"}, "--long excludes --json (see --help)"},
-    {{}, "SOURCE is required (see --help)"},
   };
   for (const auto& c : cases) {
     auto r = ls(c.args);
@@ -231,10 +296,10 @@ TEST_CASE("rpcap-ls: an address that does not resolve is one line of error and e
   CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
 }
 
-TEST_CASE("rpcap-ls: rpcap:// lists this host's interfaces by name", "[e2e][ls]")
+TEST_CASE("rpcap-ls: rpcap://, an empty SOURCE or none lists this host's interfaces by name", "[e2e][ls]")
 {
-  for (const std::string source : {"rpcap://", ""}) {
-    auto r = ls({source});
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"rpcap://"}, {""}, {}}) {
+    auto r = ls(args);
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     CHECK(contains(lines_of(r.out), "lo"));

@@ -451,6 +451,13 @@ TEST_CASE("rpcapd: usage errors are one line and exit 2", "[e2e][rpcapd]")
   r = run({program("rpcapd"), "-a", "host,notaport!"});
   CHECK(r.exit_code == 2);
   CHECK(r.err.rfind("rpcapd: error: ", 0) == 0);
+  // Command-line mistakes in the command line's words, not the config file's.
+  r = run({program("rpcapd"), "-v"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "rpcapd: error: -v (active only) needs at least one -a HOST,PORT, or the daemon would serve nobody\n");
+  r = run({program("rpcapd"), "-n", "--client-ca", "/etc/hostname", "-p", "0"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "rpcapd: error: --client-ca requires --tls (see --help)\n");
 }
 
 TEST_CASE("rpcapd: password login: wrong passwords and unknown users get one answer and no password is logged",

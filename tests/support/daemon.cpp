@@ -280,4 +280,11 @@ Traffic::~Traffic()
   m_thread.join();
 }
 
+std::string after_listening(const std::string& err)
+{
+  const std::string head = "rpcap-listen: info: listening on ";
+  if (err.rfind(head, 0) != 0) { return err; }
+  return err.substr(err.find('\n') + 1);
+}
+
 }  // namespace rpcap::test

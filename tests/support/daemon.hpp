@@ -44,6 +44,10 @@ private:
   int m_exit{-1};
 };
 
+// What rpcap-listen wrote on stderr after the line that says where it
+// listens (every run that got as far as waiting for daemons starts with it).
+std::string after_listening(const std::string& err);
+
 // UDP datagrams to 127.0.0.1:`port` carrying `payload`, `count` of them.
 void send_udp(std::uint16_t port, const std::string& payload, int count);
 

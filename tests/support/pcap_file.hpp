@@ -13,6 +13,7 @@
 #include <iterator>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "rpcap/wire/bytes.hpp"
 
@@ -47,20 +48,25 @@ inline PcapFirstRecord read_first_record(const std::filesystem::path& path)
   return r;
 }
 
-// Whole records in the pcap file at `path` so far (a capture may be
-// writing it: a record cut short at the end is not counted).
-inline std::size_t records_in(const std::string& path)
+// The captured bytes of each whole record in the pcap file (of this
+// host's byte order) at `path` so far (a capture may be writing it: a
+// record cut short at the end is not there).
+inline std::vector<std::string> record_data(const std::string& path)
 {
   std::ifstream f{path, std::ios::binary};
   const std::string s{std::istreambuf_iterator<char>{f}, std::istreambuf_iterator<char>{}};
-  std::size_t n = 0;
-  for (std::size_t off = 24; off + 16 <= s.size(); ++n) {
+  std::vector<std::string> out;
+  for (std::size_t off = 24; off + 16 <= s.size();) {
     std::uint32_t caplen = 0;
     std::memcpy(&caplen, s.data() + off + 8, 4);
     if (s.size() - off - 16 < caplen) { break; }
+    out.push_back(s.substr(off + 16, caplen));
     off += 16 + caplen;
   }
-  return n;
+  return out;
 }
+
+// Whole records in the pcap file at `path` so far.
+inline std::size_t records_in(const std::string& path) { return record_data(path).size(); }
 
 }  // namespace rpcap::test

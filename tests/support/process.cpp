@@ -190,12 +190,24 @@ std::size_t occurrences(const std::string& text, const std::string& what)
   return n;
 }
 
-Background::Background(const std::vector<std::string>& argv)
+Background::Background(const std::vector<std::string>& argv, Stderr to)
 {
   // Its own group, so that the destructor reaches the programs it starts.
   const Fd in{::open("/dev/null", O_RDONLY | O_CLOEXEC)};
   const Fd out{::open((m_dir.path() + "/stdout").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)};
-  const Fd err{::open((m_dir.path() + "/stderr").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)};
+  Fd err;
+  if (to == Stderr::terminal) {
+    m_terminal.reset(::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
+    REQUIRE(m_terminal.valid());
+    REQUIRE(::grantpt(m_terminal.get()) == 0);
+    REQUIRE(::unlockpt(m_terminal.get()) == 0);
+    const char* name = ::ptsname(m_terminal.get());
+    REQUIRE(name != nullptr);
+    err.reset(::open(name, O_RDWR | O_NOCTTY | O_CLOEXEC));
+    REQUIRE(::fcntl(m_terminal.get(), F_SETFL, O_NONBLOCK) == 0);
+  } else {
+    err.reset(::open((m_dir.path() + "/stderr").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  }
   REQUIRE(in.valid());
   REQUIRE(out.valid());
   REQUIRE(err.valid());
@@ -220,6 +232,7 @@ bool Background::running()
 {
   if (m_pid <= 0) { return false; }
   int status = 0;
+  if (m_terminal.valid()) { (void)err(); }  // a full terminal would stop the program
   if (::waitpid(m_pid, &status, WNOHANG) != m_pid) { return true; }
   m_exit = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   // What it started may still run: its group goes with it.
@@ -235,7 +248,15 @@ RunResult Background::wait(int timeout_ms)
 }
 
 std::string Background::out() const { return read_file(m_dir.path() + "/stdout"); }
-std::string Background::err() const { return read_file(m_dir.path() + "/stderr"); }
+std::string Background::err() const
+{
+  if (!m_terminal.valid()) { return read_file(m_dir.path() + "/stderr"); }
+  // Read what is there (EIO once the program and its children closed it).
+  char buf[4096];
+  ssize_t n = 0;
+  while ((n = ::read(m_terminal.get(), buf, sizeof buf)) > 0) { m_shown.append(buf, static_cast<std::size_t>(n)); }
+  return m_shown;
+}
 
 bool eventually(const std::function<bool()>& done, int timeout_ms)
 {

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "rpcap/base/fd.hpp"
+
 namespace rpcap::test {
 
 struct RunResult {
@@ -71,13 +73,18 @@ std::vector<std::string> lines_of(const std::string& text);
 // How many times `what` occurs in `text`, overlaps included.
 std::size_t occurrences(const std::string& text, const std::string& what);
 
+// Where a Background program's standard error goes: a file, or a
+// pseudo-terminal (isatty() is true there), as for a user at a terminal.
+enum class Stderr { file, terminal };
+
 // A program started in the background, in a process group of its own (so
 // that its children go with it), its stdin /dev/null and its stdout and
-// stderr kept in files. Killed with its whole group when destroyed.
+// stderr kept in files (or stderr read from a terminal). Killed with its
+// whole group when destroyed.
 class Background {
 public:
   // Start `argv` (argv[0] is a path); fails the current test if it cannot.
-  explicit Background(const std::vector<std::string>& argv);
+  explicit Background(const std::vector<std::string>& argv, Stderr err = Stderr::file);
   ~Background();
   Background(const Background&) = delete;
   Background& operator=(const Background&) = delete;
@@ -90,12 +97,14 @@ public:
   RunResult wait(int timeout_ms = 20000);
   // True while it has not exited.
   bool running();
-  // What it wrote so far.
+  // What it wrote so far (on a terminal, with the terminal's "\r\n" line ends).
   std::string out() const;
   std::string err() const;
 
 private:
   TempDir m_dir;
+  Fd m_terminal;                    // Stderr::terminal: the pseudo-terminal's master side
+  mutable std::string m_shown;      // what the terminal showed so far
   pid_t m_pid{-1};
   int m_exit{-1};
 };

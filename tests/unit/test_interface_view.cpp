@@ -77,6 +77,32 @@ TEST_CASE("interface_view: names, long and JSON forms", "[interface_view][ls]")
   CHECK(interfaces_json({}) == "[]\n");
 }
 
+TEST_CASE("interface_view: the numbered form is tcpdump -D's", "[interface_view][ls]")
+{
+  const std::vector<ListedInterface> list = {
+    {"rpcap://h/eth0", Interface{"eth0", "", 0x16, {}}},
+    {"rpcap://h/any", Interface{"any", "Pseudo-device that captures on all interfaces", 0x36, {}}},
+    {"rpcap://h/lo", Interface{"lo", "", 0x37, {}}},
+    {"rpcap://h/wlan0", Interface{"wlan0", "", 0x2e, {}}},
+    {"rpcap://h/bt0", Interface{"bt0", "", 0x08, {}}},
+    {"rpcap://h/old0", Interface{"old0", "", 0x06, {}}},
+    {"rpcap://h/nflog", Interface{"nflog", "Linux netfilter log (NFLOG) interface", 0x30, {}}},
+    {"rpcap://h/none", Interface{"none", "", 0, {}}},
+  };
+  CHECK(interfaces_numbered(list)
+        == "1.rpcap://h/eth0 [Up, Running, Connected]\n"
+           "2.rpcap://h/any (Pseudo-device that captures on all interfaces) [Up, Running]\n"
+           "3.rpcap://h/lo [Up, Running, Loopback]\n"
+           "4.rpcap://h/wlan0 [Up, Running, Wireless, Not associated]\n"
+           "5.rpcap://h/bt0 [Wireless, Association status unknown]\n"
+           "6.rpcap://h/old0 [Up, Running, Connection status unknown]\n"
+           "7.rpcap://h/nflog (Linux netfilter log (NFLOG) interface) [none]\n"
+           "8.rpcap://h/none\n");
+  CHECK(interfaces_numbered({}).empty());
+  const std::vector<ListedInterface> hostile = {{"rpcap://h/ev\nil", Interface{"ev\nil", "a\x1b[2Jb", 0, {}}}};
+  CHECK(interfaces_numbered(hostile) == "1.rpcap://h/ev\\x0ail (a\\x1b[2Jb)\n");
+}
+
 TEST_CASE("interface_view: control characters from a daemon cannot reach the terminal raw", "[interface_view][ls]")
 {
   const std::vector<ListedInterface> list = {

@@ -121,7 +121,16 @@ TEST_CASE("url: the refused WinPcap strings and the (NULL) row give clear errors
 {
   const std::vector<Refuse> cases = {
     {"rpcap://", "source \"rpcap://\": no device named (the first local adapter cannot be opened this way)"},
-    {"rpcap://hostname/", "source \"rpcap://hostname/\": names no adapter on host \"hostname\""},
+    {"rpcap://hostname/", "source \"rpcap://hostname/\": names no interface on host \"hostname\": add /IFACE "
+                          "(\"rpcap-ls rpcap://hostname/\" lists them)"},
+    {"rpcap://192.0.2.7:2002", "source \"rpcap://192.0.2.7:2002\": names no interface: add /IFACE for one of the "
+                               "daemon's at \"192.0.2.7:2002\" (\"rpcap-ls rpcap://192.0.2.7:2002/\" lists them)"},
+    {"rpcap://[::1]:2002", "source \"rpcap://[::1]:2002\": names no interface: add /IFACE for one of the "
+                           "daemon's at \"[::1]:2002\" (\"rpcap-ls rpcap://[::1]:2002/\" lists them)"},
+    {"rpcap://[::1]", "source \"rpcap://[::1]\": names no interface: add /IFACE for one of the daemon's at "
+                      "\"[::1]\" (\"rpcap-ls rpcap://[::1]/\" lists them)"},
+    {"rpcap://10.1.2.3", "source \"rpcap://10.1.2.3\": names no interface: add /IFACE for one of the daemon's at "
+                         "\"10.1.2.3\" (\"rpcap-ls rpcap://10.1.2.3/\" lists them)"},
     // (NULL) opened the first adapter in WinPcap; we require an explicit device.
     {"", "empty source: name a device, a file:// path or an rpcap:// URL"},
   };
@@ -139,8 +148,7 @@ TEST_CASE("url: libpcap grammar, findalldevs names and scheme spellings", "[url]
     {"rpcap://eth0", local("eth0"), "eth0"},
     {"rpcap://127.0.0.1:2002/eth0", remote("127.0.0.1", "2002", "eth0"), "rpcap://127.0.0.1:2002/eth0"},
     {"rpcap://[::1]:2002/lo", remote("::1", "2002", "lo"), "rpcap://[::1]:2002/lo"},
-    // No "/" after the scheme: a local device, even if it looks like a host.
-    {"rpcap://[::1]", local("[::1]"), "[::1]"},
+    // No "/" after the scheme: a local device, unless it is written as a host (refused below).
     {"rpcap://x:", local("x:"), "x:"},
     {"rpcap://rpcap:x", local("rpcap:x"), "rpcap://rpcap:x"},
     // TLS: rpcaps:// for remote; "rpcaps://dev" is local without TLS, as in libpcap.

@@ -15,12 +15,16 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Installs a filter expression in a running capture.
+using FilterInstaller = std::function<Status(const std::string& filter)>;
+
 // The periodic work of every capture loop: flush on the timer, progress once
-// a second, statistics on request.
+// a second, statistics on request, a new filter on request.
 class Ticker {
 public:
-  Ticker(const CaptureRunOptions& opts, PacketOutput& out, const RunSignals& sig, const RunCallbacks& cb)
-      : m_opts(opts), m_out(out), m_sig(sig), m_cb(cb)
+  Ticker(const CaptureRunOptions& opts, PacketOutput& out, const RunSignals& sig, const RunCallbacks& cb,
+         FilterInstaller install)
+      : m_opts(opts), m_out(out), m_sig(sig), m_cb(cb), m_install(std::move(install))
   {
   }
 
@@ -44,6 +48,15 @@ public:
       totals.written = m_out.packets();
       if (m_cb.on_report) { m_cb.on_report(totals); }
     }
+    if (raised(m_sig.reload)) {
+      m_sig.reload->store(0);
+      if (m_cb.on_reload) {
+        if (auto filter = m_cb.on_reload(); filter) {
+          const Status installed = m_install(*filter);
+          if (m_cb.on_filter) { m_cb.on_filter(*filter, installed); }
+        }
+      }
+    }
     return {};
   }
 
@@ -52,6 +65,7 @@ private:
   PacketOutput& m_out;
   const RunSignals& m_sig;
   const RunCallbacks& m_cb;
+  FilterInstaller m_install;
   Clock::time_point m_last_flush{Clock::now()};
   Clock::time_point m_last_progress{Clock::now()};
 };
@@ -101,6 +115,7 @@ Result<RunEnd> run_local(const CaptureRunOptions& opts, PacketOutput& out, Captu
     p.snaplen = opts.snaplen;
     p.promisc = opts.promisc;
     p.nano = opts.nano;
+    if (opts.buffer_bytes > 0) { p.buffer_size = opts.buffer_bytes; }
     auto h = backend->open(p);
     if (!h) { return std::move(h).error(); }
     cap = std::move(*h);
@@ -117,7 +132,11 @@ Result<RunEnd> run_local(const CaptureRunOptions& opts, PacketOutput& out, Captu
   if (out.wants_description()) { format.description = local_description(opts.source); }
   if (auto st = out.begin(format); !st) { return output_failed(st.error()); }
   WritingSink sink{out, opts.count};
-  Ticker ticker{opts, out, sig, cb};
+  Ticker ticker{opts, out, sig, cb, [&cap](const std::string& filter) -> Status {
+                  auto f = compile_filter(filter, cap->linktype(), static_cast<int>(cap->snaplen()));
+                  if (!f) { return std::move(f).error(); }
+                  return cap->set_filter(*f);
+                }};
   auto refresh = [&] {
     if (!file) {
       if (auto st = cap->stats(); st) { totals.local = *st; }
@@ -170,6 +189,7 @@ Result<RunEnd> run_session_capture(ClientSession& session, const CaptureRunOptio
   start.snaplen = opts.snaplen;
   start.promisc = opts.promisc;
   start.udp = opts.udp;
+  start.receive_buffer = opts.buffer_bytes;
   if (!opts.filter.empty()) {
     auto f = compile_filter(opts.filter, linktype, static_cast<int>(opts.snaplen));
     if (!f) { return std::move(f).error(); }
@@ -211,7 +231,15 @@ Result<RunEnd> run_session_capture(ClientSession& session, const CaptureRunOptio
     if (write_error || (opts.count != 0 && out.packets() >= opts.count)) { return; }
     if (auto st = out.write(h.ts_sec, h.ts_usec, h.len, data); !st) { write_error = std::move(st).error(); }
   }};
-  Ticker ticker{opts, out, sig, cb};
+  Ticker ticker{opts, out, sig, cb, [&](const std::string& filter) -> Status {
+                  // The session's own connections stay excluded, as at the start.
+                  const std::string text = opts.exclude_self
+                                               ? exclude_self_filter(session.control_fd(), session.data_fd(), filter)
+                                               : filter;
+                  auto f = compile_filter(text.empty() ? filter : text, linktype, static_cast<int>(opts.snaplen));
+                  if (!f) { return std::move(f).error(); }
+                  return session.update_filter(*f);
+                }};
   auto refresh = [&] {
     if (auto st = session.stats(); st) { totals.remote = *st; }
     totals.udp_lost = session.udp_lost();

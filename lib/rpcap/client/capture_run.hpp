@@ -35,6 +35,9 @@ struct CaptureRunOptions {
   bool exclude_self{true};     // remote: filter out this session's own connections
   int flush_ms{100};           // longest a packet waits in the output buffer
   bool nano{false};            // local and file: nanosecond timestamps where the source has them
+  // Local: libpcap's capture buffer; remote: the receive buffer of the data
+  // connection here (RPCAP cannot ask for the daemon's). Bytes; 0: default.
+  int buffer_bytes{0};
   ClientOptions client;
 };
 
@@ -55,6 +58,7 @@ static_assert(SignalFlag::is_always_lock_free);
 struct RunSignals {
   SignalFlag* stop{nullptr};    // SIGINT, SIGTERM: end cleanly
   SignalFlag* report{nullptr};  // SIGUSR1: call on_report, then clear it
+  SignalFlag* reload{nullptr};  // SIGHUP: install the filter on_reload gives, then clear it
 };
 
 // True if `flag` is set (a null flag never is).
@@ -116,6 +120,11 @@ private:
 struct RunCallbacks {
   std::function<void(const CaptureTotals&)> on_report;    // statistics asked for
   std::function<void(std::uint64_t written)> on_progress; // about once a second
+  // Reload asked for: the new filter expression, or nullopt to keep the
+  // running one (the callback says why). on_filter then hears whether the
+  // capture took it; a filter refused leaves the running one in place.
+  std::function<std::optional<std::string>()> on_reload;
+  std::function<void(const std::string& filter, const Status& installed)> on_filter;
 };
 
 // How a capture ended.

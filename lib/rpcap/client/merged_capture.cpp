@@ -26,7 +26,7 @@ constexpr std::size_t k_batch_bytes = 256u << 10;
 
 // What a source tells the merger besides its packets.
 struct Event {
-  enum class Kind { joined, no_more, began, statistics, lost, ended };
+  enum class Kind { joined, no_more, began, statistics, lost, ended, filter };
   std::size_t source{0};
   Kind kind{Kind::began};
   StreamFormat format;          // began
@@ -34,6 +34,7 @@ struct Event {
   std::optional<Error> error;   // lost, ended
   std::chrono::seconds retry_in{0};  // lost
   std::shared_ptr<MergedSource> joined;  // joined
+  std::string filter;           // filter: the expression the source was asked to install (error: refused)
 
   static Event of(std::size_t source, Kind kind, CaptureTotals totals = {}, std::optional<Error> error = {})
   {
@@ -51,17 +52,17 @@ class Exchange {
 public:
   explicit Exchange(const MergedCaptureOptions& opts)
       : m_window(opts.sources.size(), opts.window, opts.max_bytes), m_max_bytes(opts.max_bytes),
-        m_report(opts.sources.size())
+        m_flags(opts.sources.size())
   {
   }
 
   // One more source, numbered as the window numbers it (under the lock).
   std::size_t add_source()
   {
-    m_report.emplace_back(0);
+    m_flags.emplace_back();
     return m_window.add_source();
   }
-  std::size_t sources() const { return m_report.size(); }
+  std::size_t sources() const { return m_flags.size(); }
 
   // A source's batch; waits while the window is full (the output is slow),
   // unless the run is stopping. Returns a batch to fill next.
@@ -100,7 +101,21 @@ public:
   // Batches handed over so far (under the lock).
   std::uint64_t pushed() const { return m_pushed; }
   SignalFlag* stop_flag() { return &m_stop; }
-  SignalFlag* report_flag(std::size_t source) { return &m_report[source]; }
+  SignalFlag* report_flag(std::size_t source) { return &m_flags[source].report; }
+  SignalFlag* reload_flag(std::size_t source) { return &m_flags[source].reload; }
+
+  // SIGHUP: every source is to install `filter` (under the lock).
+  void reload_locked(std::string filter)
+  {
+    m_filter = std::move(filter);
+    for (auto& f : m_flags) { f.reload.store(1); }
+  }
+  // The filter the sources were last asked to install.
+  std::string new_filter()
+  {
+    std::lock_guard lock{m_mutex};
+    return m_filter;
+  }
 
   std::mutex m_mutex;
   std::condition_variable m_wake;   // the merger: a batch or an event came
@@ -112,7 +127,12 @@ private:
   std::size_t m_max_bytes;
   std::uint64_t m_pushed{0};
   SignalFlag m_stop{0};
-  std::deque<SignalFlag> m_report;  // a deque: the addresses stay as it grows
+  struct Flags {
+    SignalFlag report{0};  // SIGUSR1
+    SignalFlag reload{0};  // SIGHUP
+  };
+  std::deque<Flags> m_flags;  // a deque: the addresses stay as it grows
+  std::string m_filter;       // reload_locked()'s
 };
 
 // One source's output: its packets collect in a batch for the merger.
@@ -178,7 +198,13 @@ void run_source(Exchange& x, std::size_t i, SignalFlag* report, CaptureRunOption
   Feed feed{x, i};
   RunCallbacks cb;
   cb.on_report = [&](const CaptureTotals& t) { x.post(Event::of(i, Event::Kind::statistics, t)); };
-  const RunSignals signals{x.stop_flag(), report};
+  cb.on_reload = [&x]() -> std::optional<std::string> { return x.new_filter(); };
+  cb.on_filter = [&](const std::string& filter, const Status& installed) {
+    Event e = Event::of(i, Event::Kind::filter, {}, installed ? std::nullopt : std::optional<Error>{installed.error()});
+    e.filter = filter;
+    x.post(std::move(e));
+  };
+  const RunSignals signals{x.stop_flag(), report, x.reload_flag(i)};
   std::chrono::seconds wait{1};
   for (;;) {
     CaptureTotals totals;
@@ -283,6 +309,10 @@ public:
       s.lost_ns = wall_ns();
       if (m_cb.on_failed) { m_cb.on_failed(r); }
       return statistics(e.source, "lost: " + e.error->message);
+    case Event::Kind::filter:
+      if (!e.error) { s.filter = e.filter; }  // the interface of a later reconnect carries it
+      if (m_cb.on_filter) { m_cb.on_filter(r, e.filter, e.error ? Status{*e.error} : Status{}); }
+      return {};
     case Event::Kind::joined:
     case Event::Kind::no_more:
       return {};  // the run's loop takes these
@@ -495,6 +525,12 @@ Result<RunEnd> run_merged_capture(const MergedCaptureOptions& opts, PcapngWriter
       x.m_space.notify_all();
       if (merger.all_ended()) { break; }
       if (merger.full() || raised(signals.stop)) { x.stop_locked(); }
+      if (raised(signals.reload)) {
+        signals.reload->store(0);
+        if (cb.on_reload) {
+          if (auto filter = cb.on_reload(); filter) { x.reload_locked(std::move(*filter)); }
+        }
+      }
       if (raised(signals.report)) {
         signals.report->store(0);
         for (std::size_t i = 0; i < x.sources(); ++i) { x.report_flag(i)->store(1); }

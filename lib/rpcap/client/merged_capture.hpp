@@ -81,6 +81,10 @@ struct MergedCallbacks {
   std::function<void(const SourceReport&)> on_failed;  // a source failed (its error set); the others go on
   std::function<void(const SourceReport&)> on_resumed; // a lost source captures again (reconnect)
   std::function<void(std::uint64_t written)> on_progress;  // about once a second
+  // SIGHUP: the filter every source is to install (nullopt: none; the
+  // callback said why), then each source's outcome, as RunCallbacks'.
+  std::function<std::optional<std::string>()> on_reload;
+  std::function<void(const SourceReport&, const std::string& filter, const Status& installed)> on_filter;
 };
 
 // Capture every source into `out` (begun when the first source captures:

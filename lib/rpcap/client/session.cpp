@@ -142,7 +142,38 @@ private:
 
   Error fail(ErrorKind kind, std::string_view doing, const std::string& cause) const
   {
-    return make_error(kind, m_where + ": " + std::string{doing} + ": " + cause);
+    // A daemon's message that already says what was done ("open \"eth9\": ...") is not prefixed again.
+    const std::string what = std::string{doing} + ": ";
+    return make_error(kind, m_where + ": " + (cause.starts_with(what) ? cause : what + cause));
+  }
+  // True unless the first bytes of a reply cannot start an RPCAP message: a
+  // version byte that is a small number (protocol versions count from 0;
+  // text and TLS records start higher), then an ERROR or a reply type
+  // (a type this client does not know is reported as RPCAP's mistake).
+  static bool looks_like_rpcap(const Bytes& got)
+  {
+    constexpr std::uint8_t k_highest_plausible_version = 0x0f;
+    if (got.empty()) { return true; }
+    if (got[0] > k_highest_plausible_version) { return false; }
+    constexpr std::uint8_t k_reply_bit = 0x80;  // a reply's type is its request's with this bit set
+    return got.size() < 2 || got[1] == static_cast<std::uint8_t>(MsgType::error) || (got[1] & k_reply_bit) != 0;
+  }
+  // The peer answered as something else than an RPCAP server: what it
+  // sent says what it is (an SSH or HTTP banner, a TLS alert).
+  Error not_rpcap()
+  {
+    std::string peer = "the peer";
+    if (auto p = peer_address(m_control.fd()); p) { peer = p->to_string(); }
+    const ByteView got{m_ctrl_in.data(), m_ctrl_in.size()};
+    std::string what;
+    if (got.size() >= 2 && (got[0] == 0x15 || got[0] == 0x16) && got[1] == 0x03) {
+      what = "it answered in TLS: use rpcaps://";
+    } else {
+      const std::string text(reinterpret_cast<const char*>(got.data()), got.size());
+      what = "it sent " + quote_text(text.substr(0, text.find_first_of("\r\n")), 40);
+    }
+    drop_connections();
+    return make_error(ErrorKind::malformed, peer + " is not an RPCAP server (" + what + ")");
   }
   // An error after which the control connection cannot be trusted: it is closed.
   Error broken(ErrorKind kind, std::string_view doing, const std::string& cause)
@@ -268,6 +299,7 @@ Result<Message> ClientSession::Impl::read_reply(MsgType want, std::string_view d
   const Deadline deadline{m_timeout_ms};
   for (;;) {
     if (!m_control) { return fail(ErrorKind::io, doing, "the connection is closed"); }
+    if (!m_authenticated && !looks_like_rpcap(m_ctrl_in)) { return not_rpcap(); }
     auto frame = next_frame(m_ctrl_in, max_plen);
     if (!frame) { return broken(ErrorKind::malformed, doing, frame.error().message); }
     if (*frame) {
@@ -394,6 +426,9 @@ Result<StartCapReply> ClientSession::Impl::start_capture(const StartOptions& opt
               : m_active ? accept_active_data(setup->socket, *peer, doing)
                          : connect_passive_data(*peer, sc, doing);
   if (!data) { return std::move(data).error(); }
+  if (opts.receive_buffer > 0) {
+    ::setsockopt(data->get(), SOL_SOCKET, SO_RCVBUF, &opts.receive_buffer, sizeof opts.receive_buffer);
+  }
   auto channel = opts.udp ? Result<Channel>{Channel{std::move(*data)}} : tcp_data_channel(std::move(*data), doing);
   if (!channel) { return std::move(channel).error(); }
   m_data = std::move(*channel);

@@ -72,6 +72,9 @@ struct StartOptions {
   // packet (`ret #snaplen`, as libpcap sends when no filter was set).
   Filter filter;
   bool udp{false};  // data over UDP datagrams instead of a TCP connection
+  // The data socket's receive buffer in bytes (SO_RCVBUF); 0: the kernel's
+  // autotuning for TCP, 8 MiB for UDP.
+  int receive_buffer{0};
 };
 
 // Receives packets from ClientSession::read_packets().

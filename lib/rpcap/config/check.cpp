@@ -10,11 +10,11 @@ namespace rpcap {
 
 using namespace conf;
 
-std::vector<Error> check_config(const DaemonConfig& cfg)
+std::vector<Error> check_config(const DaemonConfig& cfg, Spelling spelling)
 {
   std::vector<Error> errors;
   auto add = [&](std::string_view key, const std::string& problem) {
-    errors.push_back(make_error(ErrorKind::config, std::string(key) + ": " + problem));
+    errors.push_back(make_error(ErrorKind::config, name_of(key, spelling) + ": " + problem));
   };
   for (const auto& s : daemon_settings()) {
     std::optional<std::string> problem;
@@ -58,8 +58,10 @@ std::vector<Error> check_config(const DaemonConfig& cfg)
     }
     if (problem) { add(s.key, *problem); }
   }
-  if (auto problem = tls_problem(cfg)) { errors.push_back(make_error(ErrorKind::config, *problem)); }
-  if (cfg.active_only && cfg.active_clients.empty()) { add(key_of(&DaemonConfig::active_only), active_only_problem()); }
+  if (auto problem = tls_problem(cfg, spelling)) { errors.push_back(make_error(ErrorKind::config, *problem)); }
+  if (cfg.active_only && cfg.active_clients.empty()) {
+    errors.push_back(make_error(ErrorKind::config, active_only_problem(spelling)));
+  }
   return errors;
 }
 

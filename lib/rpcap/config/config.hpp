@@ -104,6 +104,9 @@ struct ConfigParse {
   // ErrorKind::config, each "path:line: message", in line order; the one
   // whole-file check (ActiveOnly without ActiveClient) comes last.
   std::vector<Error> errors;
+  // For each setting of daemon_settings(), in that order: the line its key
+  // was first given on (0: not given).
+  std::vector<std::size_t> key_lines;
 };
 
 // Parse config file `text`; `path` only names the file in messages. Reports
@@ -118,7 +121,11 @@ Result<DaemonConfig> load_config(const std::string& path);
 // Check `cfg` (for example one built from command-line flags) against the rules
 // parse_config() applies. Returns one ErrorKind::config error per problem, each
 // "Key: message" without a location; empty if `cfg` is valid.
-std::vector<Error> check_config(const DaemonConfig& cfg);
+// With Spelling::switches each problem names rpcapd's switch instead
+// ("-v (active only) needs at least one -a HOST,PORT"), for settings that
+// came from a command line.
+enum class Spelling { keys, switches };
+std::vector<Error> check_config(const DaemonConfig& cfg, Spelling spelling = Spelling::keys);
 
 // Render `cfg` as a config file: libpcap `rpcapd -s`'s header, comments and key
 // order, then our extended keys that differ from the defaults. Deterministic,

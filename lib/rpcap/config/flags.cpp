@@ -57,7 +57,7 @@ Result<DaemonConfig> config_from_flags(const DaemonFlags& flags)
     cfg.passive_clients.insert(cfg.passive_clients.end(), hosts.begin(), hosts.end());
   }
   if (problems.empty()) {
-    for (const auto& e : check_config(cfg)) { problems.push_back(e.message); }
+    for (const auto& e : check_config(cfg, Spelling::switches)) { problems.push_back(e.message); }
   }
   if (!problems.empty()) {
     std::string msg;

@@ -104,7 +104,7 @@ public:
   void finish()
   {
     if (m_cfg.active_only && m_cfg.active_clients.empty()) {
-      m_diag.add(first_line(&DaemonConfig::active_only), key_of(&DaemonConfig::active_only) + ": " + active_only_problem());
+      m_diag.add(first_line(&DaemonConfig::active_only), active_only_problem());
     }
     if (auto problem = tls_problem(m_cfg)) {
       m_diag.add(std::max({first_line(&DaemonConfig::tls), first_line(&DaemonConfig::tls_key),
@@ -112,6 +112,8 @@ public:
                  *problem);
     }
   }
+
+  const std::vector<std::size_t>& key_lines() const { return m_first_line; }
 
 private:
   // Set `s` from `value` (non-empty, comment and outer blanks removed).
@@ -246,6 +248,7 @@ ConfigParse parse_config(std::string_view text, std::string_view path)
   ConfigParser parser(diag, result.config);
   for_each_line(text, diag, [&](std::size_t lineno, std::string_view line) { parser.line(lineno, line); });
   parser.finish();
+  result.key_lines = parser.key_lines();
   return result;
 }
 

@@ -186,6 +186,18 @@ std::string key_of(Setting::Kind kind)
   return key_where([&](const Setting& s) { return s.kind == kind; });
 }
 
+std::string name_of(const Setting& s, Spelling spelling)
+{
+  if (spelling == Spelling::keys || s.option.empty()) { return std::string{s.key}; }
+  return std::string{s.option.substr(0, s.option.find_first_of(",|"))};
+}
+
+std::string name_of(std::string_view key, Spelling spelling)
+{
+  const Setting* s = find_setting(key);
+  return s != nullptr ? name_of(*s, spelling) : std::string{key};
+}
+
 std::string value_text(const Setting& s, const DaemonConfig& cfg)
 {
   switch (s.kind) {

@@ -67,6 +67,11 @@ std::string key_of(std::string DaemonConfig::*member);
 std::string key_of(unsigned DaemonConfig::*member);
 std::string key_of(Setting::Kind kind);
 
+// How a message names setting `s`: its file key, or its switch as rpcapd
+// takes it ("-v" of "-v,--active-only"; the key if it has none).
+std::string name_of(const Setting& s, Spelling spelling);
+std::string name_of(std::string_view key, Spelling spelling);
+
 // The value of scalar setting `s` (every kind but hosts and targets) in
 // `cfg` as a config file writes it: "YES", "ipv4", "64", a path ("" if unset).
 std::string value_text(const Setting& s, const DaemonConfig& cfg);

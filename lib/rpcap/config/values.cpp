@@ -175,21 +175,29 @@ std::string too_many_targets()
 }
 
 // What is wrong with the TLS settings taken together, as "Key: problem".
-std::optional<std::string> tls_problem(const DaemonConfig& cfg)
+std::optional<std::string> tls_problem(const DaemonConfig& cfg, Spelling spelling)
 {
+  const bool keys = spelling == Spelling::keys;
+  const std::string tls = name_of(key_of(&DaemonConfig::tls), spelling);
   if (cfg.tls && (cfg.tls_key.empty() || cfg.tls_cert.empty())) {
-    return key_of(&DaemonConfig::tls) + ": YES needs " + key_of(&DaemonConfig::tls_key) + " and "
-           + key_of(&DaemonConfig::tls_cert) + " (the key and certificate files, PEM)";
+    return tls + (keys ? ": YES needs " : " needs ") + name_of(key_of(&DaemonConfig::tls_key), spelling) + " and "
+           + name_of(key_of(&DaemonConfig::tls_cert), spelling) + " (the key and certificate files, PEM)";
   }
   if (!cfg.tls && !cfg.tls_client_ca.empty()) {
-    return key_of(&DaemonConfig::tls_client_ca) + ": client certificates need " + key_of(&DaemonConfig::tls) + " = YES";
+    return name_of(key_of(&DaemonConfig::tls_client_ca), spelling) + ": client certificates need " + tls
+           + (keys ? " = YES" : "");
   }
   return std::nullopt;
 }
 
-std::string active_only_problem()
+std::string active_only_problem(Spelling spelling)
 {
-  return "YES needs at least one " + key_of(Setting::Kind::targets) + ", or the daemon would serve nobody";
+  const std::string what = ", or the daemon would serve nobody";
+  if (spelling == Spelling::keys) {
+    return key_of(&DaemonConfig::active_only) + ": YES needs at least one " + key_of(Setting::Kind::targets) + what;
+  }
+  return name_of(key_of(&DaemonConfig::active_only), spelling) + " (active only) needs at least one "
+         + name_of(key_of(Setting::Kind::targets), spelling) + " HOST,PORT" + what;
 }
 
 Error join_errors(const std::vector<Error>& errors)

@@ -53,10 +53,11 @@ std::string range_problem(std::string_view value, unsigned min, unsigned max);
 std::size_t joined_size(const std::vector<std::string>& hosts);
 std::string host_list_too_long();
 std::string too_many_targets();
-// What is wrong with the TLS settings taken together, as "Key: problem".
-std::optional<std::string> tls_problem(const DaemonConfig& cfg);
-// ActiveOnly = YES without a target.
-std::string active_only_problem();
+// What is wrong with the TLS settings taken together, as "Key: problem"
+// (or "-S ...": the switches' words).
+std::optional<std::string> tls_problem(const DaemonConfig& cfg, Spelling spelling = Spelling::keys);
+// ActiveOnly = YES without a target, as "ActiveOnly: problem" (or "-v ...").
+std::string active_only_problem(Spelling spelling = Spelling::keys);
 
 // Every error of `errors` in one, their messages joined by '\n'.
 Error join_errors(const std::vector<Error>& errors);

@@ -288,6 +288,12 @@ void serve_active(Fd fd, const DaemonOptions& opts, const DaemonConfig& cfg, con
 // the connection fails, try again after a pause that doubles up to a cap.
 volatile std::sig_atomic_t g_worker_reload = 0;  // a worker's SIGHUP: re-read -f before the next session
 extern "C" void on_worker_hup(int) { g_worker_reload = 1; }
+// A worker's SIGUSR1 goes on to its session's process, which logs its statistics.
+volatile std::sig_atomic_t g_worker_session = 0;  // that process, while there is one
+extern "C" void on_worker_usr1(int)
+{
+  if (g_worker_session > 0) { ::kill(static_cast<pid_t>(g_worker_session), SIGUSR1); }
+}
 
 }  // namespace
 
@@ -302,6 +308,12 @@ extern "C" void on_worker_hup(int) { g_worker_reload = 1; }
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = SA_RESTART;
   ::sigaction(SIGHUP, &sa, nullptr);
+  sa.sa_handler = on_worker_usr1;
+  ::sigaction(SIGUSR1, &sa, nullptr);
+  sigset_t usr1;
+  sigemptyset(&usr1);
+  sigaddset(&usr1, SIGUSR1);
+  ::sigprocmask(SIG_UNBLOCK, &usr1, nullptr);
   DaemonConfig cfg = start_cfg;
   const TlsContext* tls = start_tls;
   std::shared_ptr<const TlsContext> reloaded_tls;  // the TLS files as re-read, once they are
@@ -329,6 +341,7 @@ extern "C" void on_worker_hup(int) { g_worker_reload = 1; }
       log(LogLevel::info, "active mode: connected to " + name);
       const pid_t pid = ::fork();
       if (pid == 0) {
+        ::sigprocmask(SIG_BLOCK, &usr1, nullptr);  // the session reads it from a SignalFd
         ::prctl(PR_SET_PDEATHSIG, SIGTERM);
         ::signal(SIGHUP, SIG_IGN);  // the worker's reload is not the session's business
         serve_active(std::move(*fd), opts, cfg, tls, name, log);
@@ -336,8 +349,10 @@ extern "C" void on_worker_hup(int) { g_worker_reload = 1; }
       }
       fd->reset();
       if (pid > 0) {
+        g_worker_session = pid;
         int status = 0;
         while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+        g_worker_session = 0;
         pause_ms = k_active_retry_min_ms;  // it worked: start again from the shortest pause
       }
       log(LogLevel::info, "active mode: session with " + name + " ended; reconnecting in "

@@ -2,6 +2,7 @@
 #include "rpcap/daemon/session.hpp"
 
 #include "rpcap/base/deadline.hpp"
+#include "rpcap/base/signal_fd.hpp"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -79,6 +80,8 @@ public:
 private:
   bool send_control(const Bytes& out);
   void send_async_error(ErrorCode code, const std::string& text);
+  // SIGUSR1: one line of the capture's counters (or that there is none).
+  void log_statistics();
   void accept_data();
   void start_data_tls(Fd fd);
   void continue_data_tls();
@@ -97,6 +100,8 @@ private:
   std::string m_peer_text{"?"};
 
   std::unique_ptr<CaptureHandle> m_cap;
+  std::string m_device;              // what m_cap captures
+  Clock::time_point m_cap_started{};
   Fd m_data_listen;
   Clock::time_point m_data_deadline{};
   Channel m_data;                     // the data connection, once it is made (with TLS: once secured)
@@ -203,6 +208,8 @@ Result<StartCapReply> LiveSession::start_capture(const StartCapture& req)
   m_dgram_ends.clear();
   m_dgram_next = 0;
   (void)set_sampling(req.sampling);
+  m_device = req.device;
+  m_cap_started = Clock::now();
   log(LogLevel::info, "capture started on \"" + req.device + "\"" + (dgram ? " (UDP data)" : "")
                           + (m_data_listen ? ", data port " + std::to_string(reply.portdata) : ""));
   return reply;
@@ -418,6 +425,24 @@ bool LiveSession::send_control(const Bytes& out)
   return st.has_value();
 }
 
+void LiveSession::log_statistics()
+{
+  if (!m_cap) {
+    log(LogLevel::info, "statistics: no capture running");
+    return;
+  }
+  const auto secs = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - m_cap_started).count();
+  std::string line = "statistics: capture on \"" + m_device + "\" for " + std::to_string(secs) + " s: ";
+  if (auto st = stats(); st) {
+    line += std::to_string(st->svrcapt) + " packets sent, " + std::to_string(st->ifrecv) + " received by the filter, "
+            + std::to_string(st->krnldrop) + " dropped by the kernel, " + std::to_string(st->ifdrop)
+            + " dropped by the interface";
+  } else {
+    line += std::to_string(m_npkt) + " packets sent (" + st.error().message + ")";
+  }
+  log(LogLevel::info, line);
+}
+
 void LiveSession::send_async_error(ErrorCode code, const std::string& text)
 {
   (void)send_control(encode(Message{make_error_msg(code, text)}));
@@ -443,13 +468,16 @@ void LiveSession::run()
     send_async_error(ErrorCode::inittimeout, "The RPCAP initial timeout has expired");
   };
   auto last_request = Clock::now();
+  SignalFd report{SIGUSR1};  // statistics asked for
   Bytes in(64 * 1024);
   Bytes out;
   for (;;) {
     // What to wait for
-    pollfd pfd[5];
+    pollfd pfd[6];
     nfds_t n = 0;
     pfd[n++] = pollfd{m_control.fd(), POLLIN, 0};
+    const nfds_t i_report = n++;
+    pfd[i_report] = pollfd{report.fd(), POLLIN, 0};
     const nfds_t i_cap = m_cap && m_data && m_cap->selectable_fd() >= 0 && pending() < m_cfg.max_pending ? n++ : 99;
     if (i_cap != 99) { pfd[i_cap] = pollfd{m_cap->selectable_fd(), POLLIN, 0}; }
     const nfds_t i_listen = m_data_listen ? n++ : 99;
@@ -511,6 +539,11 @@ void LiveSession::run()
       continue;
     }
 
+    if ((pfd[i_report].revents & POLLIN) != 0) {
+      bool asked = false;
+      while (report.next() != 0) { asked = true; }
+      if (asked) { log_statistics(); }
+    }
     if (i_listen != 99 && (pfd[i_listen].revents & POLLIN) != 0) { accept_data(); }
     if (i_tls != 99 && m_data_tls && pfd[i_tls].revents != 0) { continue_data_tls(); }
     if (i_data != 99 && (pfd[i_data].revents & (POLLOUT | POLLERR | POLLHUP)) != 0) { flush_data(); }

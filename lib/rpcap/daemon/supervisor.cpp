@@ -9,7 +9,6 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -33,42 +32,14 @@
 #include "rpcap/base/deadline.hpp"
 #include "rpcap/daemon/login_throttle.hpp"
 #include "rpcap/daemon/session_link.hpp"
+#include "rpcap/base/file.hpp"
+#include "rpcap/base/signal_fd.hpp"
 #include "rpcap/base/text.hpp"
 
 namespace rpcap {
 namespace {
 
 constexpr int k_shutdown_grace_ms = 3000;
-
-class SignalFd {
-public:
-  SignalFd()
-  {
-    sigemptyset(&m_set);
-    for (int s : {SIGCHLD, SIGHUP, SIGTERM, SIGINT}) { sigaddset(&m_set, s); }
-    ::sigprocmask(SIG_BLOCK, &m_set, &m_old);
-    m_fd.reset(::signalfd(-1, &m_set, SFD_CLOEXEC | SFD_NONBLOCK));
-  }
-  ~SignalFd() { ::sigprocmask(SIG_SETMASK, &m_old, nullptr); }
-  SignalFd(const SignalFd&) = delete;
-  SignalFd& operator=(const SignalFd&) = delete;
-
-  int fd() const { return m_fd.get(); }
-  // The next pending signal, or 0.
-  int next()
-  {
-    signalfd_siginfo si{};
-    if (::read(m_fd.get(), &si, sizeof si) != static_cast<ssize_t>(sizeof si)) { return 0; }
-    return static_cast<int>(si.ssi_signo);
-  }
-  // For a forked child: the signal mask and handlers a session expects.
-  void restore_in_child() const { ::sigprocmask(SIG_SETMASK, &m_old, nullptr); }
-
-private:
-  sigset_t m_set{};
-  sigset_t m_old{};
-  Fd m_fd;
-};
 
 bool same_listen_settings(const DaemonConfig& a, const DaemonConfig& b)
 {
@@ -316,7 +287,8 @@ pid_t Supervisor::fork_child(const std::string& label, const std::function<void(
     m_waiting.clear();
     m_lingering.clear();
     m_sessions.clear();
-    m_signals.restore_in_child();
+    // SIGUSR1 stays blocked: a session reads it from a SignalFd of its own.
+    m_signals.restore_in_child({SIGUSR1});
     body();
     return 0;
   });
@@ -523,6 +495,11 @@ bool Supervisor::handle_signals()
       reap();
     } else if (sig == SIGHUP) {
       reload();
+    } else if (sig == SIGUSR1) {
+      // Each session logs its own (the active-mode workers pass it on to theirs).
+      m_log(LogLevel::info, "SIGUSR1: " + std::to_string(m_sessions.size()) + " passive session(s), "
+                                + std::to_string(m_workers.size()) + " active-mode connection(s); each logs its statistics");
+      m_children.signal(SIGUSR1);
     } else {
       m_log(LogLevel::info, std::string{"stopping on "} + ::strsignal(sig));
       return false;
@@ -604,7 +581,7 @@ void Supervisor::stop()
 int run_daemon(const DaemonOptions& opts, const LogFn& log)
 {
   ::signal(SIGPIPE, SIG_IGN);
-  SignalFd signals;  // first: a SIGTERM from now on is a clean stop
+  SignalFd signals{SIGCHLD, SIGHUP, SIGTERM, SIGINT, SIGUSR1};  // first: a SIGTERM from now on is a clean stop
   // Loaded here once (and again on SIGHUP), before the process drops any
   // privilege; each session's process inherits it.
   auto tls = tls_context_for(opts.config);
@@ -665,13 +642,49 @@ Result<DaemonOptions> prepare_daemon(DaemonConfig cfg, const std::string& config
 
 std::vector<std::string> config_file_problems(const std::string& path)
 {
-  auto cfg = load_config(path);
-  if (!cfg) { return {cfg.error().message}; }
+  auto text = read_file(path, k_max_config_bytes);
+  if (!text) { return {text.error().message}; }
+  const auto parsed = parse_config(*text, path);
   std::vector<std::string> out;
-  if (!cfg->host_list_file.empty()) {
-    if (auto hosts = load_host_list(cfg->host_list_file); !hosts) { out.push_back(hosts.error().message); }
+  for (const auto& e : parsed.errors) { out.push_back(e.message); }
+  if (!out.empty()) { return out; }
+  const DaemonConfig& cfg = parsed.config;
+  // A file the config names is reported at the line of its key.
+  const auto settings = daemon_settings();
+  auto at = [&](std::string DaemonConfig::*member) {
+    for (std::size_t i = 0; i < settings.size(); ++i) {
+      if (settings[i].text == member) {
+        return path + ":" + std::to_string(parsed.key_lines[i]) + ": " + std::string{settings[i].key} + ": ";
+      }
+    }
+    return path + ": ";
+  };
+  if (!cfg.host_list_file.empty()) {
+    if (auto hosts = load_host_list(cfg.host_list_file); !hosts) {
+      // Its own lines' errors name that file; one that cannot be read is this file's.
+      const bool unreadable = hosts.error().kind == ErrorKind::io;
+      out.push_back((unreadable ? at(&DaemonConfig::host_list_file) : "") + hosts.error().message);
+    }
   }
-  if (auto tls = tls_context_for(*cfg); !tls) { out.push_back(path + ": " + tls.error().message); }
+  bool files_readable = true;
+  for (auto member : {&DaemonConfig::tls_key, &DaemonConfig::tls_cert, &DaemonConfig::tls_client_ca}) {
+    const std::string& file = cfg.*member;
+    if (!cfg.tls || file.empty()) { continue; }
+    if (::access(file.c_str(), R_OK) != 0) {
+      out.push_back(at(member) + quote_text(file, 256) + ": " + std::strerror(errno));
+      files_readable = false;
+    }
+  }
+  if (files_readable) {
+    if (auto tls = tls_context_for(cfg); !tls) {
+      // At the line of the file the message names.
+      const std::string& why = tls.error().message;
+      auto member = &DaemonConfig::tls_cert;
+      if (why.find(" key \"" + cfg.tls_key + "\"") != std::string::npos) { member = &DaemonConfig::tls_key; }
+      if (why.find(" CA \"" + cfg.tls_client_ca + "\"") != std::string::npos) { member = &DaemonConfig::tls_client_ca; }
+      out.push_back(at(member) + why);
+    }
+  }
   return out;
 }
 

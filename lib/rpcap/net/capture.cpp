@@ -64,7 +64,8 @@ Result<PcapPtr> create_activated(const CaptureParams& p)
     std::string why = rc == PCAP_ERROR ? pcap_geterr(h.get()) : pcap_statustostr(rc);
     if (rc == PCAP_ERROR_NO_SUCH_DEVICE || rc == PCAP_ERROR_PERM_DENIED) {
       const char* detail = pcap_geterr(h.get());
-      if (detail != nullptr && *detail != '\0') { why += std::string{" ("} + detail + ")"; }
+      // libpcap's detail, unless it only says the status again.
+      if (detail != nullptr && *detail != '\0' && why != detail) { why += std::string{" ("} + detail + ")"; }
     }
     return make_error(ErrorKind::io, "open \"" + p.device + "\": " + why);
   }

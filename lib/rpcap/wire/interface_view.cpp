@@ -104,6 +104,45 @@ std::string interfaces_names(const std::vector<ListedInterface>& list)
   return out;
 }
 
+namespace {
+
+// tcpdump -D's words for `flags`: the set bits of Up, Running, Loopback and
+// Wireless in that order ("none" if there is none), then the connection
+// status in the words for a wireless link or a wired one.
+std::string tcpdump_flag_words(std::uint32_t flags)
+{
+  std::string out;
+  auto add = [&out](const char* word) { out += (out.empty() ? "" : ", ") + std::string{word}; };
+  if ((flags & if_flags::up) != 0) { add("Up"); }
+  if ((flags & if_flags::running) != 0) { add("Running"); }
+  if ((flags & if_flags::loopback) != 0) { add("Loopback"); }
+  if ((flags & if_flags::wireless) != 0) { add("Wireless"); }
+  if (out.empty()) { out = "none"; }
+  const bool wireless = (flags & if_flags::wireless) != 0;
+  switch (flags & if_flags::status_mask) {
+  case if_flags::status_connected: add(wireless ? "Associated" : "Connected"); break;
+  case if_flags::status_disconnected: add(wireless ? "Not associated" : "Disconnected"); break;
+  case if_flags::status_not_applicable: break;
+  default: add(wireless ? "Association status unknown" : "Connection status unknown"); break;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string interfaces_numbered(const std::vector<ListedInterface>& list)
+{
+  std::string out;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const Interface& ifc = list[i].interface;
+    out += std::to_string(i + 1) + "." + printable(list[i].source);
+    if (!ifc.description.empty()) { out += " (" + printable(ifc.description) + ")"; }
+    if (ifc.flags != 0) { out += " [" + tcpdump_flag_words(ifc.flags) + "]"; }
+    out += "\n";
+  }
+  return out;
+}
+
 std::string interfaces_long(const std::vector<ListedInterface>& list)
 {
   std::string out;

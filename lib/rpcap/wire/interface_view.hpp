@@ -39,6 +39,14 @@ int prefix_length(const SockAddr& mask);
 // One line per interface: its source string.
 std::string interfaces_names(const std::vector<ListedInterface>& list);
 
+// One numbered line per interface, as `tcpdump -D` lists them: the
+// number, the source string, the description in parentheses, and the
+// flags in brackets (none when no flag is set):
+//   1.rpcap://h/eth0 [Up, Running, Connected]
+//   2.rpcap://h/any (Pseudo-device that captures on all interfaces) [Up, Running]
+//   3.rpcap://h/lo [Up, Running, Loopback]
+std::string interfaces_numbered(const std::vector<ListedInterface>& list);
+
 // A block per interface: the source string, then indented lines
 //   description: TEXT                      (when there is one)
 //   flags: 0x37 (loopback, up, running, status-not-applicable)

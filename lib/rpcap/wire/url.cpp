@@ -59,6 +59,20 @@ Error source_error(std::string_view text, const std::string& cause)
   return make_error(ErrorKind::usage, "source " + quote(text) + ": " + cause);
 }
 
+// True if `name` is written as a host, not a device: HOST:PORT, an IPv4
+// literal or a bracketed IPv6 one.
+bool looks_like_host(std::string_view name)
+{
+  if (name.front() == '[') { return true; }
+  const auto colon = name.rfind(':');
+  if (colon != std::string_view::npos && colon + 1 < name.size()
+      && name.find_first_not_of("0123456789", colon + 1) == std::string_view::npos) {
+    return true;
+  }
+  in_addr a4{};
+  return inet_pton(AF_INET, std::string(name).c_str(), &a4) == 1;
+}
+
 // A source that names a local device (`name` may be empty only for listing).
 // `via_url` tells whether it was written as "rpcap://name", for the hint.
 Result<Source> local_device(std::string_view text, std::string_view name, SourceUse use, bool via_url)
@@ -74,6 +88,12 @@ Result<Source> local_device(std::string_view text, std::string_view name, Source
                                      : "write \"rpcap://host/\" to list a remote host";
     return source_error(text, "names the local device " + quote(name) + ", which cannot be listed (" + hint
                                   + ", or \"rpcap://\" for local interfaces)");
+  }
+  if (via_url && looks_like_host(name)) {
+    // "rpcap://192.0.2.7:2002" is a local device by WinPcap's rule, but
+    // nearly always meant a daemon's interface that was left out.
+    return source_error(text, "names no interface: add /IFACE for one of the daemon's at " + quote(name) + " ("
+                                  + quote("rpcap-ls " + std::string(text) + "/") + " lists them)");
   }
   Source src;
   src.name = std::string(name);
@@ -181,7 +201,8 @@ Result<Source> remote(std::string_view text, std::string_view authority, std::st
   }
   src.host = std::string(host);
   if (path.empty() && use == SourceUse::open) {
-    return source_error(text, "names no adapter on host " + quote(host));
+    return source_error(text, "names no interface on host " + quote(host) + ": add /IFACE ("
+                                  + quote("rpcap-ls " + std::string(text)) + " lists them)");
   }
   src.name = std::string(path);
   return src;
