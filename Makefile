@@ -19,8 +19,9 @@ $(BUILD)/CMakeCache.txt:
 deps:
 	scripts/install-deps
 
-# The reference peers (libpcap 1.10.3 with remote capture, its tcpdump) for
-# the interoperability tests; built once into ~/.cache/rpcap-ref.
+# The reference peers (libpcap with remote capture and its tcpdump, from the
+# release's source packages) for the interoperability tests; built once into
+# ~/.cache/rpcap-ref.
 reference:
 	scripts/reference-build >/dev/null
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// Interoperability with the reference peers: libpcap 1.10.3 built with
-// remote capture, its tcpdump 4.99.3, and tests/vectors/refclient.c on the
-// reference library, all against our rpcapd on loopback.
+// Interoperability with the reference peers: libpcap built with remote
+// capture, its tcpdump, and tests/vectors/refclient.c on the reference
+// library, all against our rpcapd on loopback.
 //
 // The reference build comes from scripts/reference-build (cached in
 // $RPCAP_REF_DIR or ~/.cache/rpcap-ref). Where it is missing these tests
@@ -31,20 +31,13 @@ using namespace rpcap::test;
 
 namespace {
 
-std::string reference_dir()
-{
-  if (const char* d = std::getenv("RPCAP_REF_DIR"); d != nullptr && *d != '\0') { return d; }
-  const char* home = std::getenv("HOME");
-  return std::string{home != nullptr ? home : "/root"} + "/.cache/rpcap-ref";
-}
-
 // True if the reference build is there (and we may capture); otherwise
 // reports SKIPPED, or fails when CI requires the reference peers.
 bool have_reference()
 {
   const std::string dir = reference_dir();
   const bool present = ::access((dir + "/inst/lib/libpcap.so").c_str(), R_OK) == 0
-                       && ::access((dir + "/tcpdump-4.99.3/tcpdump").c_str(), X_OK) == 0;
+                       && ::access(reference_tcpdump().c_str(), X_OK) == 0;
   const char* required = std::getenv("RPCAP_REQUIRE_REFERENCE");
   if (required != nullptr && std::string{required} == "1") {
     INFO("reference build missing in " << dir << "; run scripts/reference-build");
@@ -156,9 +149,8 @@ TEST_CASE("interop: the reference tcpdump captures through our rpcapd, with a fi
   const UdpPort noise_port;
   Traffic traffic{port, "tcpdump through rpcapd", 20};
   Traffic noise{noise_port.port(), "filtered out", 20};
-  auto r = run_reference({reference_dir() + "/tcpdump-4.99.3/tcpdump", "-i",
-                          "rpcap://127.0.0.1:" + std::to_string(d.port()) + "/lo", "-c", "5", "-w", out,
-                          "udp dst port " + std::to_string(port)});
+  auto r = run_reference({reference_tcpdump(), "-i", "rpcap://127.0.0.1:" + std::to_string(d.port()) + "/lo", "-c", "5",
+                          "-w", out, "udp dst port " + std::to_string(port)});
   INFO(r.err << "\ndaemon:\n" << d.log());
   CHECK(r.exit_code == 0);
   CHECK(count_packets(out) == 5);
@@ -173,9 +165,8 @@ TEST_CASE("interop: the reference tcpdump and a libpcap client work with our rpc
   TempDir dir;
   const std::string out = dir.path() + "/cap.pcap";
   Traffic traffic{9, "rpcap interop", 20};
-  auto r = run_reference({reference_dir() + "/tcpdump-4.99.3/tcpdump", "-i",
-                          "rpcap://[::1]:" + std::to_string(d.port()) + "/lo", "-c", "3", "-w", out,
-                          "udp dst port 9"});
+  auto r = run_reference({reference_tcpdump(), "-i", "rpcap://[::1]:" + std::to_string(d.port()) + "/lo", "-c", "3",
+                          "-w", out, "udp dst port 9"});
   INFO(r.err << "\ndaemon:\n" << d.log());
   CHECK(r.exit_code == 0);
   CHECK(count_packets(out) == 3);
@@ -413,9 +404,8 @@ TEST_CASE("interop: the reference tcpdump captures through our rpcapd -S with rp
   const std::string out = dir.path() + "/cap.pcap";
   const auto port = traffic_port();
   Traffic traffic{port, "tcpdump through rpcapd -S", 20};
-  auto r = run_reference({reference_dir() + "/tcpdump-4.99.3/tcpdump", "-i",
-                          "rpcaps://127.0.0.1:" + std::to_string(d.port()) + "/lo", "-c", "5", "-w", out,
-                          "udp dst port " + std::to_string(port)});
+  auto r = run_reference({reference_tcpdump(), "-i", "rpcaps://127.0.0.1:" + std::to_string(d.port()) + "/lo", "-c",
+                          "5", "-w", out, "udp dst port " + std::to_string(port)});
   INFO(r.err << "\ndaemon:\n" << d.log());
   CHECK(r.exit_code == 0);
   CHECK(count_packets(out) == 5);

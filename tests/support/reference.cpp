@@ -16,14 +16,14 @@
 
 namespace rpcap::test {
 
-namespace {
-
 std::string reference_dir()
 {
   const char* d = std::getenv("RPCAP_REF_DIR");
   const char* home = std::getenv("HOME");
   return d != nullptr && *d != '\0' ? d : std::string{home != nullptr ? home : "/root"} + "/.cache/rpcap-ref";
 }
+
+namespace {
 
 // True if `path` is an executable; otherwise reports SKIPPED, or fails when
 // RPCAP_REQUIRE_REFERENCE=1 (CI).
@@ -44,7 +44,7 @@ bool have_reference_program(const std::string& path)
 
 std::string reference_rpcapd() { return reference_dir() + "/inst/sbin/rpcapd"; }
 bool have_reference_rpcapd() { return have_reference_program(reference_rpcapd()); }
-std::string reference_tcpdump() { return reference_dir() + "/tcpdump-4.99.3/tcpdump"; }
+std::string reference_tcpdump() { return reference_dir() + "/inst/sbin/tcpdump"; }
 bool have_reference_tcpdump() { return have_reference_program(reference_tcpdump()); }
 
 namespace {

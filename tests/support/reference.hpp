@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// The reference peers (libpcap 1.10.3 with remote capture, built by
-// scripts/reference-build) in tests, and libpcap's rpcapd as a daemon under test.
+// The reference peers (libpcap with remote capture and its tcpdump, built by
+// scripts/reference-build from the release's source packages: 1.10.3 and
+// 4.99.3 on Debian 12) in tests, and libpcap's rpcapd as a daemon under test.
 #pragma once
 
 #include <sys/types.h>
@@ -19,15 +20,19 @@ namespace rpcap::test {
 // that should see a call retried must wait longer than this.
 inline constexpr int k_reference_active_retry_s = 30;
 
-// Where libpcap 1.10.3's rpcapd is: $RPCAP_REF_DIR or ~/.cache/rpcap-ref, inst/sbin/rpcapd.
+// The reference build's directory: $RPCAP_REF_DIR or ~/.cache/rpcap-ref.
+std::string reference_dir();
+
+// Where libpcap's rpcapd is: inst/sbin/rpcapd in reference_dir().
 std::string reference_rpcapd();
 
-// True if libpcap 1.10.3's rpcapd is built; otherwise reports SKIPPED,
+// True if libpcap's rpcapd is built; otherwise reports SKIPPED,
 // or fails when RPCAP_REQUIRE_REFERENCE=1 (CI).
 bool have_reference_rpcapd();
 
-// The reference tcpdump 4.99.3 (linked to the reference libpcap, so it
-// takes rpcap:// sources), and whether it is built (as have_reference_rpcapd()).
+// The reference tcpdump, inst/sbin/tcpdump in reference_dir() (linked to the
+// reference libpcap, so it takes rpcap:// sources), and whether it is built
+// (as have_reference_rpcapd()).
 std::string reference_tcpdump();
 bool have_reference_tcpdump();
 
