@@ -158,6 +158,10 @@ void add_capture_options(CLI::App& app, CaptureFlags& flags, const std::string& 
   app.add_option("-z", flags.post_rotate, "with -C or -G: run COMMAND FILE on each file once it is complete")
       ->type_name("COMMAND");
   app.add_flag("--udp", flags.udp, "remote: receive the packets over UDP instead of a TCP connection");
+  app.add_option("--data-ports", flags.data_ports,
+                 "remote: where the daemon sends to this side (UDP data, and TCP from a daemon that called in: "
+                 "--fd, rpcap-listen), take a port from LO to HI, so that a firewall opens those only")
+      ->type_name("LO-HI");
   app.add_option("--sampling", flags.sampling,
                  "remote: keep one packet out of every N (every:N), or the first after each N ms (after-ms:N)")
       ->type_name("every:N|after-ms:N");
@@ -208,7 +212,10 @@ Result<CaptureRunOptions> capture_run_options(const CaptureFlags& flags, const S
   if (!filter) { return std::move(filter).error(); }
   auto sampling = parse_sampling(flags.sampling);
   if (!sampling) { return std::move(sampling).error(); }
+  auto ports = parse_port_range(flags.data_ports);
+  if (!ports) { return make_error(ErrorKind::usage, "--data-ports " + ports.error().message); }
   CaptureRunOptions run;
+  run.data_ports = *ports;
   run.source = source;
   run.filter = std::move(*filter);
   run.snaplen = clamp_snaplen(flags.snaplen);

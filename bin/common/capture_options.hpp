@@ -33,6 +33,7 @@ struct CaptureFlags {
   unsigned buffer_kib{0};            // -B: capture (local) or receive (remote) buffer, KiB
   std::string output{"-"};           // -w
   bool udp{false};                   // --udp
+  std::string data_ports;            // --data-ports LO-HI
   std::string sampling;              // --sampling every:N | after-ms:N
   bool include_self{false};          // --include-self
   bool quiet{false};                 // -q: no statistics at the end

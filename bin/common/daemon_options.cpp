@@ -32,6 +32,7 @@ std::string& text_of(DaemonFlags& flags, const Setting& s)
   if (s.text == &C::listen_address) { return flags.bind_address; }
   if (s.text == &C::port) { return flags.port; }
   if (s.text == &C::capture_group) { return flags.capture_group; }
+  if (s.text == &C::data_ports) { return flags.data_ports; }
   if (s.text == &C::tls_key) { return flags.tls_key; }
   if (s.text == &C::tls_cert) { return flags.tls_cert; }
   return flags.tls_client_ca;
@@ -73,7 +74,8 @@ void add_daemon_options(CLI::App& app, DaemonFlags& flags)
     case K::port: app.add_option(name, text_of(flags, s), help)->type_name(value)->capture_default_str(); break;
     case K::host:
     case K::path:
-    case K::group: {
+    case K::group:
+    case K::port_range: {
       auto* o = app.add_option(name, text_of(flags, s), help)->type_name(value);
       if (s.text == &C::tls_client_ca && tls != nullptr) { o->needs(tls); }
       break;

@@ -43,8 +43,9 @@ int main(int argc, char** argv)
     any_tls = any_tls || p.source.tls;
     sources.push_back(MergedSource{std::move(*run), p.name, nullptr});
   }
-  if (!any_remote && (flags.udp || !flags.sampling.empty() || !opts.client.user.empty())) {
-    return tool::report(app, make_error(ErrorKind::usage, "--udp, --sampling and -u apply to rpcap:// sources only"));
+  if (!any_remote && (flags.udp || !flags.sampling.empty() || !flags.data_ports.empty() || !opts.client.user.empty())) {
+    return tool::report(app, make_error(ErrorKind::usage,
+                                        "--udp, --sampling, --data-ports and -u apply to rpcap:// sources only"));
   }
   auto dest = tool::open_destination(flags, flags.output);
   if (!dest) { return tool::report(app, dest.error()); }

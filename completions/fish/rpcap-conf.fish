@@ -35,6 +35,7 @@ complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -l user-timeout
 complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -l data-timeout -x -d 'seconds a client has to make the data connection'
 complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -l max-login-delay -x -d 'longest delay, in seconds, before a failed password login is answered'
 complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -l capture-buffer -x -d 'kernel capture buffer of each capture, in KiB'
+complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -l data-ports -x -d 'listen for the data connection of a passive TCP capture on a port from LO to HI, so that a firewall opens those only'
 complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -s S -l tls -d 'require TLS on every connection, control and data'
 complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -s K -l tls-key -r -F -d 'the TLS private key, PEM'
 complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -s X -l tls-cert -r -F -d 'the TLS certificate, PEM, followed by its chain if any'

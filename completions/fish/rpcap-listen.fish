@@ -63,6 +63,7 @@ complete -c rpcap-listen -n '__fish_seen_subcommand_from capture' -s G -x -d 'st
 complete -c rpcap-listen -n '__fish_seen_subcommand_from capture' -s W -x -d 'with -C or -G'
 complete -c rpcap-listen -n '__fish_seen_subcommand_from capture' -s z -x -d 'with -C or -G'
 complete -c rpcap-listen -n '__fish_seen_subcommand_from capture' -l udp -d 'remote'
+complete -c rpcap-listen -n '__fish_seen_subcommand_from capture' -l data-ports -x -d 'remote'
 complete -c rpcap-listen -n '__fish_seen_subcommand_from capture' -l sampling -x -d 'remote'
 complete -c rpcap-listen -n '__fish_seen_subcommand_from capture' -l include-self -d 'remote'
 complete -c rpcap-listen -n '__fish_seen_subcommand_from capture' -s q -l quiet -d 'print no statistics at the end, and no live count'

@@ -28,6 +28,7 @@ complete -c rpcapd -l user-timeout -x -d 'drop a connection whose data or keepal
 complete -c rpcapd -l data-timeout -x -d 'seconds a client has to make the data connection'
 complete -c rpcapd -l max-login-delay -x -d 'longest delay, in seconds, before a failed password login is answered'
 complete -c rpcapd -l capture-buffer -x -d 'kernel capture buffer of each capture, in KiB'
+complete -c rpcapd -l data-ports -x -d 'listen for the data connection of a passive TCP capture on a port from LO to HI, so that a firewall opens those only'
 complete -c rpcapd -s S -l tls -d 'require TLS on every connection, control and data'
 complete -c rpcapd -s K -l tls-key -r -F -d 'the TLS private key, PEM'
 complete -c rpcapd -s X -l tls-cert -r -F -d 'the TLS certificate, PEM, followed by its chain if any'

@@ -37,6 +37,7 @@ std::string head(const Setting& s)
   case K::port: return ".BI \"" + key + " = \" port\n";
   case K::path: return ".BI \"" + key + " = \" path\n";
   case K::group: return ".BI \"" + key + " = \" group\n";
+  case K::port_range: return ".BI \"" + key + " = \" low\\-high\n";
   case K::number: return ".BI \"" + key + " = \" " + (s.value_name == "KIB" ? "KiB" : lower(s.value_name)) + "\n";
   }
   return {};
@@ -81,7 +82,8 @@ std::string json_type(const Setting& s)
   case K::port: return "a string: a number or a service name";
   case K::host:
   case K::path:
-  case K::group: break;
+  case K::group:
+  case K::port_range: break;
   }
   return s.unset.empty() ? "a string" : "a string, or null: " + roff_escape(s.unset);
 }

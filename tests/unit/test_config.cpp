@@ -203,6 +203,8 @@ TEST_CASE("config: every key sets its field", "[config]")
     {"FirstMessageTimeout = 3600\n", cfg([](auto& c) { c.first_message_timeout = 3600; })},
     {"CaptureBuffer = 256\n", cfg([](auto& c) { c.capture_buffer_kib = 256; })},
     {"CaptureBuffer = 1048576\n", cfg([](auto& c) { c.capture_buffer_kib = 1048576; })},
+    {"DataPorts = 50000-50009\n", cfg([](auto& c) { c.data_ports = "50000-50009"; })},
+    {"DataPorts = 2003\n", cfg([](auto& c) { c.data_ports = "2003"; })},
   };
   for (const auto& row : rows) {
     INFO(row.text);
@@ -320,6 +322,8 @@ TEST_CASE("config: errors name the file, line, key and value", "[config]")
     {"CaptureBuffer = 255\n", {"t.conf:1: CaptureBuffer: \"255\" is not a number from 256 to 1048576"}},
     {"CaptureBuffer = 1048577\n", {"t.conf:1: CaptureBuffer: \"1048577\" is not a number from 256 to 1048576"}},
     {"CaptureBuffer = 32M\n", {"t.conf:1: CaptureBuffer: \"32M\" is not a number from 256 to 1048576"}},
+    {"DataPorts = 50009-50000\n", {"t.conf:1: DataPorts: \"50009-50000\": the first port is above the last"}},
+    {"DataPorts = 1-70000\n", {"t.conf:1: DataPorts: \"1-70000\" is not a port range LO-HI (ports 1-65535) or one port"}},
     // PassiveClient takes exactly one host
     {"PassiveClient = host, 2002\n",
      {"t.conf:1: PassiveClient: \"host, 2002\" is not one host; PassiveClient takes one host and no port "
@@ -516,6 +520,7 @@ TEST_CASE("config: extended keys are written only when not default, in the setti
   all.max_unauthenticated = 100;
   all.max_unauthenticated_per_source = 4;
   all.first_message_timeout = 5;
+  all.data_ports = "50000-50009";
   written = write_config(all);
   REQUIRE(written);
   const std::string tail = "# Settings libpcap's rpcapd does not know (it reports them and ignores them)\n\n"
@@ -535,7 +540,8 @@ TEST_CASE("config: extended keys are written only when not default, in the setti
                            "UserTimeout = 7\n"
                            "DataTimeout = 3\n"
                            "MaxLoginDelay = 60\n"
-                           "CaptureBuffer = 4096\n";
+                           "CaptureBuffer = 4096\n"
+                           "DataPorts = 50000-50009\n";
   CHECK(written->ends_with(tail));
   CHECK(parse_ok(*written) == all);
 }

@@ -43,3 +43,34 @@ TEST_CASE("net: the allow list matches addresses of either family and allows nob
   CHECK_FALSE(none.allows(addr("127.0.0.1")));
   CHECK(HostAllowList{}.allows(addr("127.0.0.1")));
 }
+
+TEST_CASE("net: port ranges are LO-HI or one port, and nothing else", "[net]")
+{
+  CHECK(*parse_port_range("50000-50009") == PortRange{50000, 50009});
+  CHECK(*parse_port_range("2002") == PortRange{2002, 2002});
+  CHECK(parse_port_range("")->empty());
+  CHECK(to_string(PortRange{50000, 50009}) == "50000-50009");
+  CHECK(to_string(PortRange{7, 7}) == "7");
+  CHECK(to_string(PortRange{}).empty());
+  for (const char* bad : {"0", "0-5", "5-65536", "-5", "5-", "a-b", "1-2-3", " 5", "123456"}) {
+    INFO(bad);
+    auto r = parse_port_range(bad);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message == std::string{"\""} + bad + "\" is not a port range LO-HI (ports 1-65535) or one port");
+  }
+  CHECK(parse_port_range("9-1").error().message == "\"9-1\": the first port is above the last");
+}
+
+TEST_CASE("net: a range whose every port is listened on gives no listener, and says so", "[net]")
+{
+  auto any = resolve("127.0.0.1", "0", AddressFamily::ipv4, true);
+  REQUIRE(any.has_value());
+  // A port this process listens on: a range of it alone is all in use.
+  auto first = listen_in_range(any->front(), PortRange{});
+  REQUIRE(first.has_value());
+  const auto held = local_address(first->get())->port();
+  auto taken = listen_in_range(any->front(), PortRange{held, held});
+  REQUIRE_FALSE(taken.has_value());
+  CHECK(taken.error().kind == ErrorKind::busy);
+  CHECK(taken.error().message == "every data port (" + std::to_string(held) + ") is in use by other captures");
+}

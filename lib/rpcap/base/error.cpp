@@ -14,6 +14,7 @@ const char* to_string(ErrorKind kind)
   case ErrorKind::io: return "io";
   case ErrorKind::config: return "config";
   case ErrorKind::usage: return "usage";
+  case ErrorKind::busy: return "busy";
   }
   return "unknown";
 }

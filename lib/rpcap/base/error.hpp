@@ -21,6 +21,7 @@ enum class ErrorKind {
   io,                   // a system call failed
   config,               // a configuration file or setting is wrong
   usage,                // a user-supplied argument (URL, flag value) is wrong
+  busy,                 // every one of a bounded set is in use (the ports of a range)
 };
 
 // The name of `kind` for messages and tests ("malformed").

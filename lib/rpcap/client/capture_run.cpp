@@ -190,6 +190,7 @@ Result<RunEnd> run_session_capture(ClientSession& session, const CaptureRunOptio
   start.promisc = opts.promisc;
   start.udp = opts.udp;
   start.receive_buffer = opts.buffer_bytes;
+  start.data_ports = opts.data_ports;
   if (!opts.filter.empty()) {
     auto f = compile_filter(opts.filter, linktype, static_cast<int>(opts.snaplen));
     if (!f) { return std::move(f).error(); }

@@ -38,6 +38,7 @@ struct CaptureRunOptions {
   // Local: libpcap's capture buffer; remote: the receive buffer of the data
   // connection here (RPCAP cannot ask for the daemon's). Bytes; 0: default.
   int buffer_bytes{0};
+  PortRange data_ports;        // remote: where this side's data socket waits (UDP, active mode)
   ClientOptions client;
 };
 

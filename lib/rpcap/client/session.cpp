@@ -212,8 +212,8 @@ private:
     std::uint16_t flags{0};
     std::uint16_t portdata{0};
   };
-  Result<DataSetup> udp_data_socket(std::string_view doing);
-  Result<DataSetup> active_data_listener(std::string_view doing);
+  Result<DataSetup> udp_data_socket(PortRange ports, std::string_view doing);
+  Result<DataSetup> active_data_listener(PortRange ports, std::string_view doing);
   Result<Fd> accept_active_data(const Fd& listening, const SockAddress& daemon, std::string_view doing);
   Result<Fd> connect_passive_data(const SockAddress& daemon, const StartCapReply& reply, std::string_view doing);
   Result<Channel> tcp_data_channel(Fd data, std::string_view doing);
@@ -413,7 +413,9 @@ Result<StartCapReply> ClientSession::Impl::start_capture(const StartOptions& opt
   // The data connection, in three kinds: UDP (our socket exists before the
   // request), active TCP (we listen before it), passive TCP (we connect
   // after the reply).
-  auto setup = opts.udp ? udp_data_socket(doing) : m_active ? active_data_listener(doing) : Result<DataSetup>{DataSetup{}};
+  auto setup = opts.udp    ? udp_data_socket(opts.data_ports, doing)
+               : m_active ? active_data_listener(opts.data_ports, doing)
+                          : Result<DataSetup>{DataSetup{}};
   if (!setup) { return std::move(setup).error(); }
   req.flags = static_cast<std::uint16_t>(req.flags | setup->flags);
   req.portdata = setup->portdata;
@@ -448,17 +450,14 @@ Result<StartCapReply> ClientSession::Impl::start_capture(const StartOptions& opt
 
 // UDP data: the daemon sends to our control connection's address at
 // `portdata`, so the socket must exist before the request (docs/protocol.md#data-connection).
-Result<ClientSession::Impl::DataSetup> ClientSession::Impl::udp_data_socket(std::string_view doing)
+Result<ClientSession::Impl::DataSetup> ClientSession::Impl::udp_data_socket(PortRange ports, std::string_view doing)
 {
   auto local = local_address(m_control.fd());
   if (!local) { return broken(ErrorKind::io, doing, local.error().message); }
-  local->set_port(0);
   DataSetup setup;
-  setup.socket = Fd{::socket(local->family(), SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)};
-  if (!setup.socket) { return fail(ErrorKind::io, doing, io_cause("UDP socket", errno)); }
-  if (::bind(setup.socket.get(), local->get(), local->length) != 0) {
-    return fail(ErrorKind::io, doing, io_cause(("bind UDP socket to " + local->host()).c_str(), errno));
-  }
+  auto bound_fd = bind_udp_in_range(*local, ports);
+  if (!bound_fd) { return fail(bound_fd.error().kind, doing, bound_fd.error().message); }
+  setup.socket = std::move(*bound_fd);
   const int rcvbuf = k_udp_rcvbuf;
   ::setsockopt(setup.socket.get(), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
   auto bound = local_address(setup.socket.get());
@@ -470,12 +469,12 @@ Result<ClientSession::Impl::DataSetup> ClientSession::Impl::udp_data_socket(std:
 
 // Active mode, TCP (docs/protocol.md#data-connection): we listen before the request, on the address the
 // daemon reached us at; it connects before it replies.
-Result<ClientSession::Impl::DataSetup> ClientSession::Impl::active_data_listener(std::string_view doing)
+Result<ClientSession::Impl::DataSetup> ClientSession::Impl::active_data_listener(PortRange ports, std::string_view doing)
 {
   auto local = local_address(m_control.fd());
   if (!local) { return broken(ErrorKind::io, doing, local.error().message); }
-  auto listening = listen_ephemeral(*local);
-  if (!listening) { return fail(ErrorKind::io, doing, listening.error().message); }
+  auto listening = listen_in_range(*local, ports);
+  if (!listening) { return fail(listening.error().kind, doing, listening.error().message); }
   if (auto st = set_nonblocking(listening->get(), true); !st) { return fail(ErrorKind::io, doing, st.error().message); }
   auto bound = local_address(listening->get());
   if (!bound) { return fail(ErrorKind::io, doing, bound.error().message); }

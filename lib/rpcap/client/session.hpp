@@ -75,6 +75,10 @@ struct StartOptions {
   // The data socket's receive buffer in bytes (SO_RCVBUF); 0: the kernel's
   // autotuning for TCP, 8 MiB for UDP.
   int receive_buffer{0};
+  // UDP data, and TCP in active mode, where this side's socket waits for the
+  // daemon: its port from these (empty: any). A passive TCP capture
+  // connects to the daemon's port, which the daemon's DataPorts chooses.
+  PortRange data_ports;
 };
 
 // Receives packets from ClientSession::read_packets().

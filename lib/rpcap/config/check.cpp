@@ -52,6 +52,9 @@ std::vector<Error> check_config(const DaemonConfig& cfg, Spelling spelling)
     case Setting::Kind::path:
       if (!(cfg.*s.text).empty()) { problem = path_problem(cfg.*s.text); }
       break;
+    case Setting::Kind::port_range:
+      if (!(cfg.*s.text).empty()) { problem = port_range_problem(cfg.*s.text); }
+      break;
     case Setting::Kind::group:
       if (!(cfg.*s.text).empty()) { problem = group_problem(cfg.*s.text); }
       break;

@@ -90,6 +90,7 @@ struct DaemonConfig {
   unsigned data_timeout{k_default_data_timeout};  // DataTimeout, seconds
   unsigned max_login_delay{k_default_max_login_delay};  // MaxLoginDelay, seconds
   unsigned capture_buffer_kib{k_default_capture_buffer_kib};  // CaptureBuffer, KiB
+  std::string data_ports;                    // DataPorts (--data-ports): "LO-HI" or one port; empty = any
   bool tls{false};                           // Tls (-S): every connection with TLS
   std::string tls_key;                       // TlsKey (-K)
   std::string tls_cert;                      // TlsCert (-X)

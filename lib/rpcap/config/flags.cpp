@@ -16,6 +16,7 @@ Result<DaemonConfig> config_from_flags(const DaemonFlags& flags)
   cfg.null_auth = flags.null_auth;
   cfg.active_only = flags.active_only;
   cfg.capture_group = flags.capture_group;
+  cfg.data_ports = flags.data_ports;
   for (const auto& s : daemon_settings()) {
     if (s.kind == Setting::Kind::number) { cfg.*s.number = flags.numbers.*s.number; }
   }

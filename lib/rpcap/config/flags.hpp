@@ -28,6 +28,7 @@ struct DaemonFlags {
   // list of hosts separated by blanks, "," or ";" (as libpcap's rpcapd takes it).
   std::vector<std::string> host_lists;
   std::string capture_group;              // --capture-group
+  std::string data_ports;                 // --data-ports
   // The number settings (settings.hpp: --max-sessions ... --capture-buffer),
   // at their defaults until an option sets them; the rest is not used.
   DaemonConfig numbers;

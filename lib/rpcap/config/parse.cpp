@@ -144,6 +144,7 @@ private:
     case Setting::Kind::port: problem = listen_port_problem(v); break;
     case Setting::Kind::path: problem = path_problem(v); break;
     case Setting::Kind::group: problem = group_problem(v); break;
+    case Setting::Kind::port_range: problem = port_range_problem(v); break;
     case Setting::Kind::hosts:
     case Setting::Kind::targets: break;  // handled above
     }

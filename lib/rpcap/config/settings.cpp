@@ -119,6 +119,15 @@ const std::array k_settings{
            "and doubles with each failure from the same address"),
     number("CaptureBuffer", "capture_buffer", &C::capture_buffer_kib, 256, 1024 * 1024, "--capture-buffer", "KIB",
            "kernel capture buffer of each capture, in KiB (as tcpdump -B)"),
+    Setting{.key = "DataPorts",
+            .json = "data_ports",
+            .kind = K::port_range,
+            .unset = "none, any port the kernel picks",
+            .option = "--data-ports",
+            .value_name = "LO-HI",
+            .help = "listen for the data connection of a passive TCP capture on a port from LO to HI, so that a "
+                    "firewall opens those only (concurrent captures take different ports)",
+            .text = &C::data_ports},
     Setting{.key = "Tls",
             .json = "tls",
             .kind = K::yes_no,
@@ -211,6 +220,7 @@ std::string value_text(const Setting& s, const DaemonConfig& cfg)
   case K::port:
   case K::path:
   case K::group:
+  case K::port_range:
     return cfg.*s.text;
   case K::hosts:
   case K::targets:

@@ -26,6 +26,7 @@ struct Setting {
     family,  // any, ipv4 or ipv6
     path,  // a file                         (text; "" = unset)
     group,  // a group name                   (text; "" = unset)
+    port_range,  // LO-HI, or one port       (text; "" = unset)
     number,  // an unsigned number in [min, max] (number)
   };
 

@@ -190,6 +190,13 @@ std::optional<std::string> tls_problem(const DaemonConfig& cfg, Spelling spellin
   return std::nullopt;
 }
 
+std::optional<std::string> port_range_problem(std::string_view range)
+{
+  auto r = parse_port_range(range);
+  if (!r) { return r.error().message; }
+  return std::nullopt;
+}
+
 std::string active_only_problem(Spelling spelling)
 {
   const std::string what = ", or the daemon would serve nobody";

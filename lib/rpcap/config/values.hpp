@@ -45,6 +45,7 @@ std::optional<std::string> port_problem(std::string_view port);
 // through --ready-fd (for scripts and tests).
 std::optional<std::string> listen_port_problem(std::string_view port);
 std::optional<std::string> group_problem(std::string_view name);
+std::optional<std::string> port_range_problem(std::string_view range);
 std::optional<std::string> path_problem(std::string_view path);
 std::optional<bool> parse_yes_no(std::string_view s);
 std::optional<AddressFamily> parse_family(std::string_view s);

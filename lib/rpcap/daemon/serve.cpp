@@ -373,6 +373,7 @@ DaemonSessionConfig session_config(const DaemonConfig& cfg, DaemonSessionConfig 
   base.data_timeout_ms = static_cast<int>(cfg.data_timeout) * 1000;
   base.keepalive = Keepalive{cfg.keepalive, cfg.user_timeout};
   base.capture_buffer = static_cast<int>(cfg.capture_buffer_kib * 1024);
+  if (auto ports = parse_port_range(cfg.data_ports); ports) { base.data_ports = *ports; }  // checked when loaded
   return base;
 }
 

@@ -103,6 +103,7 @@ private:
   std::string m_device;              // what m_cap captures
   Clock::time_point m_cap_started{};
   Fd m_data_listen;
+  Fd m_data_port;                    // DataPorts: the listener whose port the running capture holds
   Clock::time_point m_data_deadline{};
   Channel m_data;                     // the data connection, once it is made (with TLS: once secured)
   std::optional<TlsAccept> m_data_tls;  // TLS: the data connection's handshake, under way (deadline m_data_deadline)
@@ -187,7 +188,7 @@ Result<StartCapReply> LiveSession::start_capture(const StartCapture& req)
       m_data = Channel{std::move(*fd)};
     }
   } else {
-    auto fd = listen_ephemeral(m_local);
+    auto fd = listen_in_range(m_local, m_cfg.data_ports);
     if (!fd) { return std::move(fd).error(); }
     auto bound = local_address(fd->get());
     if (!bound) { return std::move(bound).error(); }
@@ -238,6 +239,7 @@ void LiveSession::end_capture()
   m_data.reset();
   m_data_tls.reset();
   m_data_listen.reset();
+  m_data_port.reset();
   m_out.clear();
   m_sent = 0;
   m_dgram_ends.clear();
@@ -368,6 +370,10 @@ void LiveSession::accept_data()
     set_int_option(fd.get(), SOL_SOCKET, SO_SNDBUF, 4 << 20);
     set_int_option(fd.get(), IPPROTO_TCP, TCP_NODELAY, 1);
     (void)set_keepalive(fd.get(), m_cfg.keepalive);
+    // With DataPorts the port stays ours while the capture runs (its
+    // listener kept, never accepted from again), so that concurrent
+    // captures take different ports; without, any port will do.
+    if (!m_cfg.data_ports.empty()) { m_data_port = std::move(m_data_listen); }
     m_data_listen.reset();
     log(LogLevel::debug, "data connection from " + from.to_string());
     if (m_cfg.tls != nullptr) {

@@ -59,6 +59,7 @@ struct DaemonSessionConfig {
   bool active{false};           // the daemon made this connection (active mode): it opens data connections
   int data_timeout_ms{10000};   // for the data connection to be made
   int capture_buffer{32 << 20}; // kernel capture buffer, bytes
+  PortRange data_ports;         // passive TCP data connections listen on one of these (empty: any)
   int max_block_wait_ms{50};    // longest a captured packet waits in the kernel
   std::size_t max_pending{8u << 20};  // data bytes held for a slow client before the kernel drops instead
   Keepalive keepalive;          // on the control and TCP data connections: a vanished peer ends the session

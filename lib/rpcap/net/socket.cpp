@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <optional>
 #include <chrono>
 #include <cstring>
 
@@ -176,6 +177,92 @@ Result<Fd> listen_ephemeral(const SockAddress& local, int backlog)
   if (::bind(fd.get(), a.get(), a.length) != 0 || ::listen(fd.get(), backlog) != 0) {
     return io_error("listen on " + a.host() + " for the data connection", errno);
   }
+  return fd;
+}
+
+Result<PortRange> parse_port_range(std::string_view text)
+{
+  if (text.empty()) { return PortRange{}; }
+  const auto dash = text.find('-');
+  auto number = [](std::string_view s) -> std::optional<std::uint16_t> {
+    if (s.empty() || s.size() > 5 || s.find_first_not_of("0123456789") != std::string_view::npos) { return std::nullopt; }
+    const unsigned long v = std::stoul(std::string{s});
+    if (v == 0 || v > 65535) { return std::nullopt; }
+    return static_cast<std::uint16_t>(v);
+  };
+  const auto lo = number(text.substr(0, dash));
+  const auto hi = dash == std::string_view::npos ? lo : number(text.substr(dash + 1));
+  const std::string quoted = "\"" + std::string{text} + "\"";
+  if (!lo || !hi) {
+    return make_error(ErrorKind::usage, quoted + " is not a port range LO-HI (ports 1-65535) or one port");
+  }
+  if (*lo > *hi) { return make_error(ErrorKind::usage, quoted + ": the first port is above the last"); }
+  return PortRange{*lo, *hi};
+}
+
+std::string to_string(PortRange range)
+{
+  if (range.empty()) { return {}; }
+  if (range.lo == range.hi) { return std::to_string(range.lo); }
+  return std::to_string(range.lo) + "-" + std::to_string(range.hi);
+}
+
+std::string ports_busy(PortRange range)
+{
+  return "every data port (" + to_string(range) + ") is in use by other captures";
+}
+
+namespace {
+
+// Bind `fd` to `local`'s address on the first free port of `ports`.
+Status bind_in_range(int fd, const SockAddress& local, PortRange ports, std::string_view what)
+{
+  SockAddress a = local;
+  for (unsigned p = ports.lo; p <= ports.hi; ++p) {
+    a.set_port(static_cast<std::uint16_t>(p));
+    if (::bind(fd, a.get(), a.length) == 0) { return {}; }
+    if (errno != EADDRINUSE) { return io_error(std::string{what} + " on " + a.to_string(), errno); }
+  }
+  return make_error(ErrorKind::busy, ports_busy(ports));
+}
+
+}  // namespace
+
+Result<Fd> listen_in_range(const SockAddress& local, PortRange ports, int backlog)
+{
+  if (ports.empty()) { return listen_ephemeral(local, backlog); }
+  // Each port tried with a socket of its own: one that failed to listen is not bound again.
+  for (unsigned p = ports.lo; p <= ports.hi; ++p) {
+    Fd fd{::socket(local.family(), SOCK_STREAM | SOCK_CLOEXEC, 0)};
+    if (!fd) { return io_error("data socket", errno); }
+    const int one = 1;
+    ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (local.family() == AF_INET6) { ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one); }
+    const PortRange one_port{static_cast<std::uint16_t>(p), static_cast<std::uint16_t>(p)};
+    auto bound = bind_in_range(fd.get(), local, one_port, "listen for the data connection");
+    if (!bound) {
+      if (bound.error().kind == ErrorKind::busy) { continue; }
+      return std::move(bound).error();
+    }
+    // Two sockets with SO_REUSEADDR may both bind a port; only one may listen on it.
+    if (::listen(fd.get(), backlog) == 0) { return fd; }
+    if (errno != EADDRINUSE) { return io_error("listen for the data connection on port " + std::to_string(p), errno); }
+  }
+  return make_error(ErrorKind::busy, ports_busy(ports));
+}
+
+Result<Fd> bind_udp_in_range(const SockAddress& local, PortRange ports)
+{
+  Fd fd{::socket(local.family(), SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)};
+  if (!fd) { return io_error("UDP socket", errno); }
+  if (local.family() == AF_INET6) {
+    const int one = 1;
+    ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+  }
+  // No SO_REUSEADDR: two UDP sockets could share a port with it.
+  const PortRange any{0, 0};
+  auto bound = bind_in_range(fd.get(), local, ports.empty() ? any : ports, "bind UDP socket");
+  if (!bound) { return std::move(bound).error(); }
   return fd;
 }
 

@@ -60,6 +60,37 @@ Result<std::vector<Fd>> listen_tcp(std::string_view host, std::string_view port,
 // Listen on an ephemeral TCP port of the local address `local` (port 0).
 Result<Fd> listen_ephemeral(const SockAddress& local, int backlog = 1);
 
+// The ports a data connection may use (--data-ports LO-HI, DataPorts), so
+// that a firewall opens those only; empty: any port the kernel picks.
+struct PortRange {
+  std::uint16_t lo{0};
+  std::uint16_t hi{0};
+  bool empty() const noexcept { return lo == 0; }
+  bool operator==(const PortRange&) const = default;
+};
+
+// "50000-50009" or a single port "50000" (ErrorKind::usage with the reason
+// otherwise: not numbers, 0, LO above HI); "" is the empty range.
+Result<PortRange> parse_port_range(std::string_view text);
+// "50000-50009", "50000" for one port, "" for the empty range.
+std::string to_string(PortRange range);
+
+// Error text of a range every port of which is in use: it names the range,
+// so that the peer of a refused capture learns what to widen.
+std::string ports_busy(PortRange range);
+
+// A TCP socket listening on the local address `local` on a port of
+// `ports` (the first free one, with SO_REUSEADDR so that a port a past
+// connection left in TIME_WAIT is free again), or on an ephemeral port when
+// `ports` is empty. Fails with ErrorKind::busy when every port of the range
+// is taken (ports_busy()'s text).
+Result<Fd> listen_in_range(const SockAddress& local, PortRange ports, int backlog = 1);
+
+// A UDP socket (non-blocking, close-on-exec) bound to `local`'s address on a
+// port of `ports` (the first free one), or an ephemeral one when empty; the
+// same ErrorKind::busy when every port is taken.
+Result<Fd> bind_udp_in_range(const SockAddress& local, PortRange ports);
+
 // Accept from listening socket `listen_fd` the first connection that comes
 // from `peer`'s host within `timeout_ms` (negative: no limit); connections
 // from other hosts are closed at once (libpcap's B16). The socket is

@@ -59,18 +59,22 @@ Error source_error(std::string_view text, const std::string& cause)
   return make_error(ErrorKind::usage, "source " + quote(text) + ": " + cause);
 }
 
-// True if `name` is written as a host, not a device: HOST:PORT, an IPv4
-// literal or a bracketed IPv6 one.
+// True if `name` is written as an address, not a device: an IPv4 literal
+// or a bracketed IPv6 one, with or without ":PORT". (A name such as
+// "probe:2002" stays a device: "eth0:1" is one. No name that
+// format_source() writes after "rpcap://" looks so: those start with a
+// scheme's letters.)
 bool looks_like_host(std::string_view name)
 {
   if (name.front() == '[') { return true; }
+  std::string_view host = name;
   const auto colon = name.rfind(':');
   if (colon != std::string_view::npos && colon + 1 < name.size()
       && name.find_first_not_of("0123456789", colon + 1) == std::string_view::npos) {
-    return true;
+    host = name.substr(0, colon);
   }
   in_addr a4{};
-  return inet_pton(AF_INET, std::string(name).c_str(), &a4) == 1;
+  return inet_pton(AF_INET, std::string(host).c_str(), &a4) == 1;
 }
 
 // A source that names a local device (`name` may be empty only for listing).
