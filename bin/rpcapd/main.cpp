@@ -2,6 +2,8 @@
 // rpcapd: the remote packet capture daemon.
 #include <unistd.h>
 
+#include <optional>
+
 #include "common/tool.hpp"
 #include "rpcap/daemon/process.hpp"
 #include "rpcap/daemon/supervisor.hpp"
@@ -41,8 +43,25 @@ int main(int argc, char** argv)
     detach_stdio();
     return run_single(control, *run, make_logger(k_prog, LogTo::syslog, opts.debug));
   }
+  // Everything that can fail is opened while standard error still reaches
+  // whoever started the daemon: its sockets, then (-d) its pid file.
+  auto sockets = open_daemon_sockets(run->config);
+  if (!sockets) { return tool::report(app, sockets.error()); }
+  std::optional<PidFile> pid_file;
   if (opts.daemonize) {
-    if (auto st = daemonize(opts.pid_file); !st) { return tool::report(app, st.error()); }
+    if (!opts.pid_file.empty()) {
+      auto created = PidFile::create(opts.pid_file);
+      if (!created) { return tool::report(app, created.error()); }
+      pid_file.emplace(std::move(*created));
+    }
+    if (auto st = daemonize(); !st) { return tool::report(app, st.error()); }
   }
-  return run_daemon(*run, make_logger(k_prog, opts.daemonize ? LogTo::syslog : LogTo::standard_error, opts.debug));
+  const LogFn log = make_logger(k_prog, opts.daemonize ? LogTo::syslog : LogTo::standard_error, opts.debug);
+  if (pid_file) {
+    if (auto st = pid_file->write(); !st) {
+      log(LogLevel::error, st.error().message);
+      return 1;
+    }
+  }
+  return run_daemon(std::move(*sockets), *run, log);
 }

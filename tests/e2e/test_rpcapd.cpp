@@ -15,6 +15,7 @@
 #include <chrono>
 #include <sstream>
 
+#include "rpcap/daemon/session.hpp"
 #include "rpcap/net/capture.hpp"
 #include "rpcap/wire/protocol.hpp"
 #include "support/account.hpp"
@@ -438,6 +439,7 @@ TEST_CASE("rpcapd: SIGTERM ends sessions and exits 0", "[e2e][rpcapd]")
   RawClient c{d.port()};
   c.null_auth();
   CHECK(d.stop(SIGTERM) == 0);
+  CHECK(c.expect_error(ErrorCode::netw).text == k_shutdown_message);
   CHECK(c.closed());
 }
 
@@ -486,6 +488,8 @@ TEST_CASE("rpcapd: password login: wrong passwords and unknown users get one ans
   CHECK(log.find("other-secret") == std::string::npos);
   CHECK(log.find(user.password()) == std::string::npos);
   CHECK(log.find("127.0.0.1") != std::string::npos);
+  // A successful login is logged as NULL and certificate logins are: who, from where.
+  CHECK(log.find(": password login: user \"" + user.name() + "\" logged in\n") != std::string::npos);
 }
 
 TEST_CASE("rpcapd: a member of the capture group captures after a password login", "[e2e][rpcapd][auth]")
@@ -532,20 +536,6 @@ TEST_CASE("rpcapd: -s saves every setting in a file that -f and rpcap-conf read 
   RawClient c{again.port()};
   c.null_auth();
 }
-
-namespace {
-
-// True once process `pid` has exited: gone, or a zombie that its parent
-// (init, for a daemon that detached) has not reaped yet.
-bool has_exited(pid_t pid)
-{
-  if (::kill(pid, 0) != 0) { return true; }
-  const std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
-  const auto close = stat.rfind(')');  // "pid (comm) state ...": comm may hold blanks
-  return close == std::string::npos || stat.compare(close, 3, ") Z") == 0;
-}
-
-}  // namespace
 
 TEST_CASE("rpcapd: -d detaches, writes its pid file and keeps serving", "[e2e][rpcapd]")
 {

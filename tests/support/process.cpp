@@ -268,6 +268,14 @@ bool eventually(const std::function<bool()>& done, int timeout_ms)
   }
 }
 
+bool has_exited(pid_t pid)
+{
+  if (::kill(pid, 0) != 0) { return true; }
+  const std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+  const auto close = stat.rfind(')');  // "pid (comm) state ...": comm may hold blanks
+  return close == std::string::npos || stat.compare(close, 3, ") Z") == 0;
+}
+
 std::vector<pid_t> children_of(pid_t pid)
 {
   std::vector<pid_t> out;

@@ -112,6 +112,10 @@ private:
 // Call `done` every 20 ms until it returns true (then true) or `timeout_ms` passed (then false).
 bool eventually(const std::function<bool()>& done, int timeout_ms = 20000);
 
+// True once process `pid` has exited: gone, or a zombie that its parent
+// (init, for a daemon that detached) has not reaped yet.
+bool has_exited(pid_t pid);
+
 // Every process whose parent is `pid` (a daemon's session processes), zombies included.
 std::vector<pid_t> children_of(pid_t pid);
 

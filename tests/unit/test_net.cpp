@@ -74,3 +74,18 @@ TEST_CASE("net: a range whose every port is listened on gives no listener, and s
   CHECK(taken.error().kind == ErrorKind::busy);
   CHECK(taken.error().message == "every data port (" + std::to_string(held) + ") is in use by other captures");
 }
+
+TEST_CASE("net: data sockets bind an IPv4-mapped address, as a dual-stack listener reports an IPv4 peer's", "[net]")
+{
+  auto mapped = resolve("::ffff:127.0.0.1", "0", AddressFamily::any, true);
+  REQUIRE(mapped.has_value());
+  REQUIRE(mapped->front().family() == AF_INET6);
+  auto listening = listen_in_range(mapped->front(), PortRange{});
+  REQUIRE(listening.has_value());
+  const auto port = local_address(listening->get())->port();
+  // Reachable from the IPv4 side, as the client of such a daemon connects.
+  auto connected = connect_tcp("127.0.0.1", std::to_string(port), AddressFamily::ipv4, 2000);
+  CHECK(connected.has_value());
+  auto udp = bind_udp_in_range(mapped->front(), PortRange{});
+  CHECK(udp.has_value());
+}

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <filesystem>
 
 namespace rpcap {
 namespace {
@@ -246,6 +247,16 @@ const Setting* find_setting(std::string_view key)
 {
   auto it = std::find_if(k_settings.begin(), k_settings.end(), [&](const Setting& s) { return s.key == key; });
   return it == k_settings.end() ? nullptr : &*it;
+}
+
+DaemonConfig with_absolute_paths(DaemonConfig cfg, const std::string& base)
+{
+  for (const auto& s : daemon_settings()) {
+    if (s.kind != Setting::Kind::path) { continue; }
+    std::string& path = cfg.*s.text;
+    if (!path.empty() && path.front() != '/') { path = (std::filesystem::path{base} / path).lexically_normal().string(); }
+  }
+  return cfg;
 }
 
 }  // namespace rpcap

@@ -77,6 +77,12 @@ std::string name_of(std::string_view key, Spelling spelling);
 // `cfg` as a config file writes it: "YES", "ipv4", "64", a path ("" if unset).
 std::string value_text(const Setting& s, const DaemonConfig& cfg);
 
+// `cfg` with each file setting (Kind::path) that is a relative path made
+// absolute against directory `base`: what the daemon does to every
+// configuration it loads, so that its files stay the same ones once it has
+// left its working directory (rpcapd -d goes to "/").
+DaemonConfig with_absolute_paths(DaemonConfig cfg, const std::string& base);
+
 // True if `cfg` holds the default value of `s` (DaemonConfig's initialiser).
 bool is_default(const Setting& s, const DaemonConfig& cfg);
 

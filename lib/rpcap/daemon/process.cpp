@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 
 #include "rpcap/base/file.hpp"
@@ -47,7 +48,7 @@ void detach_stdio()
   if (null > 2) { ::close(null); }
 }
 
-Status daemonize(const std::string& pid_file)
+Status daemonize()
 {
   for (int i = 0; i < 2; ++i) {
     const pid_t pid = ::fork();
@@ -57,8 +58,34 @@ Status daemonize(const std::string& pid_file)
   }
   (void)::chdir("/");
   detach_stdio();
-  if (!pid_file.empty()) { return write_file(pid_file, std::to_string(::getpid()) + "\n"); }
   return {};
+}
+
+Result<PidFile> PidFile::create(const std::string& path)
+{
+  PidFile f;
+  std::error_code ec;
+  f.m_path = std::filesystem::absolute(path, ec).string();
+  f.m_fd = Fd{::open(f.m_path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644)};
+  if (!f.m_fd) { return make_error(ErrorKind::io, "pid file " + f.m_path + ": " + std::strerror(errno)); }
+  return f;
+}
+
+Status PidFile::write()
+{
+  const std::string text = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(m_fd.get(), 0) != 0) { return make_error(ErrorKind::io, "pid file " + m_path + ": " + std::strerror(errno)); }
+  if (auto st = write_all(m_fd.get(), text.data(), text.size(), 1000); !st) {
+    return make_error(ErrorKind::io, "pid file " + m_path + ": " + st.error().message);
+  }
+  m_writer = ::getpid();
+  m_fd.reset();
+  return {};
+}
+
+PidFile::~PidFile()
+{
+  if (m_writer != 0 && m_writer == ::getpid()) { (void)::unlink(m_path.c_str()); }
 }
 
 }  // namespace rpcap

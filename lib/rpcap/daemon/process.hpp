@@ -4,10 +4,14 @@
 // background with a pid file.
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "rpcap/base/error.hpp"
+#include "rpcap/base/fd.hpp"
 #include "rpcap/daemon/session.hpp"
 
 namespace rpcap {
@@ -22,9 +26,34 @@ LogFn make_logger(const char* prog, LogTo to, bool debug);
 // Point descriptors 0-2 at /dev/null.
 void detach_stdio();
 
+// The daemon's pid file (--pid-file). create() opens it before the daemon
+// detaches, so that a path it cannot write stops it with the reason on
+// standard error, and makes the path absolute, as the daemon leaves its
+// working directory; write() puts this process's pid in it once detached.
+// The process that wrote it removes it when the object goes (at exit);
+// forked children, which leave by _exit(), never do.
+class PidFile {
+public:
+  static Result<PidFile> create(const std::string& path);
+  Status write();
+  ~PidFile();
+  PidFile(PidFile&& other) noexcept
+      : m_path(std::move(other.m_path)), m_fd(std::move(other.m_fd)), m_writer(std::exchange(other.m_writer, 0))
+  {
+  }
+  PidFile& operator=(PidFile&&) = delete;
+  PidFile(const PidFile&) = delete;
+  PidFile& operator=(const PidFile&) = delete;
+
+private:
+  PidFile() = default;
+  std::string m_path;
+  Fd m_fd;
+  pid_t m_writer{0};
+};
+
 // Fork into the background: a new session, no terminal, the working
-// directory "/", and the pid written to `pid_file` (when not empty).
-// Returns in the daemon only; fails (ErrorKind::io) with the cause.
-Status daemonize(const std::string& pid_file);
+// directory "/". Returns in the daemon only; fails (ErrorKind::io) with the cause.
+Status daemonize();
 
 }  // namespace rpcap

@@ -211,10 +211,11 @@ void serve_connection(Fd fd, const DaemonOptions& opts, const DaemonConfig& cfg,
   if (!ch) { return; }
   auto hosts = allowed_hosts(cfg);
   if (!hosts) {
-    // A list that cannot be read allows nobody: never fail open.
+    // A list that cannot be read allows nobody: never fail open. The log
+    // says why; the client, not logged in, learns nothing of the daemon's files.
     log(LogLevel::error, who + ": refused: " + hosts.error().message);
-    close_after(std::move(*ch), encode(Message{make_error_msg(ErrorCode::hostnoauth,
-                                                              "Allowed host list error: " + hosts.error().message)}));
+    close_after(std::move(*ch), encode(Message{make_error_msg(
+                                    ErrorCode::hostnoauth, "The daemon cannot read its allowed host list. Connection refused.")}));
     return;
   }
   if (!hosts->empty()) {
@@ -324,7 +325,7 @@ extern "C" void on_worker_usr1(int)
       g_worker_reload = 0;
       if (!opts.config_file.empty()) {
         // All or nothing, as the main process: a file or TLS key that does not load keeps the settings.
-        if (auto fresh = load_config(opts.config_file); fresh) {
+        if (auto fresh = reload_config(opts); fresh) {
           if (auto fresh_tls = tls_context_for(*fresh); fresh_tls) {
             cfg = std::move(*fresh);
             reloaded_tls = std::move(*fresh_tls);

@@ -3,6 +3,7 @@
 
 #include "rpcap/base/deadline.hpp"
 #include "rpcap/base/signal_fd.hpp"
+#include "rpcap/base/text.hpp"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -127,7 +128,10 @@ Status LiveSession::authenticate(const std::string& user, const std::string& pas
   if (m_auth == nullptr) {
     return make_error(ErrorKind::auth, "password login of \"" + user + "\" refused: password authentication is not available");
   }
-  return m_auth->login(user, password, m_peer);
+  auto st = m_auth->login(user, password, m_peer);
+  // As NULL and certificate logins: who logged in (log() adds from where).
+  if (st) { log(LogLevel::info, "password login: user \"" + escape_control(user, 256) + "\" logged in"); }
+  return st;
 }
 
 std::optional<Status> LiveSession::certificate_login()
@@ -474,7 +478,8 @@ void LiveSession::run()
     send_async_error(ErrorCode::inittimeout, "The RPCAP initial timeout has expired");
   };
   auto last_request = Clock::now();
-  SignalFd report{SIGUSR1};  // statistics asked for
+  // SIGUSR1: statistics asked for; SIGTERM: the daemon (or the service manager) stops.
+  SignalFd signals{SIGUSR1, SIGTERM};
   Bytes in(64 * 1024);
   Bytes out;
   for (;;) {
@@ -482,8 +487,8 @@ void LiveSession::run()
     pollfd pfd[6];
     nfds_t n = 0;
     pfd[n++] = pollfd{m_control.fd(), POLLIN, 0};
-    const nfds_t i_report = n++;
-    pfd[i_report] = pollfd{report.fd(), POLLIN, 0};
+    const nfds_t i_signals = n++;
+    pfd[i_signals] = pollfd{signals.fd(), POLLIN, 0};
     const nfds_t i_cap = m_cap && m_data && m_cap->selectable_fd() >= 0 && pending() < m_cfg.max_pending ? n++ : 99;
     if (i_cap != 99) { pfd[i_cap] = pollfd{m_cap->selectable_fd(), POLLIN, 0}; }
     const nfds_t i_listen = m_data_listen ? n++ : 99;
@@ -545,9 +550,16 @@ void LiveSession::run()
       continue;
     }
 
-    if ((pfd[i_report].revents & POLLIN) != 0) {
+    if ((pfd[i_signals].revents & POLLIN) != 0) {
       bool asked = false;
-      while (report.next() != 0) { asked = true; }
+      bool stopping = false;
+      for (int sig = signals.next(); sig != 0; sig = signals.next()) { (sig == SIGTERM ? stopping : asked) = true; }
+      if (stopping) {
+        // The client hears why; end_capture() below logs the capture's statistics.
+        log(LogLevel::info, "closing: the daemon is shutting down");
+        send_async_error(ErrorCode::netw, std::string{k_shutdown_message});
+        break;
+      }
       if (asked) { log_statistics(); }
     }
     if (i_listen != 99 && (pfd[i_listen].revents & POLLIN) != 0) { accept_data(); }

@@ -16,6 +16,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "rpcap/net/capture.hpp"
 #include "rpcap/net/socket.hpp"
@@ -77,9 +78,12 @@ struct DaemonSessionConfig {
   std::function<void()> missed_deadline;
 };
 
+// What a session tells its client (an ERROR, code 1) when SIGTERM stops it.
+inline constexpr std::string_view k_shutdown_message = "Session closed: daemon shutting down";
+
 // Serve the session on `control` (plain, or TLS already set up) until the
-// client closes it, it fails or times out. Never throws; everything is
-// logged through `log`.
+// client closes it, it fails, times out or SIGTERM stops it (the client is
+// told k_shutdown_message). Never throws; everything is logged through `log`.
 void run_daemon_session(Channel control, const DaemonSessionConfig& cfg, CaptureBackend& backend,
                         Authenticator* auth, const LogFn& log);
 

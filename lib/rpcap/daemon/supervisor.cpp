@@ -31,6 +31,7 @@
 #include "rpcap/daemon/serve.hpp"
 #include "rpcap/base/deadline.hpp"
 #include "rpcap/daemon/login_throttle.hpp"
+#include "rpcap/daemon/service_manager.hpp"
 #include "rpcap/daemon/session_link.hpp"
 #include "rpcap/base/file.hpp"
 #include "rpcap/base/signal_fd.hpp"
@@ -84,9 +85,9 @@ namespace {
 class Supervisor {
 public:
   Supervisor(const DaemonOptions& opts, const LogFn& log, SignalFd& signals, std::shared_ptr<const TlsContext> tls,
-             std::vector<Fd> listeners)
-      : m_opts(opts), m_log(log), m_cfg(opts.config), m_tls(std::move(tls)), m_listeners(std::move(listeners)),
-        m_signals(signals), m_admission(limits_for(m_cfg))
+             DaemonSockets sockets, const ServiceNotifier& notifier)
+      : m_opts(opts), m_log(log), m_cfg(opts.config), m_tls(std::move(tls)), m_listeners(std::move(sockets.listeners)),
+        m_passed(sockets.passed), m_signals(signals), m_notifier(notifier), m_admission(limits_for(m_cfg))
   {
   }
 
@@ -130,6 +131,8 @@ private:
   void reap();
   bool handle_signals();
   void reload();
+  bool try_reload();
+  std::string status() const;
   // Fork a child that runs `body` without this process's descriptors and
   // signal handling; -1 if fork failed (logged, with `label`).
   pid_t fork_child(const std::string& label, const std::function<void()>& body);
@@ -143,7 +146,9 @@ private:
   DaemonConfig m_cfg;
   std::shared_ptr<const TlsContext> m_tls;
   std::vector<Fd> m_listeners;
+  bool m_passed{false};  // the listeners are the service manager's
   SignalFd& m_signals;
+  const ServiceNotifier& m_notifier;
   std::size_t m_fd_limit{1024};  // RLIMIT_NOFILE's soft limit, raised to the hard one (before m_admission: it reads it)
   Admission m_admission;
   LoginThrottle m_throttle;
@@ -458,33 +463,60 @@ void Supervisor::sync_workers(bool reload)
 
 void Supervisor::reload()
 {
+  m_notifier.reloading();
+  if (try_reload()) { m_log(LogLevel::info, "SIGHUP: re-read " + m_opts.config_file); }
+  m_notifier.ready(status());
+}
+
+// False if the settings were kept (the reason logged).
+bool Supervisor::try_reload()
+{
   if (m_opts.config_file.empty()) {
     m_log(LogLevel::info, "SIGHUP: no configuration file to re-read (-f not given)");
-    return;
+    return false;
   }
-  auto fresh = load_config(m_opts.config_file);
+  auto fresh = reload_config(m_opts);
   if (!fresh) {
     m_log(LogLevel::error, "SIGHUP: keeping the current settings: " + fresh.error().message);
-    return;
+    return false;
   }
   auto fresh_tls = tls_context_for(*fresh);
   if (!fresh_tls) {
     m_log(LogLevel::error, "SIGHUP: keeping the current settings: " + fresh_tls.error().message);
-    return;
+    return false;
   }
   if (!same_listen_settings(m_cfg, *fresh)) {
-    auto reopened = open_listeners(*fresh);
-    if (!reopened) {
-      m_log(LogLevel::error, "SIGHUP: keeping the current settings: " + reopened.error().message);
-      return;
+    if (m_passed) {
+      m_log(LogLevel::warning, "SIGHUP: the listening sockets are the service manager's: a new "
+                                   + key_of(&DaemonConfig::listen_address) + ", " + key_of(&DaemonConfig::port)
+                                   + " or address family belongs in its socket unit");
+    } else {
+      auto reopened = open_listeners(*fresh);
+      if (!reopened) {
+        m_log(LogLevel::error, "SIGHUP: keeping the current settings: " + reopened.error().message);
+        return false;
+      }
+      m_listeners = std::move(*reopened);
     }
-    m_listeners = std::move(*reopened);
   }
   m_cfg = std::move(*fresh);
   m_tls = std::move(*fresh_tls);
   m_admission.set_limits(limits_for(m_cfg));
   sync_workers(true);
-  m_log(LogLevel::info, "SIGHUP: re-read " + m_opts.config_file);
+  return true;
+}
+
+// The service manager's status line: where it listens, what it serves.
+std::string Supervisor::status() const
+{
+  std::string where;
+  for (const auto& l : m_listeners) {
+    if (auto a = local_address(l.get()); a) { where += (where.empty() ? "" : ", ") + a->to_string(); }
+  }
+  std::string line = where.empty() ? "active mode only" : "listening on " + where;
+  line += "; " + std::to_string(m_sessions.size()) + " session(s)";
+  if (!m_workers.empty()) { line += ", " + std::to_string(m_workers.size()) + " active-mode target(s)"; }
+  return line;
 }
 
 // False once a signal says stop.
@@ -518,6 +550,7 @@ int Supervisor::run()
                                  + std::to_string(m_fd_limit) + ")");
   }
   sync_workers(false);
+  m_notifier.ready(status());
   std::vector<pollfd> pfds;
   std::vector<std::pair<Slot, std::uint64_t>> what;  // for each pollfd: its kind and key
   for (;;) {
@@ -570,6 +603,7 @@ int Supervisor::run()
 // Stop: no new connections; end our own sessions, and only those (B21).
 void Supervisor::stop()
 {
+  m_notifier.stopping();
   m_listeners.clear();
   m_waiting.clear();
   m_lingering.clear();
@@ -578,10 +612,24 @@ void Supervisor::stop()
 
 }  // namespace
 
-int run_daemon(const DaemonOptions& opts, const LogFn& log)
+Result<DaemonSockets> open_daemon_sockets(const DaemonConfig& cfg)
+{
+  auto passed = passed_listeners();
+  if (!passed) { return std::move(passed).error(); }
+  if (!passed->empty()) {
+    for (auto& fd : *passed) { (void)set_nonblocking(fd.get(), true); }
+    return DaemonSockets{std::move(*passed), true};
+  }
+  auto opened = open_listeners(cfg);
+  if (!opened) { return std::move(opened).error(); }
+  return DaemonSockets{std::move(*opened), false};
+}
+
+int run_daemon(DaemonSockets sockets, const DaemonOptions& opts, const LogFn& log)
 {
   ::signal(SIGPIPE, SIG_IGN);
   SignalFd signals{SIGCHLD, SIGHUP, SIGTERM, SIGINT, SIGUSR1};  // first: a SIGTERM from now on is a clean stop
+  const ServiceNotifier notifier;
   // Loaded here once (and again on SIGHUP), before the process drops any
   // privilege; each session's process inherits it.
   auto tls = tls_context_for(opts.config);
@@ -589,36 +637,45 @@ int run_daemon(const DaemonOptions& opts, const LogFn& log)
     log(LogLevel::error, tls.error().message);
     return 2;
   }
-  auto opened = open_listeners(opts.config);
-  if (!opened) {
-    log(LogLevel::error, opened.error().message);
-    return 1;
-  }
-  for (const auto& l : *opened) {
-    if (auto a = local_address(l.get()); a) { log(LogLevel::info, "listening on " + a->to_string()); }
+  const std::string from = sockets.passed ? " (passed by the service manager)" : "";
+  for (const auto& l : sockets.listeners) {
+    if (auto a = local_address(l.get()); a) { log(LogLevel::info, "listening on " + a->to_string() + from); }
   }
   if (opts.ready_fd >= 0) {
     std::string port = "0";
-    if (!opened->empty()) {
-      if (auto a = local_address(opened->front().get()); a) { port = std::to_string(a->port()); }
+    if (!sockets.listeners.empty()) {
+      if (auto a = local_address(sockets.listeners.front().get()); a) { port = std::to_string(a->port()); }
     }
     port += "\n";
     (void)write_all(opts.ready_fd, port.data(), port.size(), 1000);
     ::close(opts.ready_fd);
   }
-  Supervisor supervisor{opts, log, signals, std::move(*tls), std::move(*opened)};
-  return supervisor.run();
+  Supervisor supervisor{opts, log, signals, std::move(*tls), std::move(sockets), notifier};
+  const int status = supervisor.run();
+  // A SIGTERM that came during the stop (a service manager signals every
+  // process of the service) asks for what is done: it must not kill the
+  // process when `signals` unblocks it on the way out.
+  ::signal(SIGTERM, SIG_IGN);
+  ::signal(SIGINT, SIG_IGN);
+  return status;
+}
+
+Result<DaemonConfig> reload_config(const DaemonOptions& opts)
+{
+  auto cfg = load_config(opts.config_file);
+  if (!cfg) { return cfg; }
+  return with_absolute_paths(std::move(*cfg), opts.base_dir);
 }
 
 Result<DaemonOptions> prepare_daemon(DaemonConfig cfg, const std::string& config_file, const std::string& save_file,
                                      int ready_fd)
 {
   DaemonOptions run;
-  run.config = std::move(cfg);
-  if (!config_file.empty()) {
-    std::error_code ec;
-    run.config_file = std::filesystem::absolute(config_file, ec).string();
-  }
+  // Every path as from here, whatever the working directory later (-d: "/").
+  std::error_code ec;
+  run.base_dir = std::filesystem::current_path(ec).string();
+  run.config = with_absolute_paths(std::move(cfg), run.base_dir);
+  if (!config_file.empty()) { run.config_file = std::filesystem::absolute(config_file, ec).string(); }
   run.ready_fd = ready_fd;
   if (!run.config.host_list_file.empty()) {
     if (auto hosts = load_host_list(run.config.host_list_file); !hosts) { return std::move(hosts).error(); }

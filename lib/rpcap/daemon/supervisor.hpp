@@ -22,6 +22,9 @@ struct DaemonOptions {
   DaemonConfig config;
   // The -f file, re-read on SIGHUP; empty: SIGHUP only logs that there is none.
   std::string config_file;
+  // The working directory rpcapd started in: relative paths of every
+  // configuration it loads are taken from there (with_absolute_paths()).
+  std::string base_dir;
   // Write the bound port and a newline to this descriptor once listening (-1: no).
   int ready_fd{-1};
   DaemonSessionConfig session;  // auth_timeout_s, idle_timeout_s and null_auth come from `config`
@@ -39,14 +42,32 @@ struct DaemonOptions {
 Result<DaemonOptions> prepare_daemon(DaemonConfig cfg, const std::string& config_file, const std::string& save_file,
                                      int ready_fd);
 
+// The -f file of `opts` as it reads now, its relative paths resolved
+// against `opts.base_dir` (SIGHUP, in the listening process and in active
+// mode's workers).
+Result<DaemonConfig> reload_config(const DaemonOptions& opts);
+
 // Each problem of the config file at `path` and of the host list file it
 // names, as "file:line: message", and of its TLS key and certificate as
 // rpcapd would load them (rpcap-conf check). Empty: the daemon can use it.
 std::vector<std::string> config_file_problems(const std::string& path);
 
-// Serve passive connections until SIGTERM or SIGINT. Returns the exit
-// status: 0 after a signal, 1 if no socket could be opened.
-int run_daemon(const DaemonOptions& opts, const LogFn& log);
+// The listening sockets of passive mode: those a service manager passed
+// (socket activation: LISTEN_PID and LISTEN_FDS; `passed` is set, and the
+// listen settings are the manager's), or bound now as `cfg` says (none for
+// active mode only). Opened before rpcapd -d detaches, so that a port in
+// use stops it with the reason on standard error.
+struct DaemonSockets {
+  std::vector<Fd> listeners;
+  bool passed{false};
+};
+Result<DaemonSockets> open_daemon_sockets(const DaemonConfig& cfg);
+
+// Serve passive connections on `sockets` (and the active-mode targets)
+// until SIGTERM or SIGINT; a service manager at NOTIFY_SOCKET hears when it
+// is ready, reloads and stops. Returns the exit status: 0 after a signal,
+// 2 if the TLS files no longer load.
+int run_daemon(DaemonSockets sockets, const DaemonOptions& opts, const LogFn& log);
 
 // Serve the single connection on descriptor `fd` (inetd mode) and return.
 int run_single(int fd, const DaemonOptions& opts, const LogFn& log);

@@ -16,6 +16,7 @@
 #include <optional>
 #include <chrono>
 #include <cstring>
+#include <functional>
 
 namespace rpcap {
 namespace {
@@ -136,6 +137,24 @@ Result<std::vector<SockAddress>> resolve(std::string_view host, std::string_view
   return out;
 }
 
+namespace {
+
+// A socket for `local`'s family. An IPv6 one serves IPv6 only, unless its
+// address is IPv4-mapped (what a dual-stack listener reports for an IPv4
+// peer), which only the IPv4 side can bind.
+Result<Fd> socket_for(const SockAddress& local, int type, std::string_view what)
+{
+  Fd fd{::socket(local.family(), type | SOCK_CLOEXEC, 0)};
+  if (!fd) { return io_error(std::string{what}, errno); }
+  if (local.family() == AF_INET6) {
+    const int v6only = is_v4_mapped(local) ? 0 : 1;
+    ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof v6only);
+  }
+  return fd;
+}
+
+}  // namespace
+
 Result<std::vector<Fd>> listen_tcp(std::string_view host, std::string_view port, AddressFamily family, int backlog)
 {
   auto addrs = resolve(host, port, family, true);
@@ -143,15 +162,15 @@ Result<std::vector<Fd>> listen_tcp(std::string_view host, std::string_view port,
   std::vector<Fd> out;
   std::string failures;
   for (const auto& a : *addrs) {
-    Fd fd{::socket(a.family(), SOCK_STREAM | SOCK_CLOEXEC, 0)};
-    const int one = 1;
-    std::string what = "listen on " + a.to_string();
-    if (!fd) {
-      failures += (failures.empty() ? "" : "; ") + io_error(what, errno).message;
+    const std::string what = "listen on " + a.to_string();
+    auto made = socket_for(a, SOCK_STREAM, what);
+    if (!made) {
+      failures += (failures.empty() ? "" : "; ") + made.error().message;
       continue;
     }
+    Fd fd = std::move(*made);
+    const int one = 1;
     ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (a.family() == AF_INET6) { ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one); }
     if (::bind(fd.get(), a.get(), a.length) != 0 || ::listen(fd.get(), backlog) != 0) {
       failures += (failures.empty() ? "" : "; ") + io_error(what, errno).message;
       continue;
@@ -162,22 +181,6 @@ Result<std::vector<Fd>> listen_tcp(std::string_view host, std::string_view port,
     return make_error(ErrorKind::io, failures.empty() ? "listen on " + endpoint(host, port) + ": no address" : failures);
   }
   return out;
-}
-
-Result<Fd> listen_ephemeral(const SockAddress& local, int backlog)
-{
-  SockAddress a = local;
-  a.set_port(0);
-  Fd fd{::socket(a.family(), SOCK_STREAM | SOCK_CLOEXEC, 0)};
-  if (!fd) { return io_error("data socket", errno); }
-  if (a.family() == AF_INET6) {
-    const int one = 1;
-    ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
-  }
-  if (::bind(fd.get(), a.get(), a.length) != 0 || ::listen(fd.get(), backlog) != 0) {
-    return io_error("listen on " + a.host() + " for the data connection", errno);
-  }
-  return fd;
 }
 
 Result<PortRange> parse_port_range(std::string_view text)
@@ -214,56 +217,57 @@ std::string ports_busy(PortRange range)
 
 namespace {
 
-// Bind `fd` to `local`'s address on the first free port of `ports`.
-Status bind_in_range(int fd, const SockAddress& local, PortRange ports, std::string_view what)
+// `attempt(port)` for each port of `ports` in turn until one is not busy;
+// port 0 (the kernel's choice) when `ports` is empty.
+Result<Fd> first_free(PortRange ports, const std::function<Result<Fd>(std::uint16_t)>& attempt)
 {
-  SockAddress a = local;
+  if (ports.empty()) { return attempt(0); }
   for (unsigned p = ports.lo; p <= ports.hi; ++p) {
-    a.set_port(static_cast<std::uint16_t>(p));
-    if (::bind(fd, a.get(), a.length) == 0) { return {}; }
-    if (errno != EADDRINUSE) { return io_error(std::string{what} + " on " + a.to_string(), errno); }
+    auto fd = attempt(static_cast<std::uint16_t>(p));
+    if (fd || fd.error().kind != ErrorKind::busy) { return fd; }
   }
   return make_error(ErrorKind::busy, ports_busy(ports));
+}
+
+Error bind_failure(std::string_view what, const SockAddress& a, int err)
+{
+  if (err == EADDRINUSE) { return make_error(ErrorKind::busy, a.to_string() + " is in use"); }
+  return io_error(std::string{what} + " on " + a.to_string(), err);
 }
 
 }  // namespace
 
 Result<Fd> listen_in_range(const SockAddress& local, PortRange ports, int backlog)
 {
-  if (ports.empty()) { return listen_ephemeral(local, backlog); }
-  // Each port tried with a socket of its own: one that failed to listen is not bound again.
-  for (unsigned p = ports.lo; p <= ports.hi; ++p) {
-    Fd fd{::socket(local.family(), SOCK_STREAM | SOCK_CLOEXEC, 0)};
-    if (!fd) { return io_error("data socket", errno); }
+  static constexpr std::string_view what = "listen for the data connection";
+  // A socket of its own for each port: one that failed to listen is not bound again.
+  return first_free(ports, [&](std::uint16_t port) -> Result<Fd> {
+    auto fd = socket_for(local, SOCK_STREAM, what);
+    if (!fd) { return fd; }
     const int one = 1;
-    ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (local.family() == AF_INET6) { ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one); }
-    const PortRange one_port{static_cast<std::uint16_t>(p), static_cast<std::uint16_t>(p)};
-    auto bound = bind_in_range(fd.get(), local, one_port, "listen for the data connection");
-    if (!bound) {
-      if (bound.error().kind == ErrorKind::busy) { continue; }
-      return std::move(bound).error();
-    }
+    ::setsockopt(fd->get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    SockAddress a = local;
+    a.set_port(port);
     // Two sockets with SO_REUSEADDR may both bind a port; only one may listen on it.
-    if (::listen(fd.get(), backlog) == 0) { return fd; }
-    if (errno != EADDRINUSE) { return io_error("listen for the data connection on port " + std::to_string(p), errno); }
-  }
-  return make_error(ErrorKind::busy, ports_busy(ports));
+    if (::bind(fd->get(), a.get(), a.length) != 0 || ::listen(fd->get(), backlog) != 0) {
+      return bind_failure(what, a, errno);
+    }
+    return fd;
+  });
 }
 
 Result<Fd> bind_udp_in_range(const SockAddress& local, PortRange ports)
 {
-  Fd fd{::socket(local.family(), SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)};
-  if (!fd) { return io_error("UDP socket", errno); }
-  if (local.family() == AF_INET6) {
-    const int one = 1;
-    ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
-  }
+  static constexpr std::string_view what = "bind UDP socket";
   // No SO_REUSEADDR: two UDP sockets could share a port with it.
-  const PortRange any{0, 0};
-  auto bound = bind_in_range(fd.get(), local, ports.empty() ? any : ports, "bind UDP socket");
-  if (!bound) { return std::move(bound).error(); }
-  return fd;
+  return first_free(ports, [&](std::uint16_t port) -> Result<Fd> {
+    auto fd = socket_for(local, SOCK_DGRAM | SOCK_NONBLOCK, what);
+    if (!fd) { return fd; }
+    SockAddress a = local;
+    a.set_port(port);
+    if (::bind(fd->get(), a.get(), a.length) != 0) { return bind_failure(what, a, errno); }
+    return fd;
+  });
 }
 
 Result<Fd> connect_address(const SockAddress& addr, int type, int timeout_ms)

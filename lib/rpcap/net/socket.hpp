@@ -57,8 +57,6 @@ Result<std::vector<SockAddress>> resolve(std::string_view host, std::string_view
 Result<std::vector<Fd>> listen_tcp(std::string_view host, std::string_view port, AddressFamily family,
                                    int backlog = 64);
 
-// Listen on an ephemeral TCP port of the local address `local` (port 0).
-Result<Fd> listen_ephemeral(const SockAddress& local, int backlog = 1);
 
 // The ports a data connection may use (--data-ports LO-HI, DataPorts), so
 // that a firewall opens those only; empty: any port the kernel picks.
