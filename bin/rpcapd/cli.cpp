@@ -34,7 +34,7 @@ void define_cli(CLI::App& app, Options& opts)
   app.set_version_flag("--version", tool::version_text(app.get_name()));
   tool::add_daemon_options(app, opts.daemon);
   auto* daemonize = app.add_flag("-d,--daemon", opts.daemonize, "run in the background, logging to syslog");
-  app.add_option("--pid-file", opts.pid_file, "with -d, write the daemon's process id to FILE")
+  app.add_option("--pid-file", opts.pid_file, "with -d, write the daemon's process id to FILE (removed when it exits)")
       ->type_name("FILE")
       ->needs(daemonize);
   auto* inetd = app.add_flag("-i,--inetd",
