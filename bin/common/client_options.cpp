@@ -112,6 +112,15 @@ Result<Source> source_over_fd(const Source& parsed)
   return src;
 }
 
+Result<Source> listing_source(const std::string& text, const ClientFlags& flags)
+{
+  const bool over_fd = flags.fd >= 0;
+  const bool bare = over_fd && text.find("://") == std::string::npos;
+  auto src = text.empty() ? Result<Source>{Source{}} : parse_source(text, bare ? SourceUse::open : SourceUse::list);
+  if (!src || !over_fd) { return src; }
+  return source_over_fd(*src);
+}
+
 Result<ClientOptions> client_options(const ClientFlags& flags, bool tls)
 {
   ClientOptions opts;

@@ -57,6 +57,12 @@ Result<ClientSession> open_session(const ClientFlags& flags, const Source& src);
 // Returns the source a remote capture or listing uses.
 Result<Source> source_over_fd(const Source& parsed);
 
+// The source whose interfaces a listing shows (rpcap-ls SOURCE,
+// rpcap-capture -D SOURCE): `text` parsed for listing, "" for this host's;
+// with --fd (`flags.fd`), a bare name is one of the daemon's interfaces
+// and the result is source_over_fd()'s.
+Result<Source> listing_source(const std::string& text, const ClientFlags& flags);
+
 // The capture interfaces `src` names, each under the source string that
 // captures from it: this host's, or the daemon's after logging in as the
 // flags say (over --fd, named after the daemon's address when `src` has no

@@ -98,19 +98,11 @@ Result<Source> listing_source(const Options& opts)
   if (named.size() + opts.capture.filter.size() > 1) {
     return make_error(ErrorKind::usage, std::string{flag} + ": give one SOURCE at most, and no FILTER");
   }
-  if (named.empty()) {
-    if (opts.client.fd >= 0) { return tool::source_over_fd(Source{}); }
-    return Source{};
-  }
-  // With --fd, a bare name is one of the daemon's interfaces.
-  const bool bare = opts.client.fd >= 0 && named.front().find("://") == std::string::npos;
-  auto src = parse_source(named.front(), bare ? SourceUse::open : SourceUse::list);
+  const std::string text = named.empty() ? std::string{} : named.front();
+  auto src = tool::listing_source(text, opts.client);
   if (!opts.list_remote.empty() && (!src || src->kind != SourceKind::remote) && opts.client.fd < 0) {
-    return make_error(ErrorKind::usage, "--list-remote-interfaces: \"" + named.front()
-                                            + "\" is not a daemon; give rpcap://HOST[:PORT]/");
+    return make_error(ErrorKind::usage, "--list-remote-interfaces: \"" + text + "\" is not a daemon; give rpcap://HOST[:PORT]/");
   }
-  if (!src) { return src; }
-  if (opts.client.fd >= 0) { return tool::source_over_fd(*src); }
   return src;
 }
 

@@ -13,15 +13,8 @@ int main(int argc, char** argv)
   CLI::App app{"", "rpcap-ls"};
   cli::ls::define_cli(app, opts);
   if (auto rc = tool::parse(app, argc, argv)) { return *rc; }
-  // With --fd, a bare name is one of the daemon's interfaces, as for rpcap-capture.
-  const bool bare_name = opts.client.fd >= 0 && opts.source.find("://") == std::string::npos;
-  auto src = opts.source.empty() ? Result<Source>{Source{}}
-                                 : parse_source(opts.source, bare_name ? SourceUse::open : SourceUse::list);
+  auto src = tool::listing_source(opts.source, opts.client);
   if (!src) { return tool::report(app, src.error()); }
-  if (opts.client.fd >= 0) {
-    src = tool::source_over_fd(*src);
-    if (!src) { return tool::report(app, src.error()); }
-  }
   auto list = tool::list_interfaces(opts.client, *src);
   if (!list) { return tool::report(app, list.error()); }
   const auto& listed = *list;

@@ -732,14 +732,14 @@ std::vector<std::string> config_file_problems(const std::string& path)
       files_readable = false;
     }
   }
-  if (files_readable) {
-    if (auto tls = tls_context_for(cfg); !tls) {
-      // At the line of the file the message names.
-      const std::string& why = tls.error().message;
-      auto member = &DaemonConfig::tls_cert;
-      if (why.find(" key \"" + cfg.tls_key + "\"") != std::string::npos) { member = &DaemonConfig::tls_key; }
-      if (why.find(" CA \"" + cfg.tls_client_ca + "\"") != std::string::npos) { member = &DaemonConfig::tls_client_ca; }
-      out.push_back(at(member) + why);
+  if (cfg.tls && files_readable) {
+    TlsFile failed = TlsFile::cert;
+    if (auto tls = TlsContext::server(TlsServerSettings{cfg.tls_key, cfg.tls_cert, cfg.tls_client_ca}, &failed); !tls) {
+      // At the line of the file at fault.
+      const auto member = failed == TlsFile::key ? &DaemonConfig::tls_key
+                          : failed == TlsFile::client_ca ? &DaemonConfig::tls_client_ca
+                                                         : &DaemonConfig::tls_cert;
+      out.push_back(at(member) + tls.error().message);
     }
   }
   return out;

@@ -112,33 +112,33 @@ SslCtxPtr new_context(const SSL_METHOD* method)
   return ctx;
 }
 
-Status use_identity(SSL_CTX* ctx, const std::string& key_file, const std::string& cert_file, std::string_view who)
+Status use_identity(SSL_CTX* ctx, const std::string& key_file, const std::string& cert_file, std::string_view who,
+                    TlsFile* failed)
 {
   const std::string what = std::string{who};
-  if (auto cause = unreadable(cert_file)) {
-    return make_error(ErrorKind::config, what + " certificate \"" + cert_file + "\": " + *cause);
-  }
-  if (auto cause = unreadable(key_file)) {
-    return make_error(ErrorKind::config, what + " key \"" + key_file + "\": " + *cause);
-  }
+  const auto fail = [failed](TlsFile file, std::string message) {
+    if (failed != nullptr) { *failed = file; }
+    return make_error(ErrorKind::config, std::move(message));
+  };
+  if (auto cause = unreadable(cert_file)) { return fail(TlsFile::cert, what + " certificate \"" + cert_file + "\": " + *cause); }
+  if (auto cause = unreadable(key_file)) { return fail(TlsFile::key, what + " key \"" + key_file + "\": " + *cause); }
   if (SSL_CTX_use_certificate_chain_file(ctx, cert_file.c_str()) != 1) {
-    return make_error(ErrorKind::config, what + " certificate \"" + cert_file + "\": " + ssl_reason());
+    return fail(TlsFile::cert, what + " certificate \"" + cert_file + "\": " + ssl_reason());
   }
   const bool loaded = SSL_CTX_use_PrivateKey_file(ctx, key_file.c_str(), SSL_FILETYPE_PEM) == 1;
   const std::string reason = loaded ? std::string{} : ssl_reason();
   if (!loaded && reason.find("mismatch") == std::string::npos) {
-    return make_error(ErrorKind::config, what + " key \"" + key_file + "\": " + reason);
+    return fail(TlsFile::key, what + " key \"" + key_file + "\": " + reason);
   }
   if (!loaded || SSL_CTX_check_private_key(ctx) != 1) {
-    return make_error(ErrorKind::config,
-                      what + " key \"" + key_file + "\" does not belong to certificate \"" + cert_file + "\"");
+    return fail(TlsFile::key, what + " key \"" + key_file + "\" does not belong to certificate \"" + cert_file + "\"");
   }
   return {};
 }
 
 }  // namespace
 
-Result<TlsContext> TlsContext::server(const TlsServerSettings& settings)
+Result<TlsContext> TlsContext::server(const TlsServerSettings& settings, TlsFile* failed)
 {
   auto impl = std::make_unique<Impl>();
   impl->server = true;
@@ -147,7 +147,7 @@ Result<TlsContext> TlsContext::server(const TlsServerSettings& settings)
   if (settings.key_file.empty() || settings.cert_file.empty()) {
     return make_error(ErrorKind::config, "TLS needs a key (-K FILE) and a certificate (-X FILE)");
   }
-  if (auto st = use_identity(impl->ctx.get(), settings.key_file, settings.cert_file, "TLS"); !st) {
+  if (auto st = use_identity(impl->ctx.get(), settings.key_file, settings.cert_file, "TLS", failed); !st) {
     return std::move(st).error();
   }
   // Each session is its own process: tickets could never be used again.
@@ -155,6 +155,7 @@ Result<TlsContext> TlsContext::server(const TlsServerSettings& settings)
   SSL_CTX_set_session_cache_mode(impl->ctx.get(), SSL_SESS_CACHE_OFF);
   if (!settings.client_ca_file.empty()) {
     const auto& ca = settings.client_ca_file;
+    if (failed != nullptr) { *failed = TlsFile::client_ca; }
     if (auto cause = unreadable(ca)) { return make_error(ErrorKind::config, "TLS client CA \"" + ca + "\": " + *cause); }
     STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(ca.c_str());
     if (names == nullptr || SSL_CTX_load_verify_locations(impl->ctx.get(), ca.c_str(), nullptr) != 1) {
@@ -187,7 +188,7 @@ Result<TlsContext> TlsContext::client(const TlsClientSettings& settings)
     if (settings.cert_file.empty() || settings.key_file.empty()) {
       return make_error(ErrorKind::usage, "--cert and --key go together");
     }
-    if (auto st = use_identity(impl->ctx.get(), settings.key_file, settings.cert_file, "--cert/--key: TLS"); !st) {
+    if (auto st = use_identity(impl->ctx.get(), settings.key_file, settings.cert_file, "--cert/--key: TLS", nullptr); !st) {
       return make_error(ErrorKind::usage, st.error().message);
     }
   }

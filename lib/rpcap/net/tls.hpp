@@ -55,11 +55,16 @@ struct TlsClientSettings {
   std::string key_file;    // --key: its key
 };
 
+// Which of TlsServerSettings' files a failure is about.
+enum class TlsFile { key, cert, client_ca };
+
 class TlsContext {
 public:
   // Load the daemon's key and certificate (and client CA). Fails
-  // (ErrorKind::config) naming the file and OpenSSL's reason.
-  static Result<TlsContext> server(const TlsServerSettings& settings);
+  // (ErrorKind::config) naming the file and OpenSSL's reason; `failed`,
+  // when given, is set to the file at fault (a key that does not belong to
+  // the certificate: the key).
+  static Result<TlsContext> server(const TlsServerSettings& settings, TlsFile* failed = nullptr);
   // The client's context: trust store or CA file, client certificate.
   static Result<TlsContext> client(const TlsClientSettings& settings);
 
