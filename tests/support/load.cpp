@@ -51,15 +51,23 @@ Fd connect_from(const std::string& from, std::uint16_t port)
   return fd;
 }
 
-long rss_kib(pid_t pid)
+namespace {
+
+long status_kib(pid_t pid, std::string_view field)
 {
   std::ifstream f{"/proc/" + std::to_string(pid) + "/status"};
   std::string line;
   while (std::getline(f, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) { return std::stol(line.substr(6)); }
+    if (line.starts_with(field)) { return std::stol(line.substr(field.size())); }
   }
   return 0;
 }
+
+}  // namespace
+
+long rss_kib(pid_t pid) { return status_kib(pid, "VmRSS:"); }
+
+long peak_rss_kib(pid_t pid) { return status_kib(pid, "VmHWM:"); }
 
 std::size_t fd_count(pid_t pid)
 {

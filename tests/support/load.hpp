@@ -43,6 +43,8 @@ Fd connect_from(const std::string& from, std::uint16_t port);
 
 // Resident memory of `pid` in KiB (VmRSS), 0 if it is gone.
 long rss_kib(pid_t pid);
+// Its peak resident memory so far (VmHWM), in KiB; 0 if it is gone.
+long peak_rss_kib(pid_t pid);
 
 // Descriptors `pid` holds open.
 std::size_t fd_count(pid_t pid);

@@ -88,6 +88,7 @@ private:
   void continue_data_tls();
   void data_tls_failed(const std::string& why);
   void flush_data();
+  void make_room(std::size_t need);
   bool sampled_out(const PacketInfo& info);
   std::size_t pending() const { return m_out.size() - m_sent; }
 
@@ -110,7 +111,10 @@ private:
   std::optional<TlsAccept> m_data_tls;  // TLS: the data connection's handshake, under way (deadline m_data_deadline)
   bool m_udp{false};
   std::size_t m_dgram_limit{0};      // UDP: most bytes a datagram gathers several PACKETs into (0: one each)
-  Bytes m_out;                       // PACKET messages not yet sent
+  // PACKET messages not yet sent, from m_sent on. Its capacity is reserved
+  // once per capture (max_pending and one packet) and it never grows past
+  // it: sent bytes make room for new ones (make_room()).
+  Bytes m_out;
   std::size_t m_sent{0};             // bytes of m_out already sent
   std::vector<std::size_t> m_dgram_ends;  // UDP: end offset of each datagram in m_out
   std::size_t m_dgram_next{0};       // UDP: next datagram to send
@@ -209,6 +213,7 @@ Result<StartCapReply> LiveSession::start_capture(const StartCapture& req)
   m_more = false;
   m_saved = StatsReply{};
   m_out.clear();
+  m_out.reserve(m_cfg.max_pending + k_header_size + PacketHeader::k_size + m_snaplen);
   m_sent = 0;
   m_dgram_ends.clear();
   m_dgram_next = 0;
@@ -277,6 +282,7 @@ void LiveSession::on_packet(const PacketInfo& info, const std::uint8_t* data)
     caplen = std::min<std::uint32_t>(caplen, k_max_udp_payload - k_header_size - PacketHeader::k_size);
   }
   PacketHeader ph{info.ts_sec, info.ts_usec, caplen, info.len, ++m_npkt};
+  make_room(k_header_size + PacketHeader::k_size + caplen);
   encode_packet_header(m_out, ph, k_protocol_version);
   m_out.insert(m_out.end(), data, data + caplen);
   // Enough queued: send before taking more. Without this, one dispatch()
@@ -295,6 +301,20 @@ void LiveSession::on_packet(const PacketInfo& info, const std::uint8_t* data)
   } else {
     m_dgram_ends.push_back(m_out.size());
   }
+}
+
+// Room for `need` more bytes of m_out within its capacity, made by dropping
+// the bytes already sent (what is left is less than max_pending: dispatch
+// stops there). A packet larger than the reserve grows it, once.
+void LiveSession::make_room(std::size_t need)
+{
+  if (m_sent == 0 || m_out.size() + need <= m_out.capacity()) { return; }
+  m_out.erase(m_out.begin(), m_out.begin() + static_cast<std::ptrdiff_t>(m_sent));
+  // UDP: the datagrams sent go, the others' ends move with their bytes.
+  m_dgram_ends.erase(m_dgram_ends.begin(), m_dgram_ends.begin() + static_cast<std::ptrdiff_t>(m_dgram_next));
+  for (auto& end : m_dgram_ends) { end -= m_sent; }
+  m_dgram_next = 0;
+  m_sent = 0;
 }
 
 void LiveSession::flush_data()

@@ -62,7 +62,10 @@ struct DaemonSessionConfig {
   int capture_buffer{32 << 20}; // kernel capture buffer, bytes
   PortRange data_ports;         // passive TCP data connections listen on one of these (empty: any)
   int max_block_wait_ms{50};    // longest a captured packet waits in the kernel
-  std::size_t max_pending{8u << 20};  // data bytes held for a slow client before the kernel drops instead
+  // Data bytes queued for the data connection at most: beyond, packets wait
+  // in the capture ring, and the kernel drops (and counts) what the ring cannot
+  // hold. Large enough for big writes (700 frames of 1500 B), small beside the ring.
+  std::size_t max_pending{1u << 20};
   Keepalive keepalive;          // on the control and TCP data connections: a vanished peer ends the session
   // TLS (-S): the data connection gets a handshake of its own, the daemon
   // the TLS server (docs/protocol.md#tls-and-first-byte-detection); UDP data is refused. Null: plaintext.
