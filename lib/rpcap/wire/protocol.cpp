@@ -537,30 +537,6 @@ Bytes encode(const Message& msg, std::uint8_t ver)
   return out;
 }
 
-void encode_packet_header(Bytes& out, const PacketHeader& ph, std::uint8_t ver)
-{
-  // The data path's per-packet work: 28 bytes built on the stack and
-  // appended at once, not 28 single-byte appends.
-  std::uint8_t b[k_header_size + PacketHeader::k_size];
-  auto put32 = [&b](std::size_t at, std::uint32_t v) {
-    b[at] = static_cast<std::uint8_t>(v >> 24);
-    b[at + 1] = static_cast<std::uint8_t>(v >> 16);
-    b[at + 2] = static_cast<std::uint8_t>(v >> 8);
-    b[at + 3] = static_cast<std::uint8_t>(v);
-  };
-  b[0] = ver;
-  b[1] = static_cast<std::uint8_t>(MsgType::packet);
-  b[2] = 0;
-  b[3] = 0;
-  put32(4, static_cast<std::uint32_t>(PacketHeader::k_size + ph.caplen));
-  put32(8, ph.ts_sec);
-  put32(12, ph.ts_usec);
-  put32(16, ph.caplen);
-  put32(20, ph.len);
-  put32(24, ph.npkt);
-  out.insert(out.end(), b, b + sizeof b);
-}
-
 ErrorMsg make_error_msg(ErrorCode code, std::string_view text)
 {
   return ErrorMsg{code, std::string{text.substr(0, ErrorMsg::k_max_text)}};
@@ -568,38 +544,24 @@ ErrorMsg make_error_msg(ErrorCode code, std::string_view text)
 
 // --- decoding ------------------------------------------------------------------
 
-std::optional<Header> decode_header(ByteView buf)
+Result<std::optional<Frame>> detail::next_frame_checked(ByteView buf, const Header& h, std::uint32_t max_plen)
 {
-  if (buf.size() < k_header_size) { return std::nullopt; }
-  ByteReader r{buf};
-  Header h;
-  h.ver = r.u8();
-  h.type = static_cast<MsgType>(r.u8());
-  h.value = r.u16();
-  h.plen = r.u32();
-  return h;
-}
-
-Result<std::optional<Frame>> next_frame(ByteView buf, std::uint32_t max_plen)
-{
-  auto h = decode_header(buf);
-  if (!h) { return std::optional<Frame>{}; }
-  if (h->plen > max_plen) {
-    return decode_error(error_code_for(h->type),
-                        type_label(h->type) + " announces a payload of " + num(h->plen)
+  if (h.plen > max_plen) {
+    return decode_error(error_code_for(h.type),
+                        type_label(h.type) + " announces a payload of " + num(h.plen)
                             + " bytes, more than the limit of " + num(max_plen));
   }
-  std::size_t plen = h->plen;
+  std::size_t plen = h.plen;
   // Bug B1 of libpcap 1.10 clients: a STARTCAP without an application filter
   // says plen 20 but carries the 8-byte instruction its filter header counts.
   // A plen-20 request whose filter says nitems 1 can mean nothing else.
-  if (h->type == MsgType::startcap_req && plen == 20) {
+  if (h.type == MsgType::startcap_req && plen == 20) {
     if (buf.size() < k_header_size + 20) { return std::optional<Frame>{}; }
     ByteReader r{buf.subspan(k_header_size + 16, 4)};
     if (r.u32() == 1) { plen += 8; }
   }
   if (buf.size() - k_header_size < plen) { return std::optional<Frame>{}; }
-  return std::optional<Frame>{Frame{*h, buf.subspan(k_header_size, plen), k_header_size + plen}};
+  return std::optional<Frame>{Frame{h, buf.subspan(k_header_size, plen), k_header_size + plen}};
 }
 
 Result<Filter> decode_filter(ByteView p, ErrorCode code)
@@ -634,22 +596,11 @@ Result<Filter> decode_filter(ByteView p, ErrorCode code)
   return f;
 }
 
-Result<PacketHeader> decode_packet_header(ByteView p)
+Error detail::packet_caplen_error(std::uint32_t caplen, std::size_t have)
 {
-  if (p.size() < PacketHeader::k_size) { return too_short(MsgType::packet, p.size(), PacketHeader::k_size); }
-  ByteReader r{p};
-  PacketHeader h;
-  h.ts_sec = r.u32();
-  h.ts_usec = r.u32();
-  h.caplen = r.u32();
-  h.len = r.u32();
-  h.npkt = r.u32();
-  if (h.caplen > p.size() - PacketHeader::k_size) {
-    return decode_error(ErrorCode::none, "PACKET captured length " + num(h.caplen) + " exceeds the "
-                                             + num(p.size() - PacketHeader::k_size)
-                                             + " bytes of packet data in the message");
-  }
-  return h;
+  if (have < PacketHeader::k_size) { return too_short(MsgType::packet, have, PacketHeader::k_size); }
+  return decode_error(ErrorCode::none, "PACKET captured length " + num(caplen) + " exceeds the "
+                                           + num(have - PacketHeader::k_size) + " bytes of packet data in the message");
 }
 
 Result<Message> decode_payload(const Header& h, ByteView p)

@@ -20,6 +20,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -395,7 +396,8 @@ Bytes encode(const Message& msg, std::uint8_t ver = k_protocol_version);
 void encode_header(Bytes& out, const Header& h);
 // Append a PACKET header (common header + 20 bytes) for `caplen` bytes of data that the
 // caller appends next: the data path writes packet bytes without an intermediate copy.
-void encode_packet_header(Bytes& out, const PacketHeader& ph, std::uint8_t ver = k_protocol_version);
+// (Inline, below, as the other per-packet codecs.)
+inline void encode_packet_header(Bytes& out, const PacketHeader& ph, std::uint8_t ver = k_protocol_version);
 // An ERROR message whose text is cut to ErrorMsg::k_max_text bytes.
 ErrorMsg make_error_msg(ErrorCode code, std::string_view text);
 
@@ -416,7 +418,7 @@ constexpr std::uint32_t clamp_snaplen(std::uint32_t snaplen)
 constexpr std::uint32_t k_default_max_plen = 4u << 20;
 
 // Read the 8-byte header at the start of `buf`; nullopt if fewer than 8 bytes.
-std::optional<Header> decode_header(ByteView buf);
+inline std::optional<Header> decode_header(ByteView buf);
 
 // One message cut from the front of a byte stream: its header, its payload
 // bytes and how many stream bytes it occupies (8 + plen, except for the
@@ -430,7 +432,7 @@ struct Frame {
 // Cut one message off the front of `buf`. Returns nullopt if `buf` holds
 // less than one whole message; an Error if the header announces a payload
 // larger than `max_plen`.
-Result<std::optional<Frame>> next_frame(ByteView buf, std::uint32_t max_plen = k_default_max_plen);
+inline Result<std::optional<Frame>> next_frame(ByteView buf, std::uint32_t max_plen = k_default_max_plen);
 
 // Decode the payload of a message whose header is `h`. Fails with
 // `malformed` (and the rpcap_code to answer with) for a payload that is short,
@@ -453,6 +455,80 @@ Result<Filter> decode_filter(ByteView payload, ErrorCode code);
 
 // Decode the 20-byte PACKET header in front of a PACKET payload and check
 // caplen against the payload length (the client-side bound of B14).
-Result<PacketHeader> decode_packet_header(ByteView payload);
+inline Result<PacketHeader> decode_packet_header(ByteView payload);
+
+// ---------------------------------------------------------------------------
+// The per-packet codecs, inline: they run once per packet on both ends of
+// the data path, where a call into another translation unit and a header
+// passed through memory cost as much as the decoding. Their error paths
+// (and bug B1's STARTCAP) stay out of line in protocol.cpp.
+
+namespace detail {
+// next_frame() for a header whose payload is over the limit, or a STARTCAP.
+Result<std::optional<Frame>> next_frame_checked(ByteView buf, const Header& h, std::uint32_t max_plen);
+// decode_packet_header()'s error for a caplen beyond the payload's `have` bytes.
+Error packet_caplen_error(std::uint32_t caplen, std::size_t have);
+}  // namespace detail
+
+inline void encode_packet_header(Bytes& out, const PacketHeader& ph, std::uint8_t ver)
+{
+  // 28 bytes built on the stack and appended at once, not 28 single-byte appends.
+  std::uint8_t b[k_header_size + PacketHeader::k_size];
+  auto put32 = [&b](std::size_t at, std::uint32_t v) {
+    b[at] = static_cast<std::uint8_t>(v >> 24);
+    b[at + 1] = static_cast<std::uint8_t>(v >> 16);
+    b[at + 2] = static_cast<std::uint8_t>(v >> 8);
+    b[at + 3] = static_cast<std::uint8_t>(v);
+  };
+  b[0] = ver;
+  b[1] = static_cast<std::uint8_t>(MsgType::packet);
+  b[2] = 0;
+  b[3] = 0;
+  put32(4, static_cast<std::uint32_t>(PacketHeader::k_size + ph.caplen));
+  put32(8, ph.ts_sec);
+  put32(12, ph.ts_usec);
+  put32(16, ph.caplen);
+  put32(20, ph.len);
+  put32(24, ph.npkt);
+  // Grown, then filled: GCC 12 takes an insert() into an empty vector for an overflow.
+  const std::size_t at = out.size();
+  out.resize(at + sizeof b);
+  std::memcpy(out.data() + at, b, sizeof b);
+}
+
+inline std::optional<Header> decode_header(ByteView buf)
+{
+  if (buf.size() < k_header_size) { return std::nullopt; }
+  ByteReader r{buf};
+  Header h;
+  h.ver = r.u8();
+  h.type = static_cast<MsgType>(r.u8());
+  h.value = r.u16();
+  h.plen = r.u32();
+  return h;
+}
+
+inline Result<std::optional<Frame>> next_frame(ByteView buf, std::uint32_t max_plen)
+{
+  const auto h = decode_header(buf);
+  if (!h) { return std::optional<Frame>{}; }
+  if (h->plen > max_plen || h->type == MsgType::startcap_req) { return detail::next_frame_checked(buf, *h, max_plen); }
+  if (buf.size() - k_header_size < h->plen) { return std::optional<Frame>{}; }
+  return std::optional<Frame>{Frame{*h, buf.subspan(k_header_size, h->plen), k_header_size + h->plen}};
+}
+
+inline Result<PacketHeader> decode_packet_header(ByteView p)
+{
+  if (p.size() < PacketHeader::k_size) { return detail::packet_caplen_error(0, p.size()); }
+  ByteReader r{p};
+  PacketHeader h;
+  h.ts_sec = r.u32();
+  h.ts_usec = r.u32();
+  h.caplen = r.u32();
+  h.len = r.u32();
+  h.npkt = r.u32();
+  if (h.caplen > p.size() - PacketHeader::k_size) { return detail::packet_caplen_error(h.caplen, p.size()); }
+  return h;
+}
 
 }  // namespace rpcap
