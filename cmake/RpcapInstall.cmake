@@ -22,13 +22,20 @@ rpcap_full_path(_unitdir "${RPCAP_UNITDIR}")
 # The @RPCAPD@ and @RPCAP_CONFIG@ of dist/systemd/*.in.
 set(RPCAPD "${_sbindir}/rpcapd")
 set(RPCAP_CONFIG "${RPCAP_SYSCONFDIR}/rpcapd.conf")
+# Made in a directory of this install's own: installs into other DESTDIRs
+# or prefixes may run at the same time from the same build (ctest -j runs
+# two). string(RANDOM) alone is seeded with the time in seconds.
 set(_src "${RPCAP_SOURCE_DIR}/dist/systemd")
-set(_gen "${RPCAP_BINARY_DIR}/dist/systemd")
+string(RANDOM LENGTH 12 _tag)
+string(SHA1 _tag "$ENV{DESTDIR}|${CMAKE_INSTALL_PREFIX}|${_tag}")
+string(SUBSTRING "${_tag}" 0 16 _tag)
+set(_gen "${RPCAP_BINARY_DIR}/dist/systemd/install-${_tag}")
 configure_file("${_src}/rpcapd.service.in" "${_gen}/rpcapd.service" @ONLY)
 configure_file("${_src}/rpcapd-inetd@.service.in" "${_gen}/rpcapd-inetd@.service" @ONLY)
 file(INSTALL DESTINATION "${_unitdir}" TYPE FILE
      FILES "${_gen}/rpcapd.service" "${_gen}/rpcapd-inetd@.service"
            "${_src}/rpcapd.socket" "${_src}/rpcapd-inetd.socket")
+file(REMOVE_RECURSE "${_gen}")
 
 # A configuration the administrator has (edited or not) is never replaced:
 # the shipped one is also in the documentation's examples to compare with.
