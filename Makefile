@@ -7,7 +7,7 @@ DESTDIR ?=
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps reference test install docs demo bench ci fuzz fuzz-ci fuzz-coverage format check-format clean
+.PHONY: all deps reference test install deb deb-check docs demo bench ci fuzz fuzz-ci fuzz-coverage format check-format clean
 
 all: $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j$(JOBS)
@@ -28,8 +28,22 @@ reference:
 test: all reference
 	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)
 
+# The PAM file and rpcapd.conf go to /etc whatever PREFIX is (an existing
+# /etc/rpcapd.conf is kept), the systemd units to PREFIX/lib/systemd/system
+# and run PREFIX/sbin/rpcapd. README: "Installing".
 install: all
 	DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix "$(PREFIX)"
+
+# The Debian packages rpcapd and rpcap-tools (debian/), built from a copy of
+# the tree into DEB_DIR with the source package and .changes; deb-check
+# checks their contents and runs lintian. DEB_BUILD_OPTIONS is passed on
+# (default: nocheck noddebs parallel=JOBS).
+DEB_DIR ?= build/deb
+deb:
+	DEB_BUILD_OPTIONS="$${DEB_BUILD_OPTIONS:-nocheck noddebs parallel=$(JOBS)}" scripts/build-deb $(DEB_DIR)
+
+deb-check:
+	tests/install/check-deb.sh $(DEB_DIR)
 
 # Regenerate the man pages and completions from the programs' CLI definitions.
 docs: all
