@@ -56,7 +56,7 @@ Status daemonize()
     if (pid > 0) { ::_exit(0); }
     if (i == 0) { ::setsid(); }
   }
-  (void)::chdir("/");
+  if (::chdir("/") != 0) { return make_error(ErrorKind::io, std::string{"chdir /: "} + std::strerror(errno)); }
   detach_stdio();
   return {};
 }
