@@ -142,3 +142,47 @@ TEST_CASE("pcap writer: a stream in the other byte order is read back right, hos
   CHECK(bus_id == 3);
   CHECK(status == -115);
 }
+
+TEST_CASE("pcap writer: borrowed packets go out from the caller's buffer, in order, until released", "[pcap]")
+{
+  char name[] = "/tmp/rpcap-borrowed-XXXXXX";
+  const int fd = ::mkstemp(name);
+  REQUIRE(fd >= 0);
+  const std::string path = name;
+  // A buffer larger than IOV_MAX pieces: one flush takes several writev() calls.
+  PcapWriter w{fd, PcapWriter::Flush::buffered, 4u << 20};
+  REQUIRE(w.begin(1, 262144).has_value());
+  std::vector<Bytes> expected;
+  // A small packet is copied, a large one borrowed; a release below the
+  // gathered-write size copies the borrowed one in, so the caller may reuse it.
+  Bytes big(1000, 0xaa);
+  REQUIRE(w.write_borrowed(1, 0, 3, Bytes{1, 2, 3}).has_value());
+  expected.push_back(Bytes{1, 2, 3});
+  REQUIRE(w.write_borrowed(2, 0, 1000, big).has_value());
+  expected.push_back(big);
+  REQUIRE(w.write(3, 0, 2, Bytes{4, 5}).has_value());
+  expected.push_back(Bytes{4, 5});
+  REQUIRE(w.release().has_value());
+  std::fill(big.begin(), big.end(), 0x55);
+  // 1500 borrowed packets (900 KB): the release writes them out in one flush.
+  std::vector<Bytes> many;
+  for (int i = 0; i < 1500; ++i) { many.emplace_back(600 + i % 7, static_cast<std::uint8_t>(i % 251)); }
+  for (const auto& p : many) {
+    REQUIRE(w.write_borrowed(4, 0, static_cast<std::uint32_t>(p.size()), p).has_value());
+    expected.push_back(p);
+  }
+  CHECK(w.buffered() > 1500 * 600);  // 3000 pieces: more than one writev() takes
+  REQUIRE(w.release().has_value());
+  CHECK(w.buffered() == 0);
+  for (auto& p : many) { std::fill(p.begin(), p.end(), 0); }
+  REQUIRE(w.flush().has_value());
+  CHECK(w.packets() == expected.size());
+  ::close(fd);
+  const auto records = test::record_data(path);
+  std::filesystem::remove(path);
+  REQUIRE(records.size() == expected.size());
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    INFO("record " << i);
+    CHECK(Bytes(records[i].begin(), records[i].end()) == expected[i]);
+  }
+}

@@ -228,10 +228,17 @@ Result<RunEnd> run_session_capture(ClientSession& session, const CaptureRunOptio
   if (auto st = out.begin(format); !st) { return output_failed(st.error()); }
 
   std::optional<Error> write_error;
+  // Packets go out from the session's receive buffer where they can (no
+  // copy), until the session reuses it.
   PacketCallback handler{[&](const PacketHeader& h, ByteView data) {
-    if (write_error || (opts.count != 0 && out.packets() >= opts.count)) { return; }
-    if (auto st = out.write(h.ts_sec, h.ts_usec, h.len, data); !st) { write_error = std::move(st).error(); }
-  }};
+                           if (write_error || (opts.count != 0 && out.packets() >= opts.count)) { return; }
+                           if (auto st = out.write_borrowed(h.ts_sec, h.ts_usec, h.len, data); !st) {
+                             write_error = std::move(st).error();
+                           }
+                         },
+                         [&] {
+                           if (auto st = out.release(); !st && !write_error) { write_error = std::move(st).error(); }
+                         }};
   Ticker ticker{opts, out, sig, cb, [&](const std::string& filter) -> Status {
                   // The session's own connections stay excluded, as at the start.
                   const std::string text = opts.exclude_self

@@ -86,6 +86,14 @@ public:
   // One packet: its timestamp (seconds and fraction in the format's units),
   // its length on the wire, the bytes captured.
   virtual Status write(std::uint32_t ts_sec, std::uint32_t ts_frac, std::uint32_t len, ByteView data) = 0;
+  // The same for `data` that stays valid until release(): an output may
+  // write it from where it is instead of copying it.
+  virtual Status write_borrowed(std::uint32_t ts_sec, std::uint32_t ts_frac, std::uint32_t len, ByteView data)
+  {
+    return write(ts_sec, ts_frac, len, data);
+  }
+  // The bytes given to write_borrowed() are about to change.
+  virtual Status release() { return {}; }
   // Hand on everything buffered (the run calls it on its short timer and
   // whenever the source goes idle).
   virtual Status flush() = 0;
@@ -109,6 +117,14 @@ public:
     }
     return m_w.write(ts_sec, ts_frac, len, data);
   }
+  Status write_borrowed(std::uint32_t ts_sec, std::uint32_t ts_frac, std::uint32_t len, ByteView data) override
+  {
+    if (m_files != nullptr) {
+      if (auto st = m_files->rotate_if_due(m_w); !st) { return st; }
+    }
+    return m_w.write_borrowed(ts_sec, ts_frac, len, data);
+  }
+  Status release() override { return m_w.release(); }
   Status flush() override { return m_w.flush(); }
   std::uint64_t packets() const override { return m_w.packets(); }
   std::size_t buffered() const override { return m_w.buffered(); }

@@ -618,6 +618,8 @@ Result<std::size_t> ClientSession::Impl::parse_buffered(PacketHandler& handler, 
     m_begin += (*frame)->size;
     if (*delivered) { ++n; }
   }
+  // The buffer is reused from here on: handed-on packets are let go.
+  handler.release();
   if (m_begin == m_end) {
     m_begin = m_end = 0;
   } else if (m_buf.size() - m_end < k_read_size) {
@@ -658,6 +660,7 @@ Result<std::size_t> ClientSession::Impl::read_datagrams(PacketHandler& handler, 
   // A bad datagram after good ones: the good ones are returned now, the
   // error by the next call.
   auto failed = [&](Error e) -> Result<std::size_t> {
+    handler.release();
     if (n == 0) { return e; }
     m_pending_error = std::move(e);
     return n;
@@ -691,6 +694,7 @@ Result<std::size_t> ClientSession::Impl::read_datagrams(PacketHandler& handler, 
       if (*delivered) { ++n; }
       at += (*frame)->size;
     }
+    handler.release();  // the next datagram goes where this one is
   }
   return n;
 }

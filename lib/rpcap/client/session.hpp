@@ -85,19 +85,30 @@ struct StartOptions {
 class PacketHandler {
 public:
   virtual ~PacketHandler() = default;
-  // Called for each packet; `data` holds `hdr.caplen` bytes and is valid only during the call.
+  // Called for each packet; `data` holds `hdr.caplen` bytes where the
+  // session received them, and stays valid until release() is called (the
+  // session calls it before it reuses its buffer, at the latest when
+  // read_packets() returns), so that a handler may write them out from there.
   virtual void on_packet(const PacketHeader& hdr, ByteView data) = 0;
+  // The bytes of the packets handed on so far are about to be reused: a
+  // handler that kept references to them lets go of them now.
+  virtual void release() {}
 };
 
-// A PacketHandler that calls `f(hdr, data)`.
-template <typename F>
+// A PacketHandler that calls `f(hdr, data)` for each packet and `r()` on release().
+struct NoRelease {
+  void operator()() const noexcept {}
+};
+template <typename F, typename R = NoRelease>
 class PacketCallback final : public PacketHandler {
 public:
-  explicit PacketCallback(F f) : m_f(std::move(f)) {}
+  explicit PacketCallback(F f, R r = R{}) : m_f(std::move(f)), m_r(std::move(r)) {}
   void on_packet(const PacketHeader& hdr, ByteView data) override { m_f(hdr, data); }
+  void release() override { m_r(); }
 
 private:
   F m_f;
+  R m_r;
 };
 
 class ClientSession {

@@ -36,6 +36,11 @@ public:
   Status begin(int linktype, std::uint32_t snaplen, Order order = Order::native, bool nano = false);
   // Add one record: timestamp, captured and original length, the bytes.
   Status write(std::uint32_t ts_sec, std::uint32_t ts_usec, std::uint32_t len, ByteView data);
+  // The same, but `data` stays where it is until release() (or a flush):
+  // large packets go out from the caller's buffer without a copy.
+  Status write_borrowed(std::uint32_t ts_sec, std::uint32_t ts_usec, std::uint32_t len, ByteView data);
+  // The bytes given to write_borrowed() are about to change.
+  Status release() { return m_out.release_borrowed(); }
   // Write out everything buffered.
   Status flush();
   // An existing file is emptied only when the first bytes go to it
@@ -54,6 +59,7 @@ public:
 
 private:
   void put_header();
+  void put_record_header(std::uint32_t ts_sec, std::uint32_t ts_usec, std::uint32_t len, std::size_t caplen);
 
   StreamBuffer m_out;
   int m_linktype{0};

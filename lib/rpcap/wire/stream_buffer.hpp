@@ -6,8 +6,11 @@
 // worse than a file that ends early).
 #pragma once
 
+#include <sys/uio.h>
+
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "rpcap/base/error.hpp"
 #include "rpcap/wire/bytes.hpp"
@@ -23,10 +26,22 @@ public:
 
   // Where the bytes are appended; call record_done() after each record.
   Bytes& bytes() noexcept { return m_buf; }
+  // Append `data` without copying it: it goes out from where it is, in the
+  // same writev() as the bytes around it, so it must stay as it is until
+  // flush() or release_borrowed().
+  void append_borrowed(ByteView data)
+  {
+    m_borrowed.push_back(Borrowed{m_buf.size(), data});
+    m_borrowed_bytes += data.size();
+  }
+  // The borrowed bytes are about to change: write everything out when that
+  // makes a large write anyway, else copy them in (a few small packets are
+  // cheaper to copy than to write on their own).
+  Status release_borrowed();
   // A record was appended: flush if the mode or the fill level says so.
   Status record_done()
   {
-    if (m_mode == Flush::per_packet || m_buf.size() >= m_limit) { return flush(); }
+    if (m_mode == Flush::per_packet || buffered() >= m_limit) { return flush(); }
     return {};
   }
   // Write out everything buffered.
@@ -38,15 +53,27 @@ public:
   void truncate_on_first_write() noexcept { m_truncate = true; }
 
   int fd() const noexcept { return m_fd; }
-  std::size_t buffered() const noexcept { return m_buf.size(); }
+  std::size_t buffered() const noexcept { return m_buf.size() + m_borrowed_bytes; }
   // Bytes written to the current descriptor so far, buffered ones included.
-  std::uint64_t file_bytes() const noexcept { return m_written + m_buf.size(); }
+  std::uint64_t file_bytes() const noexcept { return m_written + buffered(); }
 
 private:
+  // Borrowed bytes that go out after the first `at` bytes of m_buf.
+  struct Borrowed {
+    std::size_t at;
+    ByteView data;
+  };
+  Status write_out();
+  void forget();
+
   int m_fd;
   Flush m_mode;
   std::size_t m_limit;
   Bytes m_buf;
+  Bytes m_spare;  // release_borrowed() builds the next m_buf here
+  std::vector<Borrowed> m_borrowed;
+  std::size_t m_borrowed_bytes{0};
+  std::vector<iovec> m_iov;  // flush()'s gather list, kept for its capacity
   std::uint64_t m_written{0};
   bool m_failed{false};
   bool m_truncate{false};
