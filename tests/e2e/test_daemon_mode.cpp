@@ -73,11 +73,7 @@ TEST_CASE("rpcapd -d: relative host list and pid file are taken from where it st
                                         + std::to_string(port));
   REQUIRE(r.exit_code == 0);
   const std::string pid_file = dir.path() + "/rpcapd.pid";
-  // The pid file is written by the detached daemon: wait for its whole line.
-  REQUIRE(eventually([&] { return read_file(pid_file).ends_with("\n"); }, 10000));
-  const pid_t pid = static_cast<pid_t>(std::stol(read_file(pid_file)));
-  REQUIRE(eventually([&] { return listens_on(pid, port) || has_exited(pid); }, 10000));
-  REQUIRE_FALSE(has_exited(pid));
+  const pid_t pid = detached_daemon(pid_file, port);
   {
     // The host list is read for each connection, after the daemon went to "/".
     RawClient c{connect_local(port)};

@@ -545,10 +545,7 @@ TEST_CASE("rpcapd: -d detaches, writes its pid file and keeps serving", "[e2e][r
   const std::string pid_file = dir.path() + "/rpcapd.pid";
   auto r = run({program("rpcapd"), "-d", "--pid-file", pid_file, "-n", "-b", "127.0.0.1", "-p", std::to_string(port)});
   CHECK(r.exit_code == 0);
-  REQUIRE(eventually([&] { return read_file(pid_file).ends_with("\n"); }, 10000));
-  const pid_t pid = static_cast<pid_t>(std::stol(read_file(pid_file)));
-  REQUIRE(eventually([&] { return listens_on(pid, port) || has_exited(pid); }, 10000));
-  REQUIRE_FALSE(has_exited(pid));
+  const pid_t pid = detached_daemon(pid_file, port);
   RawClient c{connect_local(port)};
   c.null_auth();
   CHECK(::kill(pid, SIGTERM) == 0);

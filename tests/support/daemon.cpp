@@ -164,6 +164,16 @@ bool tcp_listening(std::uint16_t port) { return !tcp_inodes("/proc/net", port, "
 
 bool listens_on(pid_t pid, std::uint16_t port) { return sockets_of(pid, port, "0A") != 0; }
 
+pid_t detached_daemon(const std::string& pid_file, std::uint16_t port)
+{
+  // The detached process writes the file: wait for its whole line.
+  REQUIRE(eventually([&] { return read_file(pid_file).ends_with("\n"); }, 10000));
+  const pid_t pid = static_cast<pid_t>(std::stol(read_file(pid_file)));
+  REQUIRE(eventually([&] { return listens_on(pid, port) || has_exited(pid); }, 10000));
+  REQUIRE_FALSE(has_exited(pid));
+  return pid;
+}
+
 std::size_t connections_held(pid_t pid, std::uint16_t port) { return sockets_of(pid, port, "01"); }
 
 bool wait_tcp_listening(std::uint16_t port, bool listening, int timeout_ms)

@@ -73,6 +73,11 @@ std::set<std::string> socket_inodes_of(pid_t pid);
 // this program and not another one.
 bool listens_on(pid_t pid, std::uint16_t port);
 
+// A daemon that detached (rpcapd -d): the pid it wrote to `pid_file`, once
+// the file holds a whole line and that process listens on `port`. Fails the
+// current test if either does not come to pass within 10 s or it exits.
+pid_t detached_daemon(const std::string& pid_file, std::uint16_t port);
+
 // Established TCP connections to local port `port` that process `pid`
 // holds: the connections a daemon has accepted and keeps.
 std::size_t connections_held(pid_t pid, std::uint16_t port);
