@@ -48,20 +48,26 @@ int main(int argc, char** argv)
   auto sockets = open_daemon_sockets(run->config);
   if (!sockets) { return tool::report(app, sockets.error()); }
   std::optional<PidFile> pid_file;
+  std::optional<Detached> detached;
   if (opts.daemonize) {
     if (!opts.pid_file.empty()) {
       auto created = PidFile::create(opts.pid_file);
       if (!created) { return tool::report(app, created.error()); }
       pid_file.emplace(std::move(*created));
     }
-    if (auto st = daemonize(); !st) { return tool::report(app, st.error()); }
+    auto forked = daemonize(k_prog);
+    if (!forked) { return tool::report(app, forked.error()); }
+    detached.emplace(std::move(*forked));
   }
   const LogFn log = make_logger(k_prog, opts.daemonize ? LogTo::syslog : LogTo::standard_error, opts.debug);
   if (pid_file) {
     if (auto st = pid_file->write(); !st) {
       log(LogLevel::error, st.error().message);
+      if (detached) { detached->fail(st.error().message); }
       return 1;
     }
   }
+  // Listening, and the pid file written: whoever ran rpcapd -d may go on.
+  if (detached) { detached->ready(); }
   return run_daemon(std::move(*sockets), *run, log);
 }

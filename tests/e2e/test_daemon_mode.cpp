@@ -73,7 +73,15 @@ TEST_CASE("rpcapd -d: relative host list and pid file are taken from where it st
                                         + std::to_string(port));
   REQUIRE(r.exit_code == 0);
   const std::string pid_file = dir.path() + "/rpcapd.pid";
+  // rpcapd -d returns once the daemon listens and its pid file is written.
+  CHECK(read_file(pid_file).ends_with("\n"));
   const pid_t pid = detached_daemon(pid_file, port);
+  const KillAtEnd guard{pid};
+  // A second daemon with the same pid file stops before it detaches.
+  const auto second = run({program("rpcapd"), "-d", "-n", "-b", "127.0.0.1", "-p", "0", "--pid-file", pid_file});
+  CHECK(second.exit_code == 1);
+  CHECK(second.err == "rpcapd: error: pid file " + pid_file + ": another rpcapd holds it\n");
+  CHECK(read_file(pid_file) == std::to_string(pid) + "\n");
   {
     // The host list is read for each connection, after the daemon went to "/".
     RawClient c{connect_local(port)};
@@ -175,9 +183,8 @@ TEST_CASE("rpcapd: socket activation: it serves on the dual-stack socket systemd
   CHECK(read_packets(data, 2).size() == 2);
   c.send(CloseMsg{});
   CHECK(c.closed());
+  // It served on the socket it was passed (one of its own on the port would have failed to bind).
   CHECK(eventually([&] { return activator.err().find("(passed by the service manager)") != std::string::npos; }, 5000));
-  // rpcapd did not bind a socket of its own: the one listening is systemd's.
-  CHECK(listens_on(activator.pid(), port));
   activator.signal(SIGTERM);
   CHECK(activator.wait().exit_code == 0);
 }
@@ -195,13 +202,14 @@ TEST_CASE("rpcapd: tells the service manager when it is ready, reloads and stops
   REQUIRE(::kill(d.pid(), SIGHUP) == 0);
   CHECK(manager.next() == "RELOADING=1\nSTATUS=re-reading the configuration");
   CHECK(manager.next() == "READY=1\nSTATUS=" + listening + "; 0 session(s)");
-  // Its session processes do not speak for it (NotifyAccess=main).
+  // A session changes nothing of the daemon's state: no notification.
   {
     RawClient c{d.port()};
     c.null_auth();
     c.send(FindAllIfRequest{});
     c.expect<FindAllIfReply>();
   }
+  CHECK(manager.next(200).empty());
   CHECK(d.stop(SIGTERM) == 0);
   CHECK(manager.next() == "STOPPING=1\nSTATUS=stopping");
   CHECK(manager.next(200).empty());

@@ -546,6 +546,7 @@ TEST_CASE("rpcapd: -d detaches, writes its pid file and keeps serving", "[e2e][r
   auto r = run({program("rpcapd"), "-d", "--pid-file", pid_file, "-n", "-b", "127.0.0.1", "-p", std::to_string(port)});
   CHECK(r.exit_code == 0);
   const pid_t pid = detached_daemon(pid_file, port);
+  const KillAtEnd guard{pid};
   RawClient c{connect_local(port)};
   c.null_auth();
   CHECK(::kill(pid, SIGTERM) == 0);
@@ -705,6 +706,8 @@ TEST_CASE("rpcapd: a client that does not read keeps the session's memory bounde
   const long before = peak_rss_kib(sessions.front());  // the ring is mapped: what the capture costs idle
   // About 1.3 GB of capture in 64 KiB datagrams: far more than any buffer.
   for (int i = 0; i < 40; ++i) { send_udp(port, std::string(65000, 'm'), 500); }
+  c.send(StatsRequest{});
+  const auto st = c.expect<StatsReply>();  // answered: the session has seen the flood
   const long peak = peak_rss_kib(sessions.front());
   INFO("session peak RSS " << before << " KiB before the flood, " << peak << " KiB after\n" << d.log());
   CHECK(before > 0);
@@ -715,8 +718,6 @@ TEST_CASE("rpcapd: a client that does not read keeps the session's memory bounde
   // 8 MiB (AddressSanitizer's shadow memory and quarantine are far more).
   CHECK(peak <= (32 + 8) * 1024);
 #endif
-  c.send(StatsRequest{});
-  const auto st = c.expect<StatsReply>();
   CHECK(st.krnldrop > 0);  // the kernel dropped what the session could not queue
 }
 

@@ -164,6 +164,11 @@ bool tcp_listening(std::uint16_t port) { return !tcp_inodes("/proc/net", port, "
 
 bool listens_on(pid_t pid, std::uint16_t port) { return sockets_of(pid, port, "0A") != 0; }
 
+KillAtEnd::~KillAtEnd()
+{
+  if (pid > 0 && !has_exited(pid)) { ::kill(pid, SIGKILL); }
+}
+
 pid_t detached_daemon(const std::string& pid_file, std::uint16_t port)
 {
   // The detached process writes the file: wait for its whole line.

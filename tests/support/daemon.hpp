@@ -78,6 +78,13 @@ bool listens_on(pid_t pid, std::uint16_t port);
 // current test if either does not come to pass within 10 s or it exits.
 pid_t detached_daemon(const std::string& pid_file, std::uint16_t port);
 
+// SIGKILLs process `pid` when it goes, if it still runs: a daemon that
+// detached is no child of the test, and a failed check must not leave it.
+struct KillAtEnd {
+  pid_t pid;
+  ~KillAtEnd();
+};
+
 // Established TCP connections to local port `port` that process `pid`
 // holds: the connections a daemon has accepted and keeps.
 std::size_t connections_held(pid_t pid, std::uint16_t port);

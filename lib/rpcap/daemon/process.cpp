@@ -2,6 +2,7 @@
 #include "rpcap/daemon/process.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -48,17 +49,63 @@ void detach_stdio()
   if (null > 2) { ::close(null); }
 }
 
-Status daemonize()
+namespace {
+
+// What the daemon tells the process that started it (see Detached).
+constexpr std::string_view k_ready_word = "ok\n";
+
+[[noreturn]] void report_and_exit(int fd, const std::string& message)
 {
-  for (int i = 0; i < 2; ++i) {
-    const pid_t pid = ::fork();
-    if (pid < 0) { return make_error(ErrorKind::io, std::string{"fork: "} + std::strerror(errno)); }
-    if (pid > 0) { ::_exit(0); }
-    if (i == 0) { ::setsid(); }
+  (void)write_all(fd, message.data(), message.size(), 1000);
+  ::_exit(1);
+}
+
+}  // namespace
+
+void Detached::ready()
+{
+  (void)write_all(m_fd.get(), k_ready_word.data(), k_ready_word.size(), 1000);
+  m_fd.reset();
+}
+
+void Detached::fail(const std::string& message)
+{
+  (void)write_all(m_fd.get(), message.data(), message.size(), 1000);
+  m_fd.reset();
+}
+
+Result<Detached> daemonize(const char* prog)
+{
+  int ends[2];
+  if (::pipe2(ends, O_CLOEXEC) != 0) { return make_error(ErrorKind::io, std::string{"pipe: "} + std::strerror(errno)); }
+  Fd from_daemon{ends[0]};
+  Fd to_starter{ends[1]};
+  const pid_t pid = ::fork();
+  if (pid < 0) { return make_error(ErrorKind::io, std::string{"fork: "} + std::strerror(errno)); }
+  if (pid > 0) {
+    // The starting process: its exit status is the daemon's word.
+    to_starter.reset();
+    std::string said;
+    char buf[512];
+    for (;;) {
+      const ssize_t n = ::read(from_daemon.get(), buf, sizeof buf);
+      if (n < 0 && errno == EINTR) { continue; }
+      if (n <= 0) { break; }
+      said.append(buf, static_cast<std::size_t>(n));
+    }
+    if (said == k_ready_word) { ::_exit(0); }
+    std::cerr << message_line(prog, "error", said.empty() ? "the daemon ended before it was ready" : said)
+              << std::flush;
+    ::_exit(1);
   }
-  if (::chdir("/") != 0) { return make_error(ErrorKind::io, std::string{"chdir /: "} + std::strerror(errno)); }
+  from_daemon.reset();
+  ::setsid();
+  const pid_t second = ::fork();
+  if (second < 0) { report_and_exit(to_starter.get(), std::string{"fork: "} + std::strerror(errno)); }
+  if (second > 0) { ::_exit(0); }
+  if (::chdir("/") != 0) { report_and_exit(to_starter.get(), std::string{"chdir /: "} + std::strerror(errno)); }
   detach_stdio();
-  return {};
+  return Detached{std::move(to_starter)};
 }
 
 Result<PidFile> PidFile::create(const std::string& path)
@@ -68,6 +115,13 @@ Result<PidFile> PidFile::create(const std::string& path)
   f.m_path = std::filesystem::absolute(path, ec).string();
   f.m_fd = Fd{::open(f.m_path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644)};
   if (!f.m_fd) { return make_error(ErrorKind::io, "pid file " + f.m_path + ": " + std::strerror(errno)); }
+  // Held while the daemon runs (its processes share the lock): a second
+  // daemon with the same pid file stops here instead of taking it over.
+  if (::flock(f.m_fd.get(), LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    return make_error(ErrorKind::io, "pid file " + f.m_path + ": "
+                                         + (err == EWOULDBLOCK ? "another rpcapd holds it" : std::strerror(err)));
+  }
   return f;
 }
 
@@ -79,7 +133,6 @@ Status PidFile::write()
     return make_error(ErrorKind::io, "pid file " + m_path + ": " + st.error().message);
   }
   m_writer = ::getpid();
-  m_fd.reset();
   return {};
 }
 

@@ -26,10 +26,11 @@ LogFn make_logger(const char* prog, LogTo to, bool debug);
 // Point descriptors 0-2 at /dev/null.
 void detach_stdio();
 
-// The daemon's pid file (--pid-file). create() opens it before the daemon
-// detaches, so that a path it cannot write stops it with the reason on
-// standard error, and makes the path absolute, as the daemon leaves its
-// working directory; write() puts this process's pid in it once detached.
+// The daemon's pid file (--pid-file). create() opens and locks it before
+// the daemon detaches, so that a path it cannot write, or one another
+// daemon holds, stops it with the reason on standard error, and makes the
+// path absolute, as the daemon leaves its working directory; write() puts
+// this process's pid in it once detached.
 // The process that wrote it removes it when the object goes (at exit);
 // forked children, which leave by _exit(), never do.
 class PidFile {
@@ -52,8 +53,25 @@ private:
   pid_t m_writer{0};
 };
 
+// The daemon's line back to the process that started it (rpcapd -d): that
+// process waits, and exits 0 once the daemon says it is ready, or prints
+// what the daemon says failed on its standard error and exits 1 (also
+// when the daemon ends before it says anything), so that a script or an
+// init system can trust the exit status and find the pid file written.
+class Detached {
+public:
+  explicit Detached(Fd fd) : m_fd(std::move(fd)) {}
+  void ready();
+  void fail(const std::string& message);
+
+private:
+  Fd m_fd;
+};
+
 // Fork into the background: a new session, no terminal, the working
-// directory "/". Returns in the daemon only; fails (ErrorKind::io) with the cause.
-Status daemonize();
+// directory "/". Returns in the daemon only; the starting process (named
+// `prog` in its messages) stays until Detached says how it went. Fails
+// (ErrorKind::io) with the cause, before forking.
+Result<Detached> daemonize(const char* prog);
 
 }  // namespace rpcap

@@ -2,6 +2,7 @@
 #include "rpcap/daemon/service_manager.hpp"
 
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -51,7 +52,9 @@ Result<std::vector<Fd>> passed_listeners()
   for (int fd = k_first_passed_fd; fd < k_first_passed_fd + *n; ++fd) { out.emplace_back(fd); }
   for (const auto& fd : out) {
     const std::string which = "descriptor " + std::to_string(fd.get()) + " passed by the service manager";
-    if (socket_option(fd.get(), SO_TYPE) != SOCK_STREAM || socket_option(fd.get(), SO_ACCEPTCONN) != 1) {
+    const int domain = socket_option(fd.get(), SO_DOMAIN);
+    if ((domain != AF_INET && domain != AF_INET6) || socket_option(fd.get(), SO_TYPE) != SOCK_STREAM
+        || socket_option(fd.get(), SO_PROTOCOL) != IPPROTO_TCP || socket_option(fd.get(), SO_ACCEPTCONN) != 1) {
       return make_error(ErrorKind::config, which + " is not a listening TCP socket (use Accept=no and ListenStream=)");
     }
     const int flags = ::fcntl(fd.get(), F_GETFD);

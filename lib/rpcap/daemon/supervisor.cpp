@@ -133,9 +133,15 @@ private:
   void reload();
   bool try_reload();
   std::string status() const;
+  // What a child leaves blocked of this process's signals (the rest get
+  // their default actions back): a session reads SIGUSR1 and SIGTERM from a
+  // SignalFd of its own, so a SIGTERM before it has one waits for it rather
+  // than ending the session without a word; an active-mode worker reads
+  // SIGUSR1 only (SIGTERM ends it).
+  enum class ChildKind { session, worker };
   // Fork a child that runs `body` without this process's descriptors and
   // signal handling; -1 if fork failed (logged, with `label`).
-  pid_t fork_child(const std::string& label, const std::function<void()>& body);
+  pid_t fork_child(const std::string& label, ChildKind kind, const std::function<void()>& body);
   void start_worker(const ActiveClient& target);
   void sync_workers(bool reload);
   void stop();
@@ -284,7 +290,7 @@ void Supervisor::accept_from(int listener)
   }
 }
 
-pid_t Supervisor::fork_child(const std::string& label, const std::function<void()>& body)
+pid_t Supervisor::fork_child(const std::string& label, ChildKind kind, const std::function<void()>& body)
 {
   const pid_t pid = m_children.spawn(label, [&] {
     // Nothing of the listening process's stays open in a child.
@@ -292,8 +298,11 @@ pid_t Supervisor::fork_child(const std::string& label, const std::function<void(
     m_waiting.clear();
     m_lingering.clear();
     m_sessions.clear();
-    // SIGUSR1 stays blocked: a session reads it from a SignalFd of its own.
-    m_signals.restore_in_child({SIGUSR1});
+    if (kind == ChildKind::session) {
+      m_signals.restore_in_child({SIGUSR1, SIGTERM});
+    } else {
+      m_signals.restore_in_child({SIGUSR1});
+    }
     body();
     return 0;
   });
@@ -326,7 +335,7 @@ void Supervisor::serve(Id id)
   SessionTies ties{m_throttle.delay_for(host, LoginThrottle::Clock::now(), std::chrono::seconds(m_cfg.max_login_delay)),
                    SessionLink{std::move(link->second)}, w.accepted};
   (void)set_nonblocking(w.fd.get(), false);
-  const pid_t pid = fork_child(w.from.to_string(), [&] {
+  const pid_t pid = fork_child(w.from.to_string(), ChildKind::session, [&] {
     link->first.reset();
     serve_connection(std::move(w.fd), m_opts, m_cfg, m_tls.get(), m_log, std::move(ties));
   });
@@ -433,7 +442,7 @@ void Supervisor::reap()
 
 void Supervisor::start_worker(const ActiveClient& target)
 {
-  const pid_t pid = fork_child("active mode: " + target_name(target), [&] {
+  const pid_t pid = fork_child("active mode: " + target_name(target), ChildKind::worker, [&] {
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     active_worker(target, m_opts, m_cfg, m_tls.get(), m_log);
   });

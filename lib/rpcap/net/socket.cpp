@@ -231,7 +231,8 @@ Result<Fd> first_free(PortRange ports, const std::function<Result<Fd>(std::uint1
 
 Error bind_failure(std::string_view what, const SockAddress& a, int err)
 {
-  if (err == EADDRINUSE) { return make_error(ErrorKind::busy, a.to_string() + " is in use"); }
+  // A port of a range in use: try the next. Port 0 in use means no ephemeral port is left.
+  if (err == EADDRINUSE && a.port() != 0) { return make_error(ErrorKind::busy, a.to_string() + " is in use"); }
   return io_error(std::string{what} + " on " + a.to_string(), err);
 }
 

@@ -26,7 +26,10 @@ constexpr std::size_t k_min_gathered_write = 64 * 1024;
 
 Status StreamBuffer::flush()
 {
-  if (m_failed) { return make_error(ErrorKind::io, "output: an earlier write failed"); }
+  if (m_failed) {
+    forget();
+    return make_error(ErrorKind::io, "output: an earlier write failed");
+  }
   if (m_truncate && buffered() > 0) {
     m_truncate = false;
     if (::ftruncate(m_fd, 0) != 0) {
@@ -89,20 +92,20 @@ Status StreamBuffer::release_borrowed()
 {
   if (m_borrowed.empty()) { return {}; }
   if (m_borrowed_bytes >= k_min_gathered_write) { return flush(); }
-  // Copied in at their places: what follows the first one is made again,
-  // in one pass, in the spare buffer; what precedes it stays where it is.
-  const std::size_t first = m_borrowed.front().at;
-  m_spare.clear();
-  std::size_t from = first;
-  for (const auto& b : m_borrowed) {
-    m_spare.insert(m_spare.end(), m_buf.begin() + static_cast<std::ptrdiff_t>(from),
-                   m_buf.begin() + static_cast<std::ptrdiff_t>(b.at));
-    m_spare.insert(m_spare.end(), b.data.begin(), b.data.end());
-    from = b.at;
+  // Copied in at their places, in place: the buffer grows by the borrowed
+  // bytes, and from the back each owned run moves up to its final place and
+  // the borrowed bytes fill the gap before it. Each byte is copied once.
+  std::size_t owned_end = m_buf.size();
+  std::size_t write_end = m_buf.size() + m_borrowed_bytes;
+  m_buf.resize(write_end);
+  for (auto it = m_borrowed.rbegin(); it != m_borrowed.rend(); ++it) {
+    const std::size_t run = owned_end - it->at;  // owned bytes after this borrowed piece
+    std::memmove(m_buf.data() + write_end - run, m_buf.data() + it->at, run);
+    write_end -= run;
+    std::memcpy(m_buf.data() + write_end - it->data.size(), it->data.data(), it->data.size());
+    write_end -= it->data.size();
+    owned_end = it->at;
   }
-  m_spare.insert(m_spare.end(), m_buf.begin() + static_cast<std::ptrdiff_t>(from), m_buf.end());
-  m_buf.resize(first);
-  m_buf.insert(m_buf.end(), m_spare.begin(), m_spare.end());
   m_borrowed.clear();
   m_borrowed_bytes = 0;
   return {};

@@ -70,7 +70,6 @@ private:
   Flush m_mode;
   std::size_t m_limit;
   Bytes m_buf;
-  Bytes m_spare;  // release_borrowed() builds the next m_buf here
   std::vector<Borrowed> m_borrowed;
   std::size_t m_borrowed_bytes{0};
   std::vector<iovec> m_iov;  // flush()'s gather list, kept for its capacity
