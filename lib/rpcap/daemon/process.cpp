@@ -54,9 +54,12 @@ namespace {
 // What the daemon tells the process that started it (see Detached).
 constexpr std::string_view k_ready_word = "ok\n";
 
+// Say `word` on the line to the starting process (it reads to the end).
+void say(int fd, std::string_view word) { (void)write_all(fd, word.data(), word.size(), 1000); }
+
 [[noreturn]] void report_and_exit(int fd, const std::string& message)
 {
-  (void)write_all(fd, message.data(), message.size(), 1000);
+  say(fd, message);
   ::_exit(1);
 }
 
@@ -64,13 +67,13 @@ constexpr std::string_view k_ready_word = "ok\n";
 
 void Detached::ready()
 {
-  (void)write_all(m_fd.get(), k_ready_word.data(), k_ready_word.size(), 1000);
+  say(m_fd.get(), k_ready_word);
   m_fd.reset();
 }
 
 void Detached::fail(const std::string& message)
 {
-  (void)write_all(m_fd.get(), message.data(), message.size(), 1000);
+  say(m_fd.get(), message);
   m_fd.reset();
 }
 

@@ -10,7 +10,9 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <optional>
+#include <limits>
+
+#include "rpcap/config/values.hpp"
 
 namespace rpcap {
 namespace {
@@ -21,12 +23,6 @@ std::string take_env(const char* name)
   std::string out = v != nullptr ? v : "";
   ::unsetenv(name);
   return out;
-}
-
-std::optional<long> whole_number(const std::string& s)
-{
-  if (s.empty() || s.size() > 9 || s.find_first_not_of("0123456789") != std::string::npos) { return std::nullopt; }
-  return std::stol(s);
 }
 
 int socket_option(int fd, int option)
@@ -45,11 +41,11 @@ Result<std::vector<Fd>> passed_listeners()
   const std::string count = take_env("LISTEN_FDS");
   ::unsetenv("LISTEN_FDNAMES");
   std::vector<Fd> out;
-  const auto for_pid = whole_number(pid);
-  if (count.empty() || !for_pid || *for_pid != ::getpid()) { return out; }
-  const auto n = whole_number(count);
-  if (!n || *n > 1024) { return make_error(ErrorKind::config, "LISTEN_FDS=\"" + count + "\" is not a count of descriptors"); }
-  for (int fd = k_first_passed_fd; fd < k_first_passed_fd + *n; ++fd) { out.emplace_back(fd); }
+  const auto for_pid = conf::parse_number(pid, std::numeric_limits<int>::max());
+  if (count.empty() || !for_pid || static_cast<pid_t>(*for_pid) != ::getpid()) { return out; }
+  const auto n = conf::parse_number(count, 1024);
+  if (!n) { return make_error(ErrorKind::config, "LISTEN_FDS=\"" + count + "\" is not a count of descriptors"); }
+  for (int fd = k_first_passed_fd; fd < k_first_passed_fd + static_cast<int>(*n); ++fd) { out.emplace_back(fd); }
   for (const auto& fd : out) {
     const std::string which = "descriptor " + std::to_string(fd.get()) + " passed by the service manager";
     const int domain = socket_option(fd.get(), SO_DOMAIN);
