@@ -4,6 +4,7 @@
 // every length; then the malformed variants and what they map to.
 #include <catch2/catch.hpp>
 
+#include <cstring>
 #include <string>
 
 #include "rpcap/wire/protocol.hpp"
@@ -341,15 +342,58 @@ TEST_CASE("protocol: PACKET lengths above 64 KiB use the full 32 bits (B2)", "[p
   CHECK(std::get<Packet>(d.message) == p);
 }
 
-TEST_CASE("protocol: encode_packet_header matches the PACKET encoding", "[protocol]")
+TEST_CASE("protocol: store_packet_message_header matches the PACKET encoding", "[protocol]")
 {
   Packet p;
   p.hdr = PacketHeader{10, 20, 3, 99, 5};
   p.data = {1, 2, 3};
-  Bytes out;
-  encode_packet_header(out, p.hdr);
-  out.insert(out.end(), p.data.begin(), p.data.end());
+  Bytes out(k_packet_message_header_size + p.data.size());
+  store_packet_message_header(out.data(), p.hdr, k_protocol_version);
+  std::memcpy(out.data() + k_packet_message_header_size, p.data.data(), p.data.size());
   CHECK(out == encode(Message{p}));
+}
+
+TEST_CASE("protocol: next_packet takes whole PACKETs and leaves everything else to next_frame", "[protocol]")
+{
+  Packet p;
+  p.hdr = PacketHeader{10, 20, 3, 99, 5};
+  p.data = {1, 2, 3};
+  const Bytes whole = encode(Message{p});
+  PacketHeader ph;
+  SECTION("a whole PACKET, with more bytes after it")
+  {
+    Bytes two = whole;
+    two.insert(two.end(), whole.begin(), whole.end());
+    REQUIRE(next_packet(two, k_protocol_version, k_default_max_plen, ph) == whole.size());
+    CHECK(ph == p.hdr);
+  }
+  SECTION("a partial PACKET: 0, and next_frame waits for more")
+  {
+    const ByteView part{whole.data(), whole.size() - 1};
+    CHECK(next_packet(part, k_protocol_version, k_default_max_plen, ph) == 0);
+    auto f = next_frame(part);
+    REQUIRE(f);
+    CHECK_FALSE(*f);
+  }
+  SECTION("another version, another type, a payload over the limit: 0")
+  {
+    Bytes v = whole;
+    v[0] = 1;
+    CHECK(next_packet(v, k_protocol_version, k_default_max_plen, ph) == 0);
+    const Bytes close = encode(Message{CloseMsg{}});
+    CHECK(next_packet(close, k_protocol_version, k_default_max_plen, ph) == 0);
+    CHECK(next_packet(whole, k_protocol_version, PacketHeader::k_size + 2, ph) == 0);
+  }
+  SECTION("a caplen beyond the payload: 0, and decode_packet_header says why")
+  {
+    Bytes bad = whole;
+    store_be32(bad.data() + k_header_size + 8, 4);  // caplen 4, 3 bytes of data
+    CHECK(next_packet(bad, k_protocol_version, k_default_max_plen, ph) == 0);
+    auto f = next_frame(bad);
+    REQUIRE(f);
+    REQUIRE(*f);
+    CHECK_FALSE(decode_packet_header((*f)->payload));
+  }
 }
 
 TEST_CASE("protocol: TV12 UPDATEFILTER_REQ and its reply", "[protocol]")

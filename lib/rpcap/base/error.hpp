@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -72,16 +73,26 @@ template <>
 class [[nodiscard]] Result<void> {
 public:
   Result() = default;
-  Result(Error error) : m_error(std::move(error)), m_failed(true) {}  // NOLINT
+  Result(Error error) : m_error(std::move(error)) {}  // NOLINT
 
-  bool has_value() const noexcept { return !m_failed; }
+  bool has_value() const noexcept { return !m_error.has_value(); }
   explicit operator bool() const noexcept { return has_value(); }
-  const Error& error() const& { return m_error; }
-  Error&& error() && { return std::move(m_error); }
+  // On success: an empty Error, as before.
+  const Error& error() const&
+  {
+    static const Error none{};
+    return m_error ? *m_error : none;
+  }
+  Error&& error() &&
+  {
+    if (!m_error) { m_error.emplace(); }
+    return std::move(*m_error);
+  }
 
 private:
-  Error m_error{};
-  bool m_failed{false};
+  // Empty on success: a success (once per packet on the data path) builds
+  // and destroys no Error.
+  std::optional<Error> m_error;
 };
 
 using Status = Result<void>;

@@ -603,6 +603,15 @@ Result<std::size_t> ClientSession::Impl::parse_buffered(PacketHandler& handler, 
   std::size_t n = 0;
   while (max_packets == 0 || n < max_packets) {
     const ByteView view{m_buf.data() + m_begin, m_end - m_begin};
+    // Whole PACKETs first, in one step (this is the TCP stream: no sequence
+    // numbers to follow); anything else takes the general path below.
+    PacketHeader ph;
+    if (const std::size_t size = next_packet(view, m_version, m_max_plen, ph); size > 0) {
+      handler.on_packet(ph, view.subspan(k_packet_message_header_size, ph.caplen));
+      m_begin += size;
+      ++n;
+      continue;
+    }
     // A bad message after good ones: the good ones are returned first and
     // the bad one, left in place, fails the next call.
     auto frame = next_frame(view, m_max_plen);

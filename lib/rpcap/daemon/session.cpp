@@ -4,6 +4,7 @@
 #include "rpcap/base/deadline.hpp"
 #include "rpcap/base/signal_fd.hpp"
 #include "rpcap/base/text.hpp"
+#include "rpcap/daemon/send_queue.hpp"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -111,10 +112,10 @@ private:
   std::optional<TlsAccept> m_data_tls;  // TLS: the data connection's handshake, under way (deadline m_data_deadline)
   bool m_udp{false};
   std::size_t m_dgram_limit{0};      // UDP: most bytes a datagram gathers several PACKETs into (0: one each)
-  // PACKET messages not yet sent, from m_sent on. Its capacity is reserved
+  // PACKET messages not yet sent, from m_sent on. Its capacity is allocated
   // once per capture (max_pending and one packet) and it never grows past
   // it: sent bytes make room for new ones (make_room()).
-  Bytes m_out;
+  SendQueue m_out;
   std::size_t m_sent{0};             // bytes of m_out already sent
   std::vector<std::size_t> m_dgram_ends;  // UDP: end offset of each datagram in m_out
   std::size_t m_dgram_next{0};       // UDP: next datagram to send
@@ -212,8 +213,7 @@ Result<StartCapReply> LiveSession::start_capture(const StartCapture& req)
   m_npkt = 0;
   m_more = false;
   m_saved = StatsReply{};
-  m_out.clear();
-  m_out.reserve(m_cfg.max_pending + k_header_size + PacketHeader::k_size + m_snaplen);
+  m_out.reset(m_cfg.max_pending + k_packet_message_header_size + m_snaplen);
   m_sent = 0;
   m_dgram_ends.clear();
   m_dgram_next = 0;
@@ -282,9 +282,11 @@ void LiveSession::on_packet(const PacketInfo& info, const std::uint8_t* data)
     caplen = std::min<std::uint32_t>(caplen, k_max_udp_payload - k_header_size - PacketHeader::k_size);
   }
   PacketHeader ph{info.ts_sec, info.ts_usec, caplen, info.len, ++m_npkt};
-  make_room(k_header_size + PacketHeader::k_size + caplen);
-  encode_packet_header(m_out, ph, k_protocol_version);
-  m_out.insert(m_out.end(), data, data + caplen);
+  const std::size_t size = k_packet_message_header_size + caplen;
+  make_room(size);
+  std::uint8_t* at = m_out.grow(size);
+  store_packet_message_header(at, ph, k_protocol_version);
+  std::memcpy(at + k_packet_message_header_size, data, caplen);
   // Enough queued: send before taking more. Without this, one dispatch()
   // goes on for as long as the kernel fills blocks, and what it queues
   // grows without bound when the client cannot keep up.
@@ -309,7 +311,7 @@ void LiveSession::on_packet(const PacketInfo& info, const std::uint8_t* data)
 void LiveSession::make_room(std::size_t need)
 {
   if (m_sent == 0 || m_out.size() + need <= m_out.capacity()) { return; }
-  m_out.erase(m_out.begin(), m_out.begin() + static_cast<std::ptrdiff_t>(m_sent));
+  m_out.erase_front(m_sent);
   // UDP: the datagrams sent go, the others' ends move with their bytes.
   m_dgram_ends.erase(m_dgram_ends.begin(), m_dgram_ends.begin() + static_cast<std::ptrdiff_t>(m_dgram_next));
   for (auto& end : m_dgram_ends) { end -= m_sent; }

@@ -7,8 +7,10 @@
 // count decides how much to allocate.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string>
 #include <string_view>
@@ -18,6 +20,33 @@ namespace rpcap {
 
 using Bytes = std::vector<std::uint8_t>;
 using ByteView = std::span<const std::uint8_t>;
+
+// Big-endian 16- and 32-bit values at `p`, unchecked: for codecs that
+// checked the length once (the per-packet ones); one load or store each.
+inline std::uint32_t load_be32(const std::uint8_t* p) noexcept
+{
+  std::uint32_t v;
+  std::memcpy(&v, p, sizeof v);
+  if constexpr (std::endian::native == std::endian::little) { v = __builtin_bswap32(v); }
+  return v;
+}
+inline std::uint16_t load_be16(const std::uint8_t* p) noexcept
+{
+  std::uint16_t v;
+  std::memcpy(&v, p, sizeof v);
+  if constexpr (std::endian::native == std::endian::little) { v = __builtin_bswap16(v); }
+  return v;
+}
+inline void store_be16(std::uint8_t* p, std::uint16_t v) noexcept
+{
+  if constexpr (std::endian::native == std::endian::little) { v = __builtin_bswap16(v); }
+  std::memcpy(p, &v, sizeof v);
+}
+inline void store_be32(std::uint8_t* p, std::uint32_t v) noexcept
+{
+  if constexpr (std::endian::native == std::endian::little) { v = __builtin_bswap32(v); }
+  std::memcpy(p, &v, sizeof v);
+}
 
 class ByteReader {
 public:
@@ -31,15 +60,14 @@ public:
   std::uint16_t u16() noexcept
   {
     if (!need(2)) { return 0; }
-    auto v = static_cast<std::uint16_t>((m_data[m_pos] << 8) | m_data[m_pos + 1]);
+    const std::uint16_t v = load_be16(m_data.data() + m_pos);
     m_pos += 2;
     return v;
   }
   std::uint32_t u32() noexcept
   {
     if (!need(4)) { return 0; }
-    std::uint32_t v = (std::uint32_t{m_data[m_pos]} << 24) | (std::uint32_t{m_data[m_pos + 1]} << 16)
-                      | (std::uint32_t{m_data[m_pos + 2]} << 8) | std::uint32_t{m_data[m_pos + 3]};
+    const std::uint32_t v = load_be32(m_data.data() + m_pos);
     m_pos += 4;
     return v;
   }
@@ -102,13 +130,7 @@ public:
   void zeros(std::size_t n) { m_out.insert(m_out.end(), n, std::uint8_t{0}); }
 
   // Overwrite the u32 at `offset` (a length field written before its payload).
-  void patch_u32(std::size_t offset, std::uint32_t v)
-  {
-    m_out[offset] = static_cast<std::uint8_t>(v >> 24);
-    m_out[offset + 1] = static_cast<std::uint8_t>(v >> 16);
-    m_out[offset + 2] = static_cast<std::uint8_t>(v >> 8);
-    m_out[offset + 3] = static_cast<std::uint8_t>(v);
-  }
+  void patch_u32(std::size_t offset, std::uint32_t v) { store_be32(m_out.data() + offset, v); }
   std::size_t size() const noexcept { return m_out.size(); }
 
 private:

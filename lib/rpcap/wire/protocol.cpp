@@ -177,11 +177,9 @@ struct PayloadEncoder {
   void operator()(const UpdateFilterRequest& m) const { encode_filter(w, m.filter); }
   void operator()(const Packet& m) const
   {
-    w.u32(m.hdr.ts_sec);
-    w.u32(m.hdr.ts_usec);
-    w.u32(m.hdr.caplen);
-    w.u32(m.hdr.len);
-    w.u32(m.hdr.npkt);
+    std::uint8_t b[PacketHeader::k_size];
+    store_packet_header(b, m.hdr);
+    w.bytes(b);
     w.bytes(m.data);
   }
   void operator()(const StatsReply& m) const
@@ -514,11 +512,9 @@ MsgType type_of(const Message& msg)
 
 void encode_header(Bytes& out, const Header& h)
 {
-  ByteWriter w{out};
-  w.u8(h.ver);
-  w.u8(static_cast<std::uint8_t>(h.type));
-  w.u16(h.value);
-  w.u32(h.plen);
+  std::uint8_t b[k_header_size];
+  store_header(b, h);
+  ByteWriter{out}.bytes(b);
 }
 
 void encode(Bytes& out, const Message& msg, std::uint8_t ver)

@@ -394,10 +394,12 @@ void encode(Bytes& out, const Message& msg, std::uint8_t ver = k_protocol_versio
 Bytes encode(const Message& msg, std::uint8_t ver = k_protocol_version);
 // Append an 8-byte header.
 void encode_header(Bytes& out, const Header& h);
-// Append a PACKET header (common header + 20 bytes) for `caplen` bytes of data that the
-// caller appends next: the data path writes packet bytes without an intermediate copy.
-// (Inline, below, as the other per-packet codecs.)
-inline void encode_packet_header(Bytes& out, const PacketHeader& ph, std::uint8_t ver = k_protocol_version);
+// The 28 header bytes of a PACKET message (common header and PACKET header)
+// at `p`, for `ph.caplen` bytes of data the caller puts after them: the data
+// path writes a packet straight into its send buffer. (Inline, below, with
+// the other per-packet codecs.)
+constexpr std::size_t k_packet_message_header_size = k_header_size + PacketHeader::k_size;
+inline void store_packet_message_header(std::uint8_t* p, const PacketHeader& ph, std::uint8_t ver) noexcept;
 // An ERROR message whose text is cut to ErrorMsg::k_max_text bytes.
 ErrorMsg make_error_msg(ErrorCode code, std::string_view text);
 
@@ -457,6 +459,15 @@ Result<Filter> decode_filter(ByteView payload, ErrorCode code);
 // caplen against the payload length (the client-side bound of B14).
 inline Result<PacketHeader> decode_packet_header(ByteView payload);
 
+// The data stream's common case, decoded in one step with no Result: a
+// whole PACKET message of version `ver` at the front of `buf`, its payload
+// within `max_plen` and holding its caplen bytes. Returns the bytes it
+// occupies and fills `ph` (the data follows the message's 28 header bytes);
+// 0 for anything else (a partial message, another type or version, a bad
+// one), which next_frame() and decode_packet_header() then take, errors
+// included.
+inline std::size_t next_packet(ByteView buf, std::uint8_t ver, std::uint32_t max_plen, PacketHeader& ph) noexcept;
+
 // ---------------------------------------------------------------------------
 // The per-packet codecs, inline: they run once per packet on both ends of
 // the data path, where a call into another translation unit and a header
@@ -470,42 +481,41 @@ Result<std::optional<Frame>> next_frame_checked(ByteView buf, const Header& h, s
 Error packet_caplen_error(std::uint32_t caplen, std::size_t have);
 }  // namespace detail
 
-inline void encode_packet_header(Bytes& out, const PacketHeader& ph, std::uint8_t ver)
+// The layouts, written and read in one place: the 8-byte message header
+// and the 20-byte PACKET header, at `p` with the length checked by the caller.
+inline Header load_header(const std::uint8_t* p) noexcept
 {
-  // 28 bytes built on the stack and appended at once, not 28 single-byte appends.
-  std::uint8_t b[k_header_size + PacketHeader::k_size];
-  auto put32 = [&b](std::size_t at, std::uint32_t v) {
-    b[at] = static_cast<std::uint8_t>(v >> 24);
-    b[at + 1] = static_cast<std::uint8_t>(v >> 16);
-    b[at + 2] = static_cast<std::uint8_t>(v >> 8);
-    b[at + 3] = static_cast<std::uint8_t>(v);
-  };
-  b[0] = ver;
-  b[1] = static_cast<std::uint8_t>(MsgType::packet);
-  b[2] = 0;
-  b[3] = 0;
-  put32(4, static_cast<std::uint32_t>(PacketHeader::k_size + ph.caplen));
-  put32(8, ph.ts_sec);
-  put32(12, ph.ts_usec);
-  put32(16, ph.caplen);
-  put32(20, ph.len);
-  put32(24, ph.npkt);
-  // Grown, then filled: GCC 12 takes an insert() into an empty vector for an overflow.
-  const std::size_t at = out.size();
-  out.resize(at + sizeof b);
-  std::memcpy(out.data() + at, b, sizeof b);
+  return Header{p[0], static_cast<MsgType>(p[1]), load_be16(p + 2), load_be32(p + 4)};
+}
+inline void store_header(std::uint8_t* p, const Header& h) noexcept
+{
+  p[0] = h.ver;
+  p[1] = static_cast<std::uint8_t>(h.type);
+  store_be16(p + 2, h.value);
+  store_be32(p + 4, h.plen);
+}
+inline PacketHeader load_packet_header(const std::uint8_t* p) noexcept
+{
+  return PacketHeader{load_be32(p), load_be32(p + 4), load_be32(p + 8), load_be32(p + 12), load_be32(p + 16)};
+}
+inline void store_packet_header(std::uint8_t* p, const PacketHeader& ph) noexcept
+{
+  store_be32(p, ph.ts_sec);
+  store_be32(p + 4, ph.ts_usec);
+  store_be32(p + 8, ph.caplen);
+  store_be32(p + 12, ph.len);
+  store_be32(p + 16, ph.npkt);
+}
+inline void store_packet_message_header(std::uint8_t* p, const PacketHeader& ph, std::uint8_t ver) noexcept
+{
+  store_header(p, Header{ver, MsgType::packet, 0, static_cast<std::uint32_t>(PacketHeader::k_size + ph.caplen)});
+  store_packet_header(p + k_header_size, ph);
 }
 
 inline std::optional<Header> decode_header(ByteView buf)
 {
   if (buf.size() < k_header_size) { return std::nullopt; }
-  ByteReader r{buf};
-  Header h;
-  h.ver = r.u8();
-  h.type = static_cast<MsgType>(r.u8());
-  h.value = r.u16();
-  h.plen = r.u32();
-  return h;
+  return load_header(buf.data());
 }
 
 inline Result<std::optional<Frame>> next_frame(ByteView buf, std::uint32_t max_plen)
@@ -520,15 +530,22 @@ inline Result<std::optional<Frame>> next_frame(ByteView buf, std::uint32_t max_p
 inline Result<PacketHeader> decode_packet_header(ByteView p)
 {
   if (p.size() < PacketHeader::k_size) { return detail::packet_caplen_error(0, p.size()); }
-  ByteReader r{p};
-  PacketHeader h;
-  h.ts_sec = r.u32();
-  h.ts_usec = r.u32();
-  h.caplen = r.u32();
-  h.len = r.u32();
-  h.npkt = r.u32();
+  const PacketHeader h = load_packet_header(p.data());
   if (h.caplen > p.size() - PacketHeader::k_size) { return detail::packet_caplen_error(h.caplen, p.size()); }
   return h;
+}
+
+inline std::size_t next_packet(ByteView buf, std::uint8_t ver, std::uint32_t max_plen, PacketHeader& ph) noexcept
+{
+  if (buf.size() < k_packet_message_header_size) { return 0; }
+  const Header h = load_header(buf.data());
+  if (h.type != MsgType::packet || h.ver != ver || h.plen < PacketHeader::k_size || h.plen > max_plen
+      || buf.size() - k_header_size < h.plen) {
+    return 0;
+  }
+  ph = load_packet_header(buf.data() + k_header_size);
+  if (ph.caplen > h.plen - PacketHeader::k_size) { return 0; }
+  return k_header_size + h.plen;
 }
 
 }  // namespace rpcap
