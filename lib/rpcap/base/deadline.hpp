@@ -28,10 +28,11 @@ public:
 
   // Milliseconds left, for poll(): 0 once passed, -1 without a deadline;
   // with `cap` >= 0, at most `cap` (a deadline-less wait then waits `cap`).
+  // Rounded up: a fraction of a millisecond left waits 1 ms, not poll(0) in a loop.
   int left_ms(int cap = -1) const
   {
     if (!m_limited) { return cap; }
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(m_end - Clock::now()).count();
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(m_end - Clock::now()).count();
     return static_cast<int>(std::clamp<std::int64_t>(left, 0, cap >= 0 ? cap : 1 << 30));
   }
   bool passed() const { return m_limited && Clock::now() >= m_end; }
