@@ -122,7 +122,6 @@ private:
   std::uint32_t m_snaplen{0};
   std::uint32_t m_npkt{0};
   bool m_more{false};                // dispatch() was stopped with packets still waiting in the ring
-  Clock::time_point m_next_read{};   // the ring is read again from then on (batch_wait_ms)
   StatsReply m_saved{};
   SetSamplingRequest m_sampling;
   std::uint64_t m_sample_count{0};
@@ -213,7 +212,6 @@ Result<StartCapReply> LiveSession::start_capture(const StartCapture& req)
   m_snaplen = req.snaplen;
   m_npkt = 0;
   m_more = false;
-  m_next_read = {};
   m_saved = StatsReply{};
   m_out.reset(m_cfg.max_pending + k_packet_message_header_size + m_snaplen);
   m_sent = 0;
@@ -513,10 +511,7 @@ void LiveSession::run()
     pfd[n++] = pollfd{m_control.fd(), POLLIN, 0};
     const nfds_t i_signals = n++;
     pfd[i_signals] = pollfd{signals.fd(), POLLIN, 0};
-    // Packets just went out: the ring waits for the batch timer.
-    const bool batching = m_cap && m_data && !m_more && Clock::now() < m_next_read;
-    const nfds_t i_cap =
-        m_cap && m_data && m_cap->selectable_fd() >= 0 && pending() < m_cfg.max_pending && !batching ? n++ : 99;
+    const nfds_t i_cap = m_cap && m_data && m_cap->selectable_fd() >= 0 && pending() < m_cfg.max_pending ? n++ : 99;
     if (i_cap != 99) { pfd[i_cap] = pollfd{m_cap->selectable_fd(), POLLIN, 0}; }
     const nfds_t i_listen = m_data_listen ? n++ : 99;
     if (i_listen != 99) { pfd[i_listen] = pollfd{m_data_listen.get(), POLLIN, 0}; }
@@ -538,7 +533,6 @@ void LiveSession::run()
     // Packets left in the ring by a stopped dispatch(): no waiting once there is room.
     const bool resume = m_more && m_cap && m_data && pending() < m_cfg.max_pending;
     if (resume) { bound(0); }
-    if (batching) { bound(Deadline::at(m_next_read).left_ms()); }
     // Requests OpenSSL already decrypted do not make the socket readable (B17).
     const bool control_buffered = m_control.pending() > 0;
     if (control_buffered) { timeout = 0; }
@@ -593,9 +587,7 @@ void LiveSession::run()
     if (i_listen != 99 && (pfd[i_listen].revents & POLLIN) != 0) { accept_data(); }
     if (i_tls != 99 && m_data_tls && pfd[i_tls].revents != 0) { continue_data_tls(); }
     if (i_data != 99 && (pfd[i_data].revents & (POLLOUT | POLLERR | POLLHUP)) != 0) { flush_data(); }
-    const bool batch_due = batching && now >= m_next_read && pending() < m_cfg.max_pending;
-    if (((i_cap != 99 && (pfd[i_cap].revents & (POLLIN | POLLERR)) != 0) || (resume && pending() < m_cfg.max_pending)
-         || batch_due)
+    if (((i_cap != 99 && (pfd[i_cap].revents & (POLLIN | POLLERR)) != 0) || (resume && pending() < m_cfg.max_pending))
         && m_cap) {
       m_more = false;
       auto got = m_cap->dispatch(*this, 0);
@@ -605,8 +597,6 @@ void LiveSession::run()
         send_async_error(ErrorCode::readex, "Error reading the packets: " + got.error().message);
       } else {
         flush_data();
-        // Nothing read (the timer found the ring empty): wait on the ring again.
-        if (*got > 0 && !m_more) { m_next_read = now + std::chrono::milliseconds(m_cfg.batch_wait_ms); }
       }
     } else if (m_cap && m_data && m_cap->selectable_fd() < 0 && pending() < m_cfg.max_pending) {
       if (auto got = m_cap->dispatch(*this, 0); got) { flush_data(); }

@@ -62,12 +62,6 @@ struct DaemonSessionConfig {
   int capture_buffer{32 << 20}; // kernel capture buffer, bytes
   PortRange data_ports;         // passive TCP data connections listen on one of these (empty: any)
   int max_block_wait_ms{50};    // longest a captured packet waits in the kernel
-  // After packets went out, the capture ring is read again this much later at
-  // the earliest, unless the queue limit stopped the last read: what arrives
-  // meanwhile goes out in one batch. Fewer wake-ups of the daemon, the client
-  // and its reader (a ring block of 256 KiB holds 170 frames of 1500 B:
-  // 600 wake-ups a second at 100k frames/s without it), for as much latency.
-  int batch_wait_ms{5};
   // Data bytes queued for the data connection at most: beyond, packets wait
   // in the capture ring, and the kernel drops (and counts) what the ring cannot
   // hold. Large enough for big writes (700 frames of 1500 B), small beside the ring.
