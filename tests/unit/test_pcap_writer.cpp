@@ -77,19 +77,6 @@ TEST_CASE("pcap writer: per-packet mode writes each record at once", "[pcap]")
   CHECK(p.drain().size() == 17);
 }
 
-TEST_CASE("pcap writer: a pipe is made deep enough for four writes, and never shallower", "[pcap]")
-{
-  PipePair p;
-  REQUIRE(::fcntl(p.fd[1], F_GETPIPE_SZ) == 64 * 1024);
-  PcapWriter w{p.fd[1], PcapWriter::Flush::buffered, 256 * 1024};
-  CHECK(::fcntl(p.fd[1], F_GETPIPE_SZ) == static_cast<int>(StreamBuffer::k_max_pipe_size));
-  PipePair q;
-  PcapWriter small{q.fd[1], PcapWriter::Flush::buffered, 32 * 1024};
-  CHECK(::fcntl(q.fd[1], F_GETPIPE_SZ) == 128 * 1024);
-  PcapWriter tiny{q.fd[1], PcapWriter::Flush::buffered, 4 * 1024};
-  CHECK(::fcntl(q.fd[1], F_GETPIPE_SZ) == 128 * 1024);
-}
-
 TEST_CASE("pcap writer: a closed reader is reported, not fatal", "[pcap]")
 {
   PipePair p;

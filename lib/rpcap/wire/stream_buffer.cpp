@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "rpcap/wire/stream_buffer.hpp"
 
-#include <fcntl.h>
 #include <limits.h>
-#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -16,20 +14,6 @@ namespace rpcap {
 
 namespace {
 
-// A pipe (or fifo) deep enough for a few of our writes: its reader then
-// takes whole writes instead of 64 KiB pieces with a context switch each
-// (a fifth of the switches, in docs/performance.md's bench). Never made
-// smaller; where the system limits pipe sizes (fs.pipe-max-size, a user's
-// pipe pages) it stays as it is.
-void deepen_pipe(int fd, std::size_t limit)
-{
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISFIFO(st.st_mode)) { return; }
-  const long want = static_cast<long>(std::min<std::size_t>(4 * limit, StreamBuffer::k_max_pipe_size));
-  const long now = ::fcntl(fd, F_GETPIPE_SZ);
-  if (now >= 0 && now < want) { (void)::fcntl(fd, F_SETPIPE_SZ, want); }
-}
-
 // Borrowed bytes at least this many are written out on release rather than copied.
 constexpr std::size_t k_min_gathered_write = 64 * 1024;
 
@@ -38,7 +22,6 @@ constexpr std::size_t k_min_gathered_write = 64 * 1024;
 StreamBuffer::StreamBuffer(int fd, Flush mode, std::size_t limit) : m_fd(fd), m_mode(mode), m_limit(limit)
 {
   m_buf.reserve(limit + 65536);
-  deepen_pipe(fd, limit);
 }
 
 Status StreamBuffer::flush()
