@@ -68,4 +68,15 @@ std::string message_line(std::string_view prog, std::string_view level, std::str
   return line;
 }
 
+std::optional<unsigned> parse_number(std::string_view s, unsigned max)
+{
+  if (s.empty() || s.size() > 10 || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::nullopt;
+  }
+  unsigned long long v = 0;
+  for (char c : s) { v = v * 10 + static_cast<unsigned>(c - '0'); }
+  if (v > max) { return std::nullopt; }
+  return static_cast<unsigned>(v);
+}
+
 }  // namespace rpcap

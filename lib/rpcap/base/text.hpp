@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,11 @@ std::string quote_text(std::string_view s, std::size_t max);
 // True if `a` and `b` are equal ignoring ASCII case (keywords, schemes: not
 // the locale's idea of case).
 bool iequals(std::string_view a, std::string_view b);
+
+// A decimal number without sign (at most 10 digits); nullopt if `s` is not
+// one or exceeds `max`. The one number parser of settings, ports and the
+// service manager's variables.
+std::optional<unsigned> parse_number(std::string_view s, unsigned max);
 
 // A message line as every program prints it on standard error:
 // "PROG: LEVEL: MESSAGE\n" ("rpcapd: warning: ...").

@@ -75,16 +75,6 @@ std::optional<std::string> host_problem(std::string_view host)
   return std::nullopt;
 }
 
-// A decimal number without sign; nullopt if `s` is not one or exceeds `max`.
-std::optional<unsigned> parse_number(std::string_view s, unsigned max)
-{
-  if (s.empty() || s.size() > 10 || !std::all_of(s.begin(), s.end(), is_digit)) { return std::nullopt; }
-  unsigned long long v = 0;
-  for (char c : s) { v = v * 10 + static_cast<unsigned>(c - '0'); }
-  if (v > max) { return std::nullopt; }
-  return static_cast<unsigned>(v);
-}
-
 // A port: 1-65535, or a service name (letters, digits, '-', '_'; not all
 // digits, not starting with '-'). DEFAULT is not one: only ActiveClient and -a
 // know it, and they turn it into 2003 before checking.

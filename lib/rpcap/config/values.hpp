@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "rpcap/base/text.hpp"
 #include "rpcap/config/config.hpp"
 
 namespace rpcap::conf {
@@ -38,8 +39,8 @@ std::string quote(std::string_view s);
 std::string hex_byte(char c);
 
 std::optional<std::string> host_problem(std::string_view host);
-// A decimal number without sign; nullopt if `s` is not one or exceeds `max`.
-std::optional<unsigned> parse_number(std::string_view s, unsigned max);
+// A decimal number without sign (base/text.hpp), as conf:: names it.
+using rpcap::parse_number;
 std::optional<std::string> port_problem(std::string_view port);
 // The listening port may also be 0: any free port, which the daemon reports
 // through --ready-fd (for scripts and tests).

@@ -2,6 +2,7 @@
 #include "rpcap/net/socket.hpp"
 
 #include "rpcap/base/deadline.hpp"
+#include "rpcap/base/text.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -188,10 +189,9 @@ Result<PortRange> parse_port_range(std::string_view text)
   if (text.empty()) { return PortRange{}; }
   const auto dash = text.find('-');
   auto number = [](std::string_view s) -> std::optional<std::uint16_t> {
-    if (s.empty() || s.size() > 5 || s.find_first_not_of("0123456789") != std::string_view::npos) { return std::nullopt; }
-    const unsigned long v = std::stoul(std::string{s});
-    if (v == 0 || v > 65535) { return std::nullopt; }
-    return static_cast<std::uint16_t>(v);
+    const auto v = parse_number(s, 65535);
+    if (!v || *v == 0) { return std::nullopt; }
+    return static_cast<std::uint16_t>(*v);
   };
   const auto lo = number(text.substr(0, dash));
   const auto hi = dash == std::string_view::npos ? lo : number(text.substr(dash + 1));
