@@ -12,17 +12,17 @@
 
 namespace rpcap {
 
+StreamBuffer::StreamBuffer(int fd, Flush mode, std::size_t limit) : m_fd(fd), m_mode(mode), m_limit(limit)
+{
+  m_buf.reserve(limit + 65536);
+}
+
 namespace {
 
 // Borrowed bytes at least this many are written out on release rather than copied.
 constexpr std::size_t k_min_gathered_write = 64 * 1024;
 
 }  // namespace
-
-StreamBuffer::StreamBuffer(int fd, Flush mode, std::size_t limit) : m_fd(fd), m_mode(mode), m_limit(limit)
-{
-  m_buf.reserve(limit + 65536);
-}
 
 Status StreamBuffer::flush()
 {
