@@ -219,6 +219,8 @@ private:
   Result<Channel> tcp_data_channel(Fd data, std::string_view doing);
   Result<std::size_t> parse_buffered(PacketHandler& handler, std::size_t max_packets);
   Result<bool> deliver(const Frame& f, PacketHandler& handler);
+  // Hand one PACKET on, counting UDP loss from its sequence number.
+  void hand_on(const PacketHeader& ph, ByteView data, PacketHandler& handler);
 
   std::string m_where;  // "rpcap://host:port/"
   int m_timeout_ms;
@@ -585,17 +587,22 @@ Result<bool> ClientSession::Impl::deliver(const Frame& f, PacketHandler& handler
   if (f.header.type != MsgType::packet || f.header.ver != m_version) { return false; }
   auto ph = decode_packet_header(f.payload);
   if (!ph) { return fail(ErrorKind::malformed, "read packets", ph.error().message); }
+  hand_on(*ph, f.payload.subspan(PacketHeader::k_size, ph->caplen), handler);
+  return true;
+}
+
+void ClientSession::Impl::hand_on(const PacketHeader& ph, ByteView data, PacketHandler& handler)
+{
   if (m_udp) {
     // Sequence numbers count the PACKETs the daemon sent; a forward jump is
     // loss (one backwards is a reordered datagram: not counted twice).
-    const std::uint32_t gap = ph->npkt - m_next_npkt;
+    const std::uint32_t gap = ph.npkt - m_next_npkt;
     if (gap < (1u << 31)) {
       m_udp_lost += gap;
-      m_next_npkt = ph->npkt + 1;
+      m_next_npkt = ph.npkt + 1;
     }
   }
-  handler.on_packet(*ph, f.payload.subspan(PacketHeader::k_size, ph->caplen));
-  return true;
+  handler.on_packet(ph, data);
 }
 
 Result<std::size_t> ClientSession::Impl::parse_buffered(PacketHandler& handler, std::size_t max_packets)
@@ -603,11 +610,10 @@ Result<std::size_t> ClientSession::Impl::parse_buffered(PacketHandler& handler, 
   std::size_t n = 0;
   while (max_packets == 0 || n < max_packets) {
     const ByteView view{m_buf.data() + m_begin, m_end - m_begin};
-    // Whole PACKETs first, in one step (this is the TCP stream: no sequence
-    // numbers to follow); anything else takes the general path below.
+    // Whole PACKETs first, in one step; anything else takes the general path below.
     PacketHeader ph;
     if (const std::size_t size = next_packet(view, m_version, m_max_plen, ph); size > 0) {
-      handler.on_packet(ph, view.subspan(k_packet_message_header_size, ph.caplen));
+      hand_on(ph, view.subspan(k_packet_message_header_size, ph.caplen), handler);
       m_begin += size;
       ++n;
       continue;
@@ -689,7 +695,15 @@ Result<std::size_t> ClientSession::Impl::read_datagrams(PacketHandler& handler, 
     }
     // Our daemon packs several PACKETs into a datagram when asked (dgram_batch).
     for (std::size_t at = 0; at < size;) {
-      auto frame = next_frame(ByteView{m_buf.data() + at, size - at}, m_max_plen);
+      const ByteView rest{m_buf.data() + at, size - at};
+      PacketHeader ph;
+      if (const std::size_t whole = next_packet(rest, m_version, m_max_plen, ph); whole > 0) {
+        hand_on(ph, rest.subspan(k_packet_message_header_size, ph.caplen), handler);
+        ++n;
+        at += whole;
+        continue;
+      }
+      auto frame = next_frame(rest, m_max_plen);
       if (!frame) {
         return failed(fail(ErrorKind::malformed, "read packets",
                            frame.error().message + " (snaplen " + std::to_string(m_snaplen) + ")"));
