@@ -3,12 +3,15 @@
 
 #include <csignal>
 #include <fcntl.h>
+#include <pthread.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <thread>
 
 #include "rpcap/wire/pcap_writer.hpp"
 #include "support/pcap_file.hpp"
@@ -185,4 +188,79 @@ TEST_CASE("pcap writer: borrowed packets go out from the caller's buffer, in ord
     INFO("record " << i);
     CHECK(Bytes(records[i].begin(), records[i].end()) == expected[i]);
   }
+}
+
+namespace {
+
+volatile std::sig_atomic_t g_alarms = 0;  // the test's timer ticks; only the test below uses it
+extern "C" void count_alarm(int) { g_alarms = g_alarms + 1; }
+
+}  // namespace
+
+TEST_CASE("pcap writer: writes cut short by a signal go on where they stopped, borrowed pieces included", "[pcap]")
+{
+  // A blocking pipe of one page and a reader taking 100 bytes at a time:
+  // each writev() blocks many times, and a timer's signal (no SA_RESTART)
+  // ends it after part of a piece; the rest must follow in order.
+  int fd[2];
+  REQUIRE(::pipe2(fd, O_CLOEXEC) == 0);
+  REQUIRE(::fcntl(fd[1], F_SETPIPE_SZ, 4096) >= 4096);
+  PcapWriter w{fd[1], PcapWriter::Flush::buffered, 4u << 20};
+  std::vector<Bytes> packets;
+  for (int i = 0; i < 400; ++i) {
+    Bytes p(700 + static_cast<std::size_t>(i % 13) * 97);
+    for (std::size_t j = 0; j < p.size(); ++j) { p[j] = static_cast<std::uint8_t>((static_cast<std::size_t>(i) * 7 + j) % 251); }
+    packets.push_back(std::move(p));
+  }
+
+  // The reader runs with the signal blocked, so the timer interrupts the writer.
+  sigset_t alarm_only;
+  sigemptyset(&alarm_only);
+  sigaddset(&alarm_only, SIGALRM);
+  sigset_t old_mask;
+  REQUIRE(::pthread_sigmask(SIG_BLOCK, &alarm_only, &old_mask) == 0);
+  Bytes got;
+  std::thread reader{[&] {
+    std::uint8_t buf[100];
+    for (ssize_t n; (n = ::read(fd[0], buf, sizeof buf)) != 0;) {
+      if (n > 0) { got.insert(got.end(), buf, buf + n); }
+    }
+  }};
+  REQUIRE(::pthread_sigmask(SIG_SETMASK, &old_mask, nullptr) == 0);
+
+  struct sigaction on_alarm {};
+  on_alarm.sa_handler = count_alarm;
+  struct sigaction old_action {};
+  REQUIRE(::sigaction(SIGALRM, &on_alarm, &old_action) == 0);
+  REQUIRE(w.begin(1, 262144).has_value());
+  for (const auto& p : packets) { REQUIRE(w.write_borrowed(1, 2, static_cast<std::uint32_t>(p.size()), p).has_value()); }
+  g_alarms = 0;
+  itimerval every{{0, 50}, {0, 50}};
+  REQUIRE(::setitimer(ITIMER_REAL, &every, nullptr) == 0);
+  const Status flushed = w.flush();  // ~600 KB through the one-page pipe
+  itimerval off{};
+  ::setitimer(ITIMER_REAL, &off, nullptr);
+  ::sigaction(SIGALRM, &old_action, nullptr);
+  const int alarms = g_alarms;
+  ::close(fd[1]);
+  reader.join();
+  ::close(fd[0]);
+
+  REQUIRE(flushed.has_value());
+  INFO(alarms << " signals during the writes");
+  CHECK(alarms > 0);
+  // The stream read back: the file header, then each record's header and bytes.
+  REQUIRE(got.size() >= 24);
+  std::size_t at = 24;
+  for (std::size_t i = 0; i < packets.size(); ++i) {
+    INFO("record " << i);
+    REQUIRE(got.size() - at >= 16);
+    const std::uint32_t caplen = native_u32(got, at + 8);
+    REQUIRE(caplen == packets[i].size());
+    REQUIRE(got.size() - at - 16 >= caplen);
+    CHECK(Bytes(got.begin() + static_cast<std::ptrdiff_t>(at + 16),
+                got.begin() + static_cast<std::ptrdiff_t>(at + 16 + caplen)) == packets[i]);
+    at += 16 + caplen;
+  }
+  CHECK(at == got.size());
 }
