@@ -587,6 +587,19 @@ int fuzz_protocol_client(const std::uint8_t* data, std::size_t size)
   ByteView buf{data, size};
   while (!buf.empty()) {
     auto frame = next_frame(buf, ClientSession::k_max_list_reply);
+    // The data path's one-step decoder takes exactly the whole, valid PACKETs
+    // of this version that the general path takes, with the same header.
+    PacketHeader fast;
+    const std::size_t fast_size = next_packet(buf, k_protocol_version, ClientSession::k_max_list_reply, fast);
+    if (fast_size > 0) {
+      require(frame && *frame && (*frame)->size == fast_size && (*frame)->header.type == MsgType::packet
+                  && (*frame)->header.ver == k_protocol_version,
+              "next_packet() takes what next_frame() does not frame as a PACKET");
+      auto general = decode_packet_header((*frame)->payload);
+      require(general && *general == fast, "next_packet() disagrees with decode_packet_header()");
+    } else if (frame && *frame && (*frame)->header.type == MsgType::packet && (*frame)->header.ver == k_protocol_version) {
+      require(!decode_packet_header((*frame)->payload), "next_packet() leaves out a valid PACKET");
+    }
     if (!frame || !*frame) { return 0; }
     const Frame f = **frame;
     buf = buf.subspan(f.size);
