@@ -4,7 +4,7 @@
 #include "rpcap/base/deadline.hpp"
 #include "rpcap/base/signal_fd.hpp"
 #include "rpcap/base/text.hpp"
-#include "rpcap/daemon/send_queue.hpp"
+#include "rpcap/wire/byte_queue.hpp"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -115,7 +115,7 @@ private:
   // PACKET messages not yet sent, from m_sent on. Its capacity is allocated
   // once per capture (max_pending and one packet) and it never grows past
   // it: sent bytes make room for new ones (make_room()).
-  SendQueue m_out;
+  ByteQueue m_out;
   std::size_t m_sent{0};             // bytes of m_out already sent
   std::vector<std::size_t> m_dgram_ends;  // UDP: end offset of each datagram in m_out
   std::size_t m_dgram_next{0};       // UDP: next datagram to send

@@ -9,12 +9,12 @@ namespace {
 
 // Append `v` in this host's byte order, or the other one.
 template <typename T>
-void put(Bytes& out, T v, bool swapped)
+void put(ByteQueue& out, T v, bool swapped)
 {
   std::uint8_t b[sizeof v];
   std::memcpy(b, &v, sizeof v);
   if (swapped) { std::reverse(b, b + sizeof v); }
-  out.insert(out.end(), b, b + sizeof v);
+  out.append(b, sizeof v);
 }
 
 }  // namespace
@@ -34,7 +34,7 @@ Status PcapWriter::begin(int linktype, std::uint32_t snaplen, Order order, bool 
 
 void PcapWriter::put_header()
 {
-  Bytes& b = m_out.bytes();
+  ByteQueue& b = m_out.bytes();
   put<std::uint32_t>(b, m_nano ? 0xa1b23c4d : 0xa1b2c3d4, m_swapped);
   put<std::uint16_t>(b, 2, m_swapped);
   put<std::uint16_t>(b, 4, m_swapped);

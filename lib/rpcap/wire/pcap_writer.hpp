@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 
 #include "rpcap/base/error.hpp"
 #include "rpcap/wire/bytes.hpp"
@@ -58,8 +59,12 @@ public:
   std::size_t buffered() const noexcept { return m_out.buffered(); }
 
 private:
+  // A record header: seconds, fraction, captured and original length.
+  static constexpr std::size_t k_record_header_size = 16;
+
   void put_header();
-  void put_record_header(std::uint32_t ts_sec, std::uint32_t ts_usec, std::uint32_t len, std::size_t caplen);
+  void put_record_header(std::uint8_t* at, std::uint32_t ts_sec, std::uint32_t ts_usec, std::uint32_t len,
+                         std::size_t caplen) const;
 
   StreamBuffer m_out;
   int m_linktype{0};
@@ -71,24 +76,23 @@ private:
 };
 
 // The per-packet calls, inline: they run once per packet.
-inline void PcapWriter::put_record_header(std::uint32_t ts_sec, std::uint32_t ts_usec, std::uint32_t len,
-                                          std::size_t caplen)
+inline void PcapWriter::put_record_header(std::uint8_t* at, std::uint32_t ts_sec, std::uint32_t ts_usec,
+                                          std::uint32_t len, std::size_t caplen) const
 {
-  // One record header in the file's byte order, appended at once.
+  // One record header in the file's byte order, stored at once.
   std::uint32_t hdr[4] = {ts_sec, ts_usec, static_cast<std::uint32_t>(caplen), len};
   if (m_swapped) {
     for (auto& v : hdr) { v = __builtin_bswap32(v); }
   }
-  const auto* h = reinterpret_cast<const std::uint8_t*>(hdr);
-  Bytes& b = m_out.bytes();
-  b.insert(b.end(), h, h + sizeof hdr);
+  std::memcpy(at, hdr, sizeof hdr);
 }
 
 inline Status PcapWriter::write(std::uint32_t ts_sec, std::uint32_t ts_usec, std::uint32_t len, ByteView data)
 {
-  put_record_header(ts_sec, ts_usec, len, data.size());
-  Bytes& b = m_out.bytes();
-  b.insert(b.end(), data.begin(), data.end());
+  // The header and the bytes in one piece of the buffer, filled in place.
+  std::uint8_t* at = m_out.bytes().grow(k_record_header_size + data.size());
+  put_record_header(at, ts_sec, ts_usec, len, data.size());
+  if (!data.empty()) { std::memcpy(at + k_record_header_size, data.data(), data.size()); }
   ++m_packets;
   return m_out.record_done();
 }
@@ -99,7 +103,7 @@ inline Status PcapWriter::write_borrowed(std::uint32_t ts_sec, std::uint32_t ts_
   // Below this a copy costs less than a piece of a writev() of its own.
   constexpr std::size_t k_min_borrowed = 512;
   if (data.size() < k_min_borrowed) { return write(ts_sec, ts_usec, len, data); }
-  put_record_header(ts_sec, ts_usec, len, data.size());
+  put_record_header(m_out.bytes().grow(k_record_header_size), ts_sec, ts_usec, len, data.size());
   m_out.append_borrowed(data);
   ++m_packets;
   return m_out.record_done();

@@ -38,37 +38,41 @@ std::size_t padding(std::size_t n) { return (4 - n % 4) % 4; }
 
 // Append `v` in this host's byte order (the section's, by its magic).
 template <typename T>
-void put(Bytes& out, T v)
+void put(ByteQueue& out, T v)
 {
-  std::uint8_t b[sizeof v];
-  std::memcpy(b, &v, sizeof v);
-  out.insert(out.end(), b, b + sizeof v);
+  out.append(&v, sizeof v);
 }
 
 // A 64-bit timestamp as pcapng splits it: the upper 32 bits first.
-void put_time(Bytes& out, std::uint64_t t)
+struct SplitTime {
+  std::uint32_t high;
+  std::uint32_t low;
+};
+SplitTime split_time(std::uint64_t t) { return {static_cast<std::uint32_t>(t >> 32), static_cast<std::uint32_t>(t)}; }
+void put_time(ByteQueue& out, std::uint64_t t)
 {
-  put<std::uint32_t>(out, static_cast<std::uint32_t>(t >> 32));
-  put<std::uint32_t>(out, static_cast<std::uint32_t>(t));
+  const SplitTime s = split_time(t);
+  put(out, s.high);
+  put(out, s.low);
 }
 
 // One block appended to a buffer: its type and a length patched in at the
 // end, the body, the options, and the length again.
 class Block {
 public:
-  Block(Bytes& out, std::uint32_t type) : m_out(out), m_start(out.size())
+  Block(ByteQueue& out, std::uint32_t type) : m_out(out), m_start(out.size())
   {
     put(m_out, type);
     put<std::uint32_t>(m_out, 0);
   }
-  Bytes& body() { return m_out; }
+  ByteQueue& body() { return m_out; }
   void option(std::uint16_t code, ByteView value)
   {
     const std::size_t n = std::min(value.size(), k_max_option);
     put(m_out, code);
     put(m_out, static_cast<std::uint16_t>(n));
-    m_out.insert(m_out.end(), value.begin(), value.begin() + static_cast<std::ptrdiff_t>(n));
-    m_out.insert(m_out.end(), padding(n), 0);
+    m_out.append(value.data(), n);
+    m_out.append_zeros(padding(n));
     m_options = true;
   }
   void option(std::uint16_t code, std::string_view text)
@@ -86,9 +90,8 @@ public:
   void option_time(std::uint16_t code, std::optional<std::uint64_t> t)
   {
     if (t) {
-      Bytes b;
-      put_time(b, *t);
-      option(code, ByteView{b.data(), b.size()});
+      const std::uint32_t b[2] = {split_time(*t).high, split_time(*t).low};
+      option(code, ByteView{reinterpret_cast<const std::uint8_t*>(b), sizeof b});
     }
   }
   // Close the options (if any) and the block.
@@ -104,7 +107,7 @@ public:
   }
 
 private:
-  Bytes& m_out;
+  ByteQueue& m_out;
   std::size_t m_start;
   bool m_options{false};
 };
@@ -164,7 +167,7 @@ Result<std::uint32_t> PcapngWriter::add_interface(const PcapngInterface& iface)
 Status PcapngWriter::write(std::uint32_t iface, std::uint64_t timestamp, std::uint32_t len, ByteView data,
                            std::string_view comment)
 {
-  Bytes& out = m_out.bytes();
+  ByteQueue& out = m_out.bytes();
   const auto caplen = static_cast<std::uint32_t>(data.size());
   if (comment.empty()) {
     // The common case in one go: a fixed header, the bytes, the padding and
@@ -172,19 +175,21 @@ Status PcapngWriter::write(std::uint32_t iface, std::uint64_t timestamp, std::ui
     const auto total = static_cast<std::uint32_t>(32 + caplen + padding(caplen));
     const std::uint32_t hdr[7] = {k_epb, total, iface, static_cast<std::uint32_t>(timestamp >> 32),
                                   static_cast<std::uint32_t>(timestamp), caplen, len};
-    const auto* h = reinterpret_cast<const std::uint8_t*>(hdr);
-    out.insert(out.end(), h, h + sizeof hdr);
-    out.insert(out.end(), data.begin(), data.end());
-    out.insert(out.end(), padding(caplen), 0);
-    put(out, total);
+    std::uint8_t* at = out.grow(total);
+    std::memcpy(at, hdr, sizeof hdr);
+    at += sizeof hdr;
+    if (caplen > 0) { std::memcpy(at, data.data(), caplen); }
+    at += caplen;
+    std::memset(at, 0, padding(caplen));
+    std::memcpy(at + padding(caplen), &total, sizeof total);
   } else {
     Block b{out, k_epb};
     put(out, iface);
     put_time(out, timestamp);
     put(out, caplen);
     put(out, len);
-    out.insert(out.end(), data.begin(), data.end());
-    out.insert(out.end(), padding(caplen), 0);
+    out.append(data.data(), caplen);
+    out.append_zeros(padding(caplen));
     b.option(opt_comment, comment);
     b.finish();
   }

@@ -14,7 +14,7 @@ namespace rpcap {
 
 StreamBuffer::StreamBuffer(int fd, Flush mode, std::size_t limit) : m_fd(fd), m_mode(mode), m_limit(limit)
 {
-  m_buf.reserve(limit + 65536);
+  m_buf.reset(limit + 65536);
 }
 
 namespace {
@@ -97,7 +97,7 @@ Status StreamBuffer::release_borrowed()
   // the borrowed bytes fill the gap before it. Each byte is copied once.
   std::size_t owned_end = m_buf.size();
   std::size_t write_end = m_buf.size() + m_borrowed_bytes;
-  m_buf.resize(write_end);
+  m_buf.grow(m_borrowed_bytes);
   for (auto it = m_borrowed.rbegin(); it != m_borrowed.rend(); ++it) {
     const std::size_t run = owned_end - it->at;  // owned bytes after this borrowed piece
     std::memmove(m_buf.data() + write_end - run, m_buf.data() + it->at, run);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "rpcap/base/error.hpp"
+#include "rpcap/wire/byte_queue.hpp"
 #include "rpcap/wire/bytes.hpp"
 
 namespace rpcap {
@@ -26,8 +27,9 @@ public:
   // context switches but costs the writer more CPU, its pages going cold.
   StreamBuffer(int fd, Flush mode, std::size_t limit);
 
-  // Where the bytes are appended; call record_done() after each record.
-  Bytes& bytes() noexcept { return m_buf; }
+  // Where the bytes are appended (never zero-filled: write what you ask
+  // for); call record_done() after each record.
+  ByteQueue& bytes() noexcept { return m_buf; }
   // Append `data` without copying it: it goes out from where it is, in the
   // same writev() as the bytes around it, so it must stay as it is until
   // flush() or release_borrowed().
@@ -71,7 +73,7 @@ private:
   int m_fd;
   Flush m_mode;
   std::size_t m_limit;
-  Bytes m_buf;
+  ByteQueue m_buf;
   std::vector<Borrowed> m_borrowed;
   std::size_t m_borrowed_bytes{0};
   std::vector<iovec> m_iov;  // flush()'s gather list, kept for its capacity
