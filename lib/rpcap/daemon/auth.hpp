@@ -19,6 +19,7 @@
 #include <string>
 #include <utility>
 
+#include "rpcap/base/account.hpp"
 #include "rpcap/daemon/session.hpp"
 #include "rpcap/base/error.hpp"
 #include "rpcap/net/socket.hpp"
@@ -35,7 +36,8 @@ struct AuthSettings {
 // group is named, that the group exists. Fails with ErrorKind::config.
 Status check_auth_settings(const AuthSettings& settings);
 
-// Checks passwords through PAM, then becomes the user (become_user()). Meant
+// Checks passwords through PAM, then becomes the user (become_user(),
+// rpcap/base/account.hpp). Meant
 // for the daemon's per-connection process, which must run as root (or hold
 // CAP_SETUID, CAP_SETGID and the capture capabilities) until the login.
 class PamAuthenticator final : public Authenticator {
@@ -74,16 +76,5 @@ Result<std::string> certificate_account(const std::string& common_name);
 // root. Fails with ErrorKind::auth if `user` does not exist and with
 // ErrorKind::config if `capture_group` does not.
 Result<bool> user_may_capture(const std::string& user, const std::string& capture_group);
-
-// Make this process run as `user`, for good: its uid, its primary gid and
-// its supplementary groups. For root every privilege is kept. Otherwise the
-// process keeps CAP_NET_RAW and CAP_NET_ADMIN (and no other capability)
-// when `keep_capture_caps` is true and no capability at all when false, and
-// it gets PR_SET_NO_NEW_PRIVS so no later execve can raise it again. Call
-// it in a single-threaded process: capabilities belong to threads. Fails
-// with ErrorKind::auth if `user` does not exist and with ErrorKind::io if a
-// call fails or the process could still become root again afterwards.
-// Cannot be undone, even when it fails half-way.
-Status become_user(const std::string& user, bool keep_capture_caps);
 
 }  // namespace rpcap
