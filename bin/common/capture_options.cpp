@@ -18,6 +18,7 @@
 
 #include "common/tool.hpp"
 #include "rpcap/base/file.hpp"
+#include "rpcap/base/text.hpp"
 
 namespace rpcap::tool {
 namespace {
@@ -300,8 +301,29 @@ std::string capture_statistics(const CaptureTotals& t, bool udp, const std::stri
   return s;
 }
 
+Result<std::optional<Account>> relinquish_account(const std::string& user)
+{
+  auto account = find_account(user);
+  if (!account) { return std::move(account).error(); }
+  if (!*account) { return make_error(ErrorKind::usage, "-Z: there is no user " + quote_text(user, 64)); }
+  if (::geteuid() != 0) { return std::optional<Account>{}; }
+  return account;
+}
+
+Status relinquish_privileges(const Account& account, const Destination& to)
+{
+  if ((!to.created.empty() || to.files) && ::fchown(to.fd, account.uid, account.gid) != 0) {
+    return make_error(ErrorKind::io, "-Z: give the output file to user " + quote_text(account.name, 64) + ": " + std::strerror(errno));
+  }
+  if (auto st = become_user(account.name, false); !st) {
+    return make_error(ErrorKind::io, "-Z: " + st.error().message);
+  }
+  return {};
+}
+
 int capture_to_output(const CLI::App& app, const CaptureFlags& flags, const CaptureRunOptions& run,
-                      ClientSession* session, const CaptureOutput& out, const RunSignals& signals)
+                      ClientSession* session, const CaptureOutput& out, const RunSignals& signals,
+                      std::function<Status()> on_open)
 {
   auto statistics = [&](const CaptureTotals& t) { std::cerr << capture_statistics(t, flags.udp, out.label) << std::flush; };
   RunCallbacks cb;
@@ -311,6 +333,7 @@ int capture_to_output(const CLI::App& app, const CaptureFlags& flags, const Capt
   cb.on_filter = [&](const std::string& filter, const Status& installed) {
     report_filter(app.get_name(), out.label, filter, installed);
   };
+  cb.on_open = std::move(on_open);
   PcapWriter writer{out.to.fd, flags.packet_buffered ? PcapWriter::Flush::per_packet : PcapWriter::Flush::buffered};
   if (out.to.existing) { writer.truncate_on_first_write(); }
   PcapOutput pcap{writer, out.to.files.get()};

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <utility>
 #include <optional>
@@ -18,6 +19,7 @@
 #include <CLI/CLI.hpp>
 
 #include "common/client_options.hpp"
+#include "rpcap/base/account.hpp"
 #include "rpcap/client/capture_run.hpp"
 #include "rpcap/client/merged_capture.hpp"
 
@@ -120,8 +122,19 @@ CaptureOutput capture_output(const CaptureFlags& flags, Destination& to, const s
 // into `out` as the flags say (-U, -q): statistics on SIGUSR1 and at the end
 // of a capture that began, and a reader that went away reported. Returns
 // the exit status.
+// `on_open`, if set, runs once the source is open (RunCallbacks::on_open).
 int capture_to_output(const CLI::App& app, const CaptureFlags& flags, const CaptureRunOptions& run,
-                      ClientSession* session, const CaptureOutput& out, const RunSignals& signals);
+                      ClientSession* session, const CaptureOutput& out, const RunSignals& signals,
+                      std::function<Status()> on_open = {});
+
+// -Z USER (tcpdump's --relinquish-privileges): USER's account, looked up
+// before anything is opened (a usage error if there is none), or nullopt
+// when the program does not run as root (as tcpdump, -Z then does nothing).
+Result<std::optional<Account>> relinquish_account(const std::string& user);
+// Give the output file this run made (`to`: -w FILE new, or the first of
+// -C/-G's files) to `account`, then become `account` for good, with no
+// capabilities (become_user()): files opened later are opened as that user.
+Status relinquish_privileges(const Account& account, const Destination& to);
 
 // The merged run of `sources` (each with its run's client options set) as
 // the flags say: -c counts the packets of all sources together.

@@ -32,6 +32,11 @@ void define_cli(CLI::App& app, Options& opts)
       ->allow_extra_args(false);  // one SOURCE per -i: what follows is FILTER
   tool::add_capture_options(app, opts.capture,
                             "write to FILE (\"-\": standard output, refused when it is a terminal)");
+  app.add_option("-Z,--relinquish-privileges", opts.relinquish_user,
+                 "as root, once the source is open (and the output file made, which USER then owns), become "
+                 "USER for good: its user and group ids, no capabilities (as tcpdump -Z); files opened later "
+                 "(-C, -G) are opened as USER. One source, classic pcap only; without root it does nothing")
+      ->type_name("USER");
   app.add_option("--sources", opts.sources_file,
                  "capture from the sources FILE lists too, one per line, each with its own login and TLS "
                  "options: SOURCE [user=NAME] [password-file=FILE] [ca=FILE] [pin=PIN] [cert=FILE] [key=FILE]")

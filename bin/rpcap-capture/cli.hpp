@@ -27,6 +27,7 @@ struct Options {
   std::string precision{"micro"};    // --time-stamp-precision
   bool list_interfaces{false};       // -D
   std::string list_remote;           // --list-remote-interfaces SOURCE
+  std::string relinquish_user;       // -Z USER
   tool::CaptureFlags capture;        // FILTER -F -c -s -p -U -w --udp --sampling --include-self -q
   tool::ClientFlags client;          // -u --password-file --timeout -4 -6 --fd
 };

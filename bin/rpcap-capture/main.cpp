@@ -3,6 +3,7 @@
 // files, and write a pcap stream: rpcap-capture rpcap://host/eth0 | tcpdump -r -
 // or, from several sources merged in time order, a pcapng stream:
 // rpcap-capture -i rpcap://a/eth0 -i rpcap://b/eth0 -w both.pcapng
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -47,13 +48,26 @@ int main(int argc, char** argv)
     return tool::report(app, make_error(ErrorKind::usage,
                                         "--udp, --sampling, --data-ports and -u apply to rpcap:// sources only"));
   }
+  const bool classic = sources.size() == 1 && !opts.pcapng && !opts.reconnect;
+  std::optional<Account> relinquish;
+  if (!opts.relinquish_user.empty()) {
+    // Several sources open theirs in threads while the capture runs (and
+    // --reconnect opens them again): no single moment to give up root.
+    if (!classic) {
+      return tool::report(app, make_error(ErrorKind::usage, "-Z takes one source and classic pcap: not several "
+                                                            "sources, --sources, --pcapng or --reconnect"));
+    }
+    auto account = tool::relinquish_account(opts.relinquish_user);
+    if (!account) { return tool::report(app, account.error()); }
+    relinquish = std::move(*account);
+  }
   auto dest = tool::open_destination(flags, flags.output);
   if (!dest) { return tool::report(app, dest.error()); }
   std::string names;
   for (const auto& p : *planned) { names += (names.empty() ? "" : ", ") + p.name; }
   const auto out = tool::capture_output(flags, *dest, names);
 
-  if (sources.size() == 1 && !opts.pcapng && !opts.reconnect) {
+  if (classic) {
     // One source: the classic pcap stream tcpdump -r - reads.
     const auto& p = planned->front();
     std::optional<ClientSession> session;
@@ -62,8 +76,10 @@ int main(int argc, char** argv)
       if (!s) { return tool::report(app, s.error()); }
       session = std::move(*s);
     }
+    std::function<Status()> on_open;
+    if (relinquish) { on_open = [&] { return tool::relinquish_privileges(*relinquish, out.to); }; }
     return tool::capture_to_output(app, flags, sources.front().run, session ? &*session : nullptr, out,
-                                   tool::install_capture_signals(!flags.filter_file.empty()));
+                                   tool::install_capture_signals(!flags.filter_file.empty()), std::move(on_open));
   }
   // Each remote source logs in with its --sources line's options, or with
   // the command line's (the password asked for once).

@@ -125,6 +125,9 @@ Result<RunEnd> run_local(const CaptureRunOptions& opts, PacketOutput& out, Captu
     if (!f) { return std::move(f).error(); }
     if (auto st = cap->set_filter(*f); !st) { return std::move(st).error(); }
   }
+  if (cb.on_open) {
+    if (auto st = cb.on_open(); !st) { return std::move(st).error(); }
+  }
   StreamFormat format;
   format.linktype = cap->linktype();
   format.snaplen = file ? cap->snaplen() : opts.snaplen;
@@ -218,6 +221,9 @@ Result<RunEnd> run_session_capture(ClientSession& session, const CaptureRunOptio
       }
       // A link type without IP (compile fails) cannot carry our connections.
     }
+  }
+  if (cb.on_open) {
+    if (auto st = cb.on_open(); !st) { return std::move(st).error(); }
   }
   StreamFormat format;
   format.linktype = linktype;

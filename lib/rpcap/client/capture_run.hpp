@@ -142,6 +142,11 @@ struct RunCallbacks {
   // capture took it; a filter refused leaves the running one in place.
   std::function<std::optional<std::string>()> on_reload;
   std::function<void(const std::string& filter, const Status& installed)> on_filter;
+  // The source is open (a local device with its filter installed, a file,
+  // or a remote session whose capture started, its data connection made),
+  // no packet read yet: rpcap-capture -Z gives up root here. A failure ends
+  // the run.
+  std::function<Status()> on_open;
 };
 
 // How a capture ended.
