@@ -64,18 +64,14 @@ void check_given_up(const Background& capture, const Ids& ids)
 
 std::string traffic_filter(std::uint16_t port) { return "udp dst port " + std::to_string(port); }
 
-}  // namespace
-
-TEST_CASE("rpcap-capture: -Z gives up root once the local device is open, and the new file is USER's",
-          "[e2e][capture][privileges]")
+// Run `argv`, an rpcap-capture -Z that writes `port`'s test traffic into
+// `out` packet by packet: once it gave root up (check_given_up), feed it
+// until `out` holds two packets, stop it, and return `out`'s owner.
+uid_t owner_after_capture(const std::vector<std::string>& argv, std::uint16_t port, const std::string& out,
+                          const Ids& ids)
 {
-  if (!can_capture()) { return; }
-  const Ids nobody = ids_of(k_user);
-  const auto port = traffic_port();
-  TempDir dir;
-  const std::string out = dir.path() + "/local.pcap";
-  Background capture{{program("rpcap-capture"), "-Z", k_user, "-U", "-w", out, "lo", traffic_filter(port)}};
-  check_given_up(capture, nobody);
+  Background capture{argv};
+  check_given_up(capture, ids);
   {
     const Traffic t{port, "relinquished", 20};
     REQUIRE(eventually([&] { return records_in(out) >= 2; }));
@@ -86,8 +82,23 @@ TEST_CASE("rpcap-capture: -Z gives up root once the local device is open, and th
   CHECK(r.exit_code == 0);
   struct stat st {};
   REQUIRE(::stat(out.c_str(), &st) == 0);
-  CHECK(st.st_uid == nobody.uid);
-  CHECK(st.st_gid == nobody.gid);
+  CHECK(st.st_gid == ids.gid);
+  return st.st_uid;
+}
+
+}  // namespace
+
+TEST_CASE("rpcap-capture: -Z gives up root once the local device is open, and the new file is USER's",
+          "[e2e][capture][privileges]")
+{
+  if (!can_capture()) { return; }
+  const Ids nobody = ids_of(k_user);
+  const auto port = traffic_port();
+  TempDir dir;
+  const std::string out = dir.path() + "/local.pcap";
+  CHECK(owner_after_capture({program("rpcap-capture"), "-Z", k_user, "-U", "-w", out, "lo", traffic_filter(port)}, port,
+                            out, nobody)
+        == nobody.uid);
 }
 
 TEST_CASE("rpcap-capture: -Z with a remote source reads the session's packets as USER, the daemon untouched",
@@ -99,20 +110,10 @@ TEST_CASE("rpcap-capture: -Z with a remote source reads the session's packets as
   const auto port = traffic_port();
   TempDir dir;
   const std::string out = dir.path() + "/remote.pcap";
-  Background capture{{program("rpcap-capture"), "-Z", k_user, "-U", "-w", out,
-                      "rpcap://127.0.0.1:" + std::to_string(d.port()) + "/lo", traffic_filter(port)}};
-  check_given_up(capture, nobody);
-  {
-    const Traffic t{port, "relinquished-remote", 20};
-    REQUIRE(eventually([&] { return records_in(out) >= 2; }));
-  }
-  capture.signal(SIGINT);
-  const auto r = capture.wait();
-  INFO(r.err);
-  CHECK(r.exit_code == 0);
-  struct stat st {};
-  REQUIRE(::stat(out.c_str(), &st) == 0);
-  CHECK(st.st_uid == nobody.uid);
+  CHECK(owner_after_capture({program("rpcap-capture"), "-Z", k_user, "-U", "-w", out,
+                             "rpcap://127.0.0.1:" + std::to_string(d.port()) + "/lo", traffic_filter(port)},
+                            port, out, nobody)
+        == nobody.uid);
   CHECK(uids_of(d.pid()) == "0 0 0 0");
 }
 
