@@ -169,3 +169,29 @@ TEST_CASE("rpcap-capture: -Z mistakes are usage errors", "[e2e][capture][privile
   auto reconnect = run({program("rpcap-capture"), "-Z", k_user, "--reconnect", "-w", "/dev/null", "lo"});
   CHECK(reconnect.exit_code == 2);
 }
+
+TEST_CASE("rpcap-capture: after -Z, a -C file USER may not make ends the run with its name, and the statistics "
+          "count what was written",
+          "[e2e][capture][privileges]")
+{
+  if (!can_capture()) { return; }
+  const Ids nobody = ids_of(k_user);
+  const auto port = traffic_port();
+  TempDir dir;  // root's, mode 0700: USER may not make files in it
+  const std::string ring = dir.path() + "/ring.pcap";
+  Background capture{{program("rpcap-capture"), "-Z", k_user, "-C", "1", "-w", ring, "lo", traffic_filter(port)}};
+  check_given_up(capture, nobody);
+  RunResult r;
+  {
+    const Traffic t{port, std::string(1400, 'r'), 1};
+    r = capture.wait();
+  }
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("rpcap-capture: error: open \"" + ring + "1\": Permission denied\n") != std::string::npos);
+  const std::size_t written = records_in(ring);
+  CHECK(written > 0);
+  const std::string line = std::to_string(written) + " packets captured\n";
+  CHECK((r.err.compare(0, line.size(), line) == 0 || r.err.find("\n" + line) != std::string::npos));
+  CHECK(r.err.find(" packets received by filter\n") != std::string::npos);
+}

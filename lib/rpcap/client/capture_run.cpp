@@ -145,25 +145,32 @@ Result<RunEnd> run_local(const CaptureRunOptions& opts, PacketOutput& out, Captu
       if (auto st = cap->stats(); st) { totals.local = *st; }
     }
   };
+  // However a run that began ends, its statistics say what it wrote and saw.
+  auto ended = [&](Result<RunEnd> end) {
+    refresh();
+    totals.written = out.packets();
+    return end;
+  };
   for (;;) {
     if (raised(sig.stop) || (opts.count != 0 && out.packets() >= opts.count)) { break; }
     if (!file) {
       pollfd p{cap->selectable_fd(), POLLIN, 0};
-      if (::poll(&p, 1, opts.flush_ms) < 0 && errno != EINTR) { return make_error(ErrorKind::io, std::string{"poll: "} + std::strerror(errno)); }
+      if (::poll(&p, 1, opts.flush_ms) < 0 && errno != EINTR) {
+        (void)out.flush();
+        return ended(make_error(ErrorKind::io, std::string{"poll: "} + std::strerror(errno)));
+      }
     }
     auto n = cap->dispatch(sink, 0);
     if (!n) {
       (void)out.flush();
-      return std::move(n).error();
+      return ended(std::move(n).error());
     }
-    if (sink.m_failed) { return output_failed(*sink.m_failed); }
+    if (sink.m_failed) { return ended(output_failed(*sink.m_failed)); }
     if (file && *n == 0) { break; }
-    if (auto st = ticker.tick(refresh, totals); !st) { return output_failed(st.error()); }
+    if (auto st = ticker.tick(refresh, totals); !st) { return ended(output_failed(st.error())); }
   }
-  refresh();
-  totals.written = out.packets();
-  if (auto st = out.flush(); !st) { return output_failed(st.error()); }
-  return RunEnd::done;
+  if (auto st = out.flush(); !st) { return ended(output_failed(st.error())); }
+  return ended(RunEnd::done);
 }
 
 }  // namespace
@@ -258,10 +265,17 @@ Result<RunEnd> run_session_capture(ClientSession& session, const CaptureRunOptio
     if (auto st = session.stats(); st) { totals.remote = *st; }
     totals.udp_lost = session.udp_lost();
   };
+  // An output that failed ends a run whose daemon is well: its statistics
+  // still say what was written and what the daemon saw.
+  auto output_ended = [&](const Error& e) {
+    totals.written = out.packets();
+    refresh();
+    return output_failed(e);
+  };
   for (;;) {
     if (raised(sig.stop) || (opts.count != 0 && out.packets() >= opts.count)) { break; }
     auto n = session.read_packets(handler, opts.flush_ms);
-    if (write_error) { return output_failed(*write_error); }
+    if (write_error) { return output_ended(*write_error); }
     if (!n) {
       // The daemon or the network died: keep every packet received.
       totals.written = out.packets();
@@ -272,12 +286,12 @@ Result<RunEnd> run_session_capture(ClientSession& session, const CaptureRunOptio
     // now rather than on the timer (a lone packet reaches the pipe at once;
     // under load the data keeps coming and writes stay large).
     if (*n > 0 && out.buffered() > 0 && !session.data_waiting()) {
-      if (auto st = out.flush(); !st) { return output_failed(st.error()); }
+      if (auto st = out.flush(); !st) { return output_ended(st.error()); }
     }
-    if (auto st = ticker.tick(refresh, totals); !st) { return output_failed(st.error()); }
+    if (auto st = ticker.tick(refresh, totals); !st) { return output_ended(st.error()); }
   }
+  if (auto st = out.flush(); !st) { return output_ended(st.error()); }
   totals.written = out.packets();
-  if (auto st = out.flush(); !st) { return output_failed(st.error()); }
   refresh();
   session.close();
   return RunEnd::done;
