@@ -90,7 +90,8 @@ public:
   void option_time(std::uint16_t code, std::optional<std::uint64_t> t)
   {
     if (t) {
-      const std::uint32_t b[2] = {split_time(*t).high, split_time(*t).low};
+      const SplitTime s = split_time(*t);
+      const std::uint32_t b[2] = {s.high, s.low};
       option(code, ByteView{reinterpret_cast<const std::uint8_t*>(b), sizeof b});
     }
   }
@@ -173,8 +174,8 @@ Status PcapngWriter::write(std::uint32_t iface, std::uint64_t timestamp, std::ui
     // The common case in one go: a fixed header, the bytes, the padding and
     // the trailing length.
     const auto total = static_cast<std::uint32_t>(32 + caplen + padding(caplen));
-    const std::uint32_t hdr[7] = {k_epb, total, iface, static_cast<std::uint32_t>(timestamp >> 32),
-                                  static_cast<std::uint32_t>(timestamp), caplen, len};
+    const SplitTime t = split_time(timestamp);
+    const std::uint32_t hdr[7] = {k_epb, total, iface, t.high, t.low, caplen, len};
     std::uint8_t* at = out.grow(total);
     std::memcpy(at, hdr, sizeof hdr);
     at += sizeof hdr;
