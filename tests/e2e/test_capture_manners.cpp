@@ -18,9 +18,6 @@ using namespace rpcap::test;
 
 namespace {
 
-// The filter that takes the test traffic of `port`.
-std::string traffic_filter(std::uint16_t port) { return "udp dst port " + std::to_string(port); }
-
 // Start `capture` and feed it test traffic until it has written a packet
 // and shown the live count for a while, then stop it; its result.
 RunResult feed_and_stop(Background& capture, std::uint16_t port, const std::function<bool()>& written)

@@ -8,7 +8,6 @@
 #include <sys/stat.h>
 
 #include <filesystem>
-#include <sstream>
 
 #include "support/daemon.hpp"
 #include "support/pcap_file.hpp"
@@ -34,20 +33,6 @@ Ids ids_of(const char* user)
   return {pw->pw_uid, pw->pw_gid};
 }
 
-// The value of `field` in /proc/PID/status ("CapEff", "Groups"...), blanks trimmed.
-std::string status_field(pid_t pid, const std::string& field)
-{
-  std::istringstream status{read_file("/proc/" + std::to_string(pid) + "/status")};
-  for (std::string line; std::getline(status, line);) {
-    if (line.rfind(field + ":", 0) != 0) { continue; }
-    std::string value = line.substr(field.size() + 1);
-    value.erase(0, value.find_first_not_of(" \t"));
-    value.erase(value.find_last_not_of(" \t") + 1);
-    return value;
-  }
-  return {};
-}
-
 // Once `capture` runs as `ids` (all four user ids), check the rest of what
 // -Z promises: USER's group alone, no capability, no way back through execve.
 void check_given_up(const Background& capture, const Ids& ids)
@@ -61,8 +46,6 @@ void check_given_up(const Background& capture, const Ids& ids)
   CHECK(status_field(capture.pid(), "CapEff") == "0000000000000000");
   CHECK(status_field(capture.pid(), "NoNewPrivs") == "1");
 }
-
-std::string traffic_filter(std::uint16_t port) { return "udp dst port " + std::to_string(port); }
 
 // Run `argv`, an rpcap-capture -Z that writes `port`'s test traffic into
 // `out` packet by packet: once it gave root up (check_given_up), feed it

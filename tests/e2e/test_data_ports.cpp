@@ -23,8 +23,6 @@ namespace {
 
 std::string source(const Daemon& d) { return "rpcap://127.0.0.1:" + std::to_string(d.port()) + "/lo"; }
 
-std::string traffic_filter(std::uint16_t port) { return "udp dst port " + std::to_string(port); }
-
 // The reference tcpdump with `args`, the reference libpcap found at run time.
 RunResult run_reference_tcpdump(const std::vector<std::string>& args, int timeout_ms = 30000)
 {

@@ -222,6 +222,8 @@ std::uint16_t traffic_port()
   return held.port();
 }
 
+std::string traffic_filter(std::uint16_t port) { return "udp dst port " + std::to_string(port); }
+
 namespace {
 
 // A TCP socket of `family` with SO_REUSEADDR bound to every address and

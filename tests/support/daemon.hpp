@@ -119,6 +119,9 @@ private:
 // second port (traffic to be filtered out) makes its own UdpPort.
 std::uint16_t traffic_port();
 
+// The capture filter that takes the test traffic sent to `port` (Traffic).
+std::string traffic_filter(std::uint16_t port);
+
 // A new TCP port that nothing listens on, held by this process until it
 // exits: a socket stays bound to it on every IPv4 and IPv6 address with
 // SO_REUSEADDR and never listens. The kernel gives the port to no other

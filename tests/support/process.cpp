@@ -311,17 +311,25 @@ bool catches_signal(pid_t pid, int sig)
   return false;
 }
 
-std::string uids_of(pid_t pid)
+std::string status_field(pid_t pid, const std::string& field)
 {
   std::istringstream status{read_file("/proc/" + std::to_string(pid) + "/status")};
   for (std::string line; std::getline(status, line);) {
-    if (line.rfind("Uid:", 0) != 0) { continue; }
-    std::istringstream fields{line.substr(4)};
-    std::string out;
-    for (std::string id; fields >> id;) { out += (out.empty() ? "" : " ") + id; }
-    return out;
+    if (line.rfind(field + ":", 0) != 0) { continue; }
+    std::string value = line.substr(field.size() + 1);
+    value.erase(0, value.find_first_not_of(" \t"));
+    value.erase(value.find_last_not_of(" \t") + 1);
+    return value;
   }
   return {};
+}
+
+std::string uids_of(pid_t pid)
+{
+  std::istringstream fields{status_field(pid, "Uid")};
+  std::string out;
+  for (std::string id; fields >> id;) { out += (out.empty() ? "" : " ") + id; }
+  return out;
 }
 
 }  // namespace rpcap::test

@@ -124,6 +124,10 @@ std::vector<pid_t> children_of(pid_t pid);
 // then be sent `sig` without the default action killing it.
 bool catches_signal(pid_t pid, int sig);
 
+// The value of `field` ("Uid", "CapEff", "NoNewPrivs"...) in
+// /proc/PID/status, blanks around it trimmed; "" if it or the process is gone.
+std::string status_field(pid_t pid, const std::string& field);
+
 // The real, effective, saved and filesystem user ids of process `pid`, as
 // /proc/PID/status shows them ("1001 1001 1001 1001"); "" if it is gone.
 std::string uids_of(pid_t pid);
