@@ -248,20 +248,18 @@ Result<Destination> open_destination(const CaptureFlags& flags, const std::strin
       }
       return Destination{STDOUT_FILENO, nullptr, "", false};
     }
-    // A new file, or the one there kept as it is until the capture begins.
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd >= 0) { return Destination{fd, nullptr, path, false}; }
-    if (errno == EEXIST) { fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC); }
-    if (fd < 0) { return make_error(ErrorKind::io, "open \"" + path + "\": " + std::strerror(errno)); }
-    struct stat st {};
-    // Only a regular file is emptied; a fifo or a device is written as it is.
-    return Destination{fd, nullptr, "", ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)};
+    auto file = open_output_file(path);
+    if (!file) { return std::move(file).error(); }
+    const bool created = file->created;
+    return Destination{file->fd.release(), nullptr, created ? path : "", file->existing};
   }
   if (path == "-") { return make_error(ErrorKind::usage, "-C and -G need -w FILE: standard output cannot rotate"); }
   auto files = OutputFiles::open(r, std::time(nullptr));
   if (!files) { return std::move(files).error(); }
   const int fd = (*files)->fd();
-  return Destination{fd, std::move(*files), "", false};
+  std::string created = (*files)->first_created() ? (*files)->path() : "";
+  const bool existing = (*files)->first_existing();
+  return Destination{fd, std::move(*files), std::move(created), existing};
 }
 
 CaptureOutput capture_output(const CaptureFlags& flags, Destination& to, const std::string& sources)
@@ -312,7 +310,7 @@ Result<std::optional<Account>> relinquish_account(const std::string& user)
 
 Status relinquish_privileges(const Account& account, const Destination& to)
 {
-  if ((!to.created.empty() || to.files) && ::fchown(to.fd, account.uid, account.gid) != 0) {
+  if (!to.created.empty() && ::fchown(to.fd, account.uid, account.gid) != 0) {
     return make_error(ErrorKind::io, "-Z: give the output file to user " + quote_text(account.name, 64) + ": " + std::strerror(errno));
   }
   if (auto st = become_user(account.name, false); !st) {

@@ -133,7 +133,7 @@ TEST_CASE("rpcap-capture: rotation usage mistakes", "[e2e][capture][files]")
   CHECK(zero.exit_code == 2);
 }
 
-TEST_CASE("rpcap-capture: -w FILE is untouched by a capture that cannot start, and not left behind",
+TEST_CASE("rpcap-capture: -w FILE, with -C or -G too, is untouched by a capture that cannot start, and not left behind",
           "[e2e][capture][files]")
 {
   TempDir dir;
@@ -152,6 +152,20 @@ TEST_CASE("rpcap-capture: -w FILE is untouched by a capture that cannot start, a
   CHECK(run({program("rpcap-capture"), "-w", fresh, dead}).exit_code == 1);
   CHECK(run({program("rpcap-capture"), "-w", fresh, "-i", dead, "-i", "no-such-interface0"}).exit_code == 1);
   CHECK_FALSE(std::filesystem::exists(fresh));
+  // The first of the -C and -G files the same (tcpdump -C and -G empty it at once).
+  for (const std::vector<std::string>& rotation :
+       {std::vector<std::string>{"-C", "1"}, {"-G", "60"}, {"-C", "1", "-W", "3"}, {"-G", "60", "-W", "2"}}) {
+    std::vector<std::string> args{program("rpcap-capture"), "-w", precious};
+    args.insert(args.end(), rotation.begin(), rotation.end());
+    args.push_back(dead);
+    auto rotating = run(args);
+    INFO(args[3] << " " << args[4] << ": " << rotating.err);
+    CHECK(rotating.exit_code == 1);
+    CHECK(read_file(precious) == std::string(1480, 'p'));
+    args[2] = fresh;
+    CHECK(run(args).exit_code == 1);
+    CHECK(files_starting(dir.path(), "fresh") == std::vector<std::string>{});
+  }
   // A capture that starts replaces the old contents entirely.
   if (!can_capture()) { return; }
   const auto port = traffic_port();

@@ -2,6 +2,7 @@
 #include "rpcap/client/output_files.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -50,13 +51,30 @@ std::string rotation_name(const RotationOptions& opts, std::time_t when, std::ui
   return base;
 }
 
+Result<OutputFile> open_output_file(const std::string& path)
+{
+  OutputFile file;
+  file.fd = Fd{::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)};
+  if (file.fd) {
+    file.created = true;
+    return file;
+  }
+  if (errno == EEXIST) { file.fd = Fd{::open(path.c_str(), O_WRONLY | O_CLOEXEC)}; }
+  if (!file.fd) { return make_error(ErrorKind::io, "open \"" + path + "\": " + std::strerror(errno)); }
+  struct stat st {};
+  file.existing = ::fstat(file.fd.get(), &st) == 0 && S_ISREG(st.st_mode);
+  return file;
+}
+
 Result<std::unique_ptr<OutputFiles>> OutputFiles::open(const RotationOptions& opts, std::time_t now)
 {
   std::unique_ptr<OutputFiles> files{new OutputFiles(opts)};
   files->m_path = rotation_name(opts, now, 0);
-  auto fd = files->create(files->m_path);
-  if (!fd) { return std::move(fd).error(); }
-  files->m_current = std::move(*fd);
+  auto first = open_output_file(files->m_path);
+  if (!first) { return std::move(first).error(); }
+  files->m_current = std::move(first->fd);
+  files->m_first_created = first->created;
+  files->m_first_existing = first->existing;
   files->m_opened = now;
   if (opts.period.count() != 0) { files->m_kept.push_back(files->m_path); }
   return files;

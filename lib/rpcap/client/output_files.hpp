@@ -39,9 +39,23 @@ struct RotationOptions {
 // The name of file number `index` (0 for the first) opened at `when`.
 std::string rotation_name(const RotationOptions& opts, std::time_t when, std::uint64_t index);
 
+// A capture's first output file, opened without emptying it, so that a
+// capture that cannot start leaves a file that was there as it was (as
+// tcpdump does): a new file is `created` (for the caller to remove if the
+// capture never begins); an existing regular file is `existing` (for the
+// writer to empty once it has something to write:
+// PcapWriter::truncate_on_first_write); a fifo or a device is written as
+// it is.
+struct OutputFile {
+  Fd fd;
+  bool created{false};
+  bool existing{false};
+};
+Result<OutputFile> open_output_file(const std::string& path);
+
 class OutputFiles {
 public:
-  // Open the first file.
+  // Open the first file, as open_output_file() does: not emptied yet.
   static Result<std::unique_ptr<OutputFiles>> open(const RotationOptions& opts, std::time_t now);
   ~OutputFiles();
   OutputFiles(const OutputFiles&) = delete;
@@ -49,6 +63,9 @@ public:
 
   int fd() const noexcept { return m_current.get(); }
   const std::string& path() const noexcept { return m_path; }
+  // How the first file was found (open_output_file()).
+  bool first_created() const noexcept { return m_first_created; }
+  bool first_existing() const noexcept { return m_first_existing; }
   // True if the next packet belongs in a new file: the current one holds
   // `bytes` bytes, more than -C, or -G seconds have passed since it was opened.
   bool due(std::uint64_t bytes, std::time_t now) const;
@@ -91,6 +108,8 @@ private:
   std::string m_previous_path;
   std::time_t m_opened{0};
   std::uint64_t m_index{0};
+  bool m_first_created{false};
+  bool m_first_existing{false};
   std::deque<std::string> m_kept;  // -G -W: the files of this run, oldest first
   Children m_commands;             // -z
 };
