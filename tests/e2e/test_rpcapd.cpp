@@ -712,7 +712,14 @@ TEST_CASE("rpcapd: a client that does not read keeps the session's memory bounde
   INFO("session peak RSS " << before << " KiB before the flood, " << peak << " KiB after\n" << d.log());
   CHECK(before > 0);
   // The stream adds only what is queued for the client (max_pending, 1 MiB).
+#if defined(__SANITIZE_ADDRESS__)
+  // Under AddressSanitizer its shadow of the memory the session reads (the
+  // capture ring, 32 MiB by default: one shadow byte per 8) is paged in
+  // on top, as the flood goes through the ring: 1.8 MiB of shadow measured.
+  CHECK(peak - before <= 3 * 1024 + 32 * 1024 / 8);
+#else
   CHECK(peak - before <= 3 * 1024);
+#endif
 #if !defined(__SANITIZE_ADDRESS__)
   // In all at most the capture ring it asked for (the default, 32 MiB) and
   // 8 MiB (AddressSanitizer's shadow memory and quarantine are far more).
