@@ -296,3 +296,36 @@ TEST_CASE("rpcapd admission: a newcomer with no silent connection to take the "
                  "(MaxUnauthenticatedPerSource 2)")
         != std::string::npos);
 }
+
+TEST_CASE("rpcapd admission: pipelined wrong logins end at the third failure, or once the client hangs up, and cost "
+          "their source its share",
+          "[e2e][admission]")
+{
+  Daemon d{Daemon::ours({"-n"})};
+  Bytes pipeline;
+  const Bytes wrong = encode(Message{AuthRequest{AuthRequest::Method::password, "rpcap-no-such-user", "guess"}});
+  for (int i = 0; i < 200; ++i) { pipeline.insert(pipeline.end(), wrong.begin(), wrong.end()); }
+  {
+    // Sent, then gone: the session ends after the login it is in, not 200 failure delays later.
+    RawClient gone{connect_from("127.0.0.7", d.port())};
+    gone.send_bytes(pipeline);
+  }
+  REQUIRE(eventually([&] { return d.log().find("the client closed the connection before its requests were answered")
+                                  != std::string::npos; },
+                     20000));
+  REQUIRE(eventually([&] { return children_of(d.pid()).empty(); }, 10000));
+  // Still there: three answers, then the connection is closed (the failure
+  // delays double from one second: 1 + 2 + 4 s, well inside AuthTimeout).
+  const auto start = Clock::now();
+  RawClient stays{connect_from("127.0.0.8", d.port())};
+  stays.send_bytes(pipeline);
+  for (int i = 0; i < 3; ++i) { CHECK(stays.expect_error(ErrorCode::auth_failed, 35000).text == "Authentication failed"); }
+  CHECK(stays.closed(10000));
+  std::printf("admission: 200 pipelined wrong logins answered 3 times and closed in %.1f s\n", seconds_since(start));
+  const auto log = d.log();
+  INFO(log);
+  CHECK(log.find("closing: 3 failed logins") != std::string::npos);
+  CHECK(log.find("127.0.0.8: penalised for failed logins") != std::string::npos);
+  // Others are served meanwhile and after.
+  CHECK(served_in(d.port(), "127.0.0.1") < 1.0);
+}

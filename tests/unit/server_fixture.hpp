@@ -195,6 +195,8 @@ struct Session {
   {
     Fed f;
     f.next = s.feed(in, f.out);
+    // As the daemon does: again, with nothing new, until every whole request is handled.
+    while (f.next == Next::go_on && s.more()) { f.next = s.feed({}, f.out); }
     return f;
   }
   // NULL authentication; the reply is checked and dropped.
@@ -394,6 +396,10 @@ inline std::vector<std::pair<std::string, Filter>> bogus_programs()
       {"no final return", bpf({BpfInsn{k_ldh, 0, 0, 12}})},
       {"a division by the constant 0", bpf({BpfInsn{k_div, 0, 0, 0}, BpfInsn{k_ret, 0, 0, 0}})},
       {"a scratch memory index out of range", bpf({BpfInsn{k_ldm, 0, 0, 16}, BpfInsn{k_ret, 0, 0, 0}})},
+      // bpf_validate() passes these, and libpcap's bpf_filter() aborts on them.
+      {"an opcode that is no opcode", bpf({BpfInsn{0xffff, 0, 0, 0}, BpfInsn{k_ret, 0, 0, 1}})},
+      {"an ALU operation that does not exist", bpf({BpfInsn{0xe4, 0, 0, 1}, BpfInsn{k_ret, 0, 0, 1}})},
+      {"a jump test that does not exist", bpf({BpfInsn{0x55, 0, 0, 1}, BpfInsn{k_ret, 0, 0, 1}})},
   };
 }
 

@@ -216,3 +216,42 @@ TEST_CASE("server: AUTH_REQ after authentication gets ERROR 16 and closes", "[se
     CHECK(t.env.auth_calls.empty());
   }
 }
+
+TEST_CASE("server: pipelined requests before the login are handled one per call, for the daemon to check its deadlines between them",
+          "[server]")
+{
+  Session t{password_only_settings()};
+  const Bytes wrong = encode(Message{AuthRequest{AuthRequest::Method::password, k_user, "wrong-pass"}});
+  Bytes out;
+  CHECK(t.s.feed(cat({wrong, wrong, load_vector("auth_req_password"), load_vector("findallif_req")}), out)
+        == Next::go_on);
+  CHECK(t.s.more());
+  CHECK(t.env.auth_calls.size() == 1);
+  CHECK(replies(out).size() == 1);
+  CHECK(t.s.feed({}, out) == Next::go_on);
+  CHECK(t.s.more());
+  CHECK(t.env.auth_calls.size() == 2);
+  // The right password: the requests after it are handled in the same call.
+  CHECK(t.s.feed({}, out) == Next::go_on);
+  CHECK_FALSE(t.s.more());
+  CHECK(t.s.authenticated());
+  const auto all = replies(out);
+  REQUIRE(all.size() == 4);
+  CHECK(all[2].header.type == MsgType::auth_reply);
+  CHECK(all[3].header.type == MsgType::findallif_reply);
+  CHECK(t.s.pending() == 0);
+}
+
+TEST_CASE("server: the third failed login on one connection closes it", "[server]")
+{
+  Session t{password_only_settings()};
+  const Bytes wrong = encode(Message{AuthRequest{AuthRequest::Method::password, k_user, "wrong-pass"}});
+  CHECK(t.feed(wrong).next == Next::go_on);
+  CHECK(t.feed(wrong).next == Next::go_on);
+  auto f = t.feed(cat({wrong, load_vector("auth_req_password")}));
+  CHECK(f.next == Next::close);
+  CHECK(to_hex(f.out) == to_hex(load_vector("error_auth_failed")));  // answered, then closed
+  CHECK(t.env.auth_calls.size() == 3);
+  CHECK_FALSE(t.s.authenticated());
+  CHECK(t.env.logged("closing: 3 failed logins"));
+}

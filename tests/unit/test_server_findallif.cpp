@@ -76,3 +76,29 @@ TEST_CASE("server: FINDALLIF when listing fails gets ERROR 4 with the reason", "
   f = t.feed(load_vector("findallif_req"));
   CHECK(only<FindAllIfReply>(f.out).interfaces == default_interfaces());
 }
+
+TEST_CASE("server: a pipeline of requests holds at most about 256 KiB of replies before they are sent", "[server]")
+{
+  Session t{null_auth_settings()};
+  t.login();
+  const Bytes req = load_vector("findallif_req");
+  Bytes many;
+  for (int i = 0; i < 4000; ++i) { many.insert(many.end(), req.begin(), req.end()); }
+  Bytes out;
+  std::size_t calls = 0;
+  std::size_t largest = 0;
+  Next next = t.s.feed(many, out);
+  const std::size_t one = out.size() / replies(out).size();
+  for (;;) {
+    ++calls;
+    largest = std::max(largest, out.size());
+    REQUIRE(next == Next::go_on);
+    if (!t.s.more()) { break; }
+    out.clear();  // sent
+    next = t.s.feed({}, out);
+  }
+  CHECK(t.env.list_calls == 4000);
+  INFO(calls << " calls, replies of " << one << " bytes, at most " << largest << " held");
+  CHECK(largest < ServerSession::k_reply_backlog + one);
+  CHECK(calls >= 4000 * one / (ServerSession::k_reply_backlog + one));
+}

@@ -178,6 +178,21 @@ TEST_CASE("server: STARTCAP with an invalid BPF program gets ERROR 12 without st
   }
 }
 
+TEST_CASE("server: filters libpcap compiles pass the BPF check, every kind of instruction among them", "[server]")
+{
+  // Loads of each size and mode, the ALU operations, each jump, RET of A and K, TAX and TXA.
+  for (const std::string expression :
+       {"tcp[tcpflags] & (tcp-syn|tcp-ack) != 0", "ip[2:2] % 3 = 1 and ip[1] ^ 5 = 0 and ip[2:2] >> 1 > 0",
+        "len - 10 > 5 * 2 and len / 2 < 9000 and ip[0] << 1 != 0 and -ip[8] = 0 or ip[0] | 1 = 1",
+        "ip6 or vlan 10 or net 10.0.0.0/8 or portrange 1-1000 or greater 100 or less 50",
+        "ether[len - 1] = 0 and ip[tcp[0] & 0xf] >= 0"}) {
+    auto f = compile_filter(expression, 1 /* DLT_EN10MB */, 262144);
+    INFO(expression);
+    REQUIRE(f);
+    CHECK(is_valid_bpf(*f));
+  }
+}
+
 TEST_CASE("server: a malformed STARTCAP gets ERROR 12", "[server]")
 {
   Filter not_bpf = accept_all();

@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "rpcap/daemon/server.hpp"
 
+#include "rpcap/base/text.hpp"
 #include "rpcap/net/capture.hpp"
 
 namespace rpcap {
 namespace {
+
+// What a log line shows of a text the client sent (quoted, escaped, cut):
+// a line of the log is the daemon's, never the client's.
+constexpr std::size_t k_max_logged_text = 256;
 
 std::string name_of(MsgType t)
 {
@@ -21,7 +26,12 @@ ServerSession::Next ServerSession::feed(ByteView data, Bytes& out)
   m_in.insert(m_in.end(), data.begin(), data.end());
   std::size_t used = 0;
   Next next = Next::go_on;
+  m_more = false;
   while (next == Next::go_on) {
+    if (used > 0 && (!m_authenticated || out.size() >= k_reply_backlog)) {
+      m_more = used < m_in.size();
+      break;
+    }
     // A wrong version is answered as soon as the header is in (docs/protocol.md#version-negotiation),
     // before its payload and whatever its length.
     if (const auto h = decode_header(ByteView{m_in}.subspan(used)); h && h->ver != k_protocol_version) {
@@ -75,7 +85,7 @@ ServerSession::Next ServerSession::handle_pre_auth(const Header& h, ByteView pay
   case MsgType::error: {
     auto m = decode_payload(h, payload);
     m_env.log(LogLevel::info, "the client sent an error before authenticating: "
-                                  + (m ? std::get<ErrorMsg>(*m).text : std::string{}));
+                                  + quote_text(m ? std::get<ErrorMsg>(*m).text : std::string{}, k_max_logged_text));
     return Next::close;
   }
   default:
@@ -123,7 +133,8 @@ ServerSession::Next ServerSession::handle_authenticated(const Header& h, ByteVie
     return Next::close;
   case MsgType::error: {
     auto m = decode_payload(h, payload);
-    m_env.log(LogLevel::info, "the client sent an error: " + (m ? std::get<ErrorMsg>(*m).text : std::string{}));
+    m_env.log(LogLevel::info,
+              "the client sent an error: " + quote_text(m ? std::get<ErrorMsg>(*m).text : std::string{}, k_max_logged_text));
     return Next::go_on;
   }
   default:
@@ -153,7 +164,9 @@ ServerSession::Next ServerSession::on_auth(const Header& h, ByteView payload, By
     reply_error(h, ErrorCode::auth_failed, "Authentication failed", out);
     if (e.kind == ErrorKind::auth) {
       m_env.log(LogLevel::warning, e.message);
-      return Next::go_on;
+      if (++m_login_failures < k_max_login_failures) { return Next::go_on; }
+      m_env.log(LogLevel::warning, "closing: " + std::to_string(k_max_login_failures) + " failed logins");
+      return Next::close;
     }
     m_env.log(LogLevel::error, e.message + "; closing the session");
     return Next::close;
@@ -216,7 +229,7 @@ void ServerSession::on_open(const Header& h, ByteView payload, Bytes& out)
   }
   const std::string& dev = std::get<OpenRequest>(*m).device;
   if (dev.find("://") != std::string::npos) {
-    m_env.log(LogLevel::warning, "refused to open \"" + dev + "\": it names a URL, not a local device");
+    m_env.log(LogLevel::warning, "refused to open " + quote_text(dev, k_max_logged_text) + ": it names a URL, not a local device");
     reply_error(h, ErrorCode::open, "Source string refers to a remote device", out);
     return;
   }

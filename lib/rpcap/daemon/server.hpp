@@ -84,10 +84,24 @@ public:
 
   ServerSession(SessionEnv& env, SessionSettings settings) : m_env(env), m_settings(settings) {}
 
-  // Take `data` received on the control connection and handle every whole
-  // message in it; replies are appended to `out` (write them before acting
-  // on Next::close). Partial messages are kept for the next call.
+  // Take `data` received on the control connection and handle the whole
+  // messages in it; replies are appended to `out` (write them before acting
+  // on Next::close). Partial messages are kept for the next call. It stops
+  // early, with more() set, after each message before the login (each login
+  // may wait out a failure delay: the caller checks its deadlines and sees
+  // whether the client is still there in between) and once `out` holds
+  // k_reply_backlog bytes (a pipeline of FINDALLIF must not hold megabytes
+  // of replies): call it again, with no new data, until more() is false,
+  // before reading more.
   Next feed(ByteView data, Bytes& out);
+  // Requests received and not handled yet (feed() stopped early).
+  bool more() const noexcept { return m_more; }
+
+  // Replies held before feed() returns for them to be sent.
+  static constexpr std::size_t k_reply_backlog = 256 * 1024;
+  // Failed password logins on one connection before it is closed (sshd's
+  // MaxAuthTries is 6; RPCAP clients try once per connection).
+  static constexpr unsigned k_max_login_failures = 3;
 
   bool authenticated() const noexcept { return m_authenticated; }
   // A whole message has come in (the first-message deadline is met).
@@ -116,6 +130,8 @@ private:
   Bytes m_in;
   bool m_authenticated{false};
   bool m_heard{false};
+  bool m_more{false};
+  unsigned m_login_failures{0};
   std::string m_device;
   SetSamplingRequest m_sampling;
 };

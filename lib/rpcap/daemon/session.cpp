@@ -508,7 +508,12 @@ void LiveSession::run()
     // What to wait for
     pollfd pfd[6];
     nfds_t n = 0;
-    pfd[n++] = pollfd{m_control.fd(), POLLIN, 0};
+    // Requests already in are handled before more are read (the client
+    // waits in TCP's flow control); meanwhile, before the login, whether it
+    // hung up is watched: its pipelined logins are not worth answering then.
+    const bool more_requests = session.more();
+    const short control_events = more_requests ? (session.authenticated() ? 0 : POLLRDHUP) : POLLIN;
+    pfd[n++] = pollfd{m_control.fd(), control_events, 0};
     const nfds_t i_signals = n++;
     pfd[i_signals] = pollfd{signals.fd(), POLLIN, 0};
     const nfds_t i_cap = m_cap && m_data && m_cap->selectable_fd() >= 0 && pending() < m_cfg.max_pending ? n++ : 99;
@@ -534,8 +539,8 @@ void LiveSession::run()
     const bool resume = m_more && m_cap && m_data && pending() < m_cfg.max_pending;
     if (resume) { bound(0); }
     // Requests OpenSSL already decrypted do not make the socket readable (B17).
-    const bool control_buffered = m_control.pending() > 0;
-    if (control_buffered) { timeout = 0; }
+    const bool control_buffered = !more_requests && m_control.pending() > 0;
+    if (control_buffered || more_requests) { timeout = 0; }
 
     const int rc = ::poll(pfd, n, timeout);
     if (rc < 0) {
@@ -602,7 +607,12 @@ void LiveSession::run()
       if (auto got = m_cap->dispatch(*this, 0); got) { flush_data(); }
     }
 
-    if ((pfd[0].revents & (POLLIN | POLLERR | POLLHUP)) != 0 || control_buffered) {
+    if (more_requests && !session.authenticated() && (pfd[0].revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0) {
+      log(LogLevel::info, "the client closed the connection before its requests were answered");
+      break;
+    }
+    ByteView fresh;
+    if (!more_requests && ((pfd[0].revents & (POLLIN | POLLERR | POLLHUP)) != 0 || control_buffered)) {
       const long r = m_control.read_some(in.data(), in.size());
       if (r < 0 && (errno == EINTR || errno == EAGAIN)) { continue; }
       if (r <= 0) {
@@ -613,8 +623,11 @@ void LiveSession::run()
         break;
       }
       last_request = Clock::now();
+      fresh = ByteView{in.data(), static_cast<std::size_t>(r)};
+    }
+    if (!fresh.empty() || more_requests) {
       out.clear();
-      const auto next = session.feed(ByteView{in.data(), static_cast<std::size_t>(r)}, out);
+      const auto next = session.feed(fresh, out);
       if (!send_control(out) || next == ServerSession::Next::close) { break; }
     }
   }

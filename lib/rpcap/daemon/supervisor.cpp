@@ -398,7 +398,16 @@ void Supervisor::read_link(pid_t pid)
     if (!msg) { return; }
     const auto now = Clock::now();
     switch (msg->kind) {
-    case LinkMessage::Kind::login_failed: m_throttle.failed(s.host, LoginThrottle::Clock::now()); break;
+    case LinkMessage::Kind::login_failed: {
+      m_throttle.failed(s.host, LoginThrottle::Clock::now());
+      // A wrong password costs the source a connection of its share, as a
+      // missed deadline does: a guesser holding connections open in their
+      // failure delays cannot fill the table for other sources.
+      const unsigned before = m_admission.share(s.source, now);
+      const unsigned after = m_admission.penalise(s.source, now);
+      if (after < before) { log_penalty(s.source, "failed logins", after); }
+      break;
+    }
     case LinkMessage::Kind::login_succeeded: m_throttle.succeeded(s.host); break;
     case LinkMessage::Kind::missed_deadline: {
       const unsigned before = m_admission.share(s.source, now);

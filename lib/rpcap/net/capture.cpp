@@ -207,9 +207,59 @@ Result<Filter> compile_filter(const std::string& expression, int linktype, int s
   return f;
 }
 
+namespace {
+
+// The opcodes libpcap's bpf_filter() runs. bpf_validate() checks jumps,
+// memory slots and the final return but lets some unknown opcodes
+// through, and bpf_filter() aborts the process on those (when the kernel
+// refuses the program, libpcap filters in user space).
+bool is_known_bpf_opcode(std::uint16_t code)
+{
+  if (code > 0xff) { return false; }
+  switch (code & 0x07) {
+  case BPF_LD:
+    switch (BPF_MODE(code)) {
+    case BPF_ABS:
+    case BPF_IND: return BPF_SIZE(code) == BPF_W || BPF_SIZE(code) == BPF_H || BPF_SIZE(code) == BPF_B;
+    case BPF_IMM:
+    case BPF_MEM:
+    case BPF_LEN: return BPF_SIZE(code) == BPF_W;
+    default: return false;
+    }
+  case BPF_LDX:
+    return code == (BPF_LDX | BPF_W | BPF_IMM) || code == (BPF_LDX | BPF_W | BPF_MEM)
+           || code == (BPF_LDX | BPF_W | BPF_LEN) || code == (BPF_LDX | BPF_B | BPF_MSH);
+  case BPF_ST: return code == BPF_ST;
+  case BPF_STX: return code == BPF_STX;
+  case BPF_ALU:
+    if (BPF_OP(code) == BPF_NEG) { return code == (BPF_ALU | BPF_NEG); }
+    switch (BPF_OP(code)) {
+    case BPF_ADD: case BPF_SUB: case BPF_MUL: case BPF_DIV: case BPF_MOD: case BPF_OR:
+    case BPF_AND: case BPF_XOR: case BPF_LSH: case BPF_RSH:
+      return (code & ~(BPF_CLASS(code) | BPF_OP(code) | BPF_SRC(code))) == 0;
+    default: return false;
+    }
+  case BPF_JMP:
+    if (BPF_OP(code) == BPF_JA) { return code == (BPF_JMP | BPF_JA); }
+    switch (BPF_OP(code)) {
+    case BPF_JEQ: case BPF_JGT: case BPF_JGE: case BPF_JSET:
+      return (code & ~(BPF_CLASS(code) | BPF_OP(code) | BPF_SRC(code))) == 0;
+    default: return false;
+    }
+  case BPF_RET: return code == (BPF_RET | BPF_K) || code == (BPF_RET | BPF_X) || code == (BPF_RET | BPF_A);
+  case BPF_MISC: return code == (BPF_MISC | BPF_TAX) || code == (BPF_MISC | BPF_TXA);
+  }
+  return false;
+}
+
+}  // namespace
+
 bool is_valid_bpf(const Filter& filter)
 {
   if (filter.insns.empty()) { return false; }
+  for (const auto& in : filter.insns) {
+    if (!is_known_bpf_opcode(in.code)) { return false; }
+  }
   auto insns = to_bpf(filter);
   return bpf_validate(insns.data(), static_cast<int>(insns.size())) != 0;
 }
