@@ -23,7 +23,8 @@ void define_cli(CLI::App& app, Options& opts)
   app.set_version_flag("--version", tool::version_text(app.get_name()));
   app.add_option("SOURCE", opts.source,
                  "where to capture: rpcap://HOST[:PORT]/IFACE, a local interface (IFACE or rpcap://IFACE), "
-                 "or file://PATH; with --fd, the daemon's interface IFACE. Without -i only")
+                 "or file://PATH; with --fd, the daemon's interface IFACE. Only without -i and --sources: with "
+                 "either, this argument is the first word of FILTER")
       ->type_name("SOURCE");
   app.add_option("-i,--interface", opts.sources,
                  "capture from SOURCE (as above); repeat it to capture from several sources at once into one "
