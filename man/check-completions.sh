@@ -6,9 +6,10 @@
 #   check-completions.sh bash|zsh|fish COMPLETIONS_DIR
 #
 # Every completion file is syntax-checked (bash -n, zsh -n, fish -n); then
-# the lines in `cases` below are completed, in a
-# directory holding a few known files. bash: the completion function runs
-# with COMP_WORDS/COMP_CWORD set as readline sets them. fish: `complete -C`.
+# the lines in `cases` below are completed, in a directory holding a few
+# known files (for fish the lines in `described` too, with the descriptions
+# it prints). bash: the completion function runs with COMP_WORDS/COMP_CWORD
+# set as readline sets them. fish: `complete -C`.
 # zsh: an interactive zsh in a pseudo-terminal (zpty) gets the line and a Tab,
 # and records what compadd was given. zsh and fish are optional: without
 # them the test prints SKIPPED.
@@ -74,6 +75,14 @@ bash) cases+=('rpcap-conf generate --output=rpcapd.c' 'rpcapd.conf'
 fish) cases+=('rpcap-conf generate --output=rpcapd.c' '--output=rpcapd.conf') ;;
 zsh) cases+=('rpcap-conf generate --output=rpcapd.c' 'rpcapd.conf') ;;
 esac
+# fish: a line and what completing it prints, descriptions included; a
+# description keeps its context ("rpcaps://: ...") and drops its asides.
+described=(
+  'rpcap-capture --ins'   "--insecure	rpcaps://: do not verify the daemon's certificate"
+  'rpcap-capture --ud'    '--udp	remote: receive the packets over UDP instead of a TCP connection'
+  'rpcap-capture --pcap'  '--pcapng	write pcapng even for one source'
+  'rpcap-listen w'        'wait	wait until a daemon calls in and logs in'
+)
 
 # Write the completions of each case's line to $work/got.N, one per line.
 complete_bash() {
@@ -191,6 +200,19 @@ for ((n = 0; n < ${#cases[@]}; n += 2)); do
     fail "'$line' -> '$got', expected '$want'"
   fi
 done
+
+if [ "$shell" = fish ]; then
+  for ((n = 0; n < ${#described[@]}; n += 2)); do
+    line=${described[n]} want=${described[n + 1]}
+    got=$(cd "$work/files" && fish --no-config -c 'source $argv[1]; and complete -C $argv[2]' \
+      "$dir/fish/${line%% *}.fish" "$line")
+    if [ "$got" = "$want" ]; then
+      echo "ok: '$line' -> '$got'"
+    else
+      fail "'$line' -> '$got', expected '$want'"
+    fi
+  done
+fi
 
 if [ "$failures" -gt 0 ]; then
   echo "$failures failure(s) in the $shell completions"

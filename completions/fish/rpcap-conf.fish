@@ -14,7 +14,7 @@ complete -c rpcap-conf -n 'not __fish_seen_subcommand_from generate check show t
 
 # rpcap-conf generate
 complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -s h -l help -d 'print this help message and exit'
-complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -s l -l hosts -r -F -d 'hosts allowed to connect'
+complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -s l -l hosts -r -F -d 'hosts allowed to connect: a file with one host per line, or a list separated by commas, semicolons or blanks'
 complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -s a -l active -x -d 'connect out to HOST,PORT in active mode'
 complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -s n -l null-auth -d 'permit NULL authentication'
 complete -c rpcap-conf -n '__fish_seen_subcommand_from generate' -s b -l bind -x -d 'address to listen on, a name or number'
@@ -54,8 +54,8 @@ complete -c rpcap-conf -n '__fish_seen_subcommand_from show' -F
 
 # rpcap-conf tls-cert
 complete -c rpcap-conf -n '__fish_seen_subcommand_from tls-cert' -s h -l help -d 'print this help message and exit'
-complete -c rpcap-conf -n '__fish_seen_subcommand_from tls-cert' -l key -r -F -d 'write the private key'
-complete -c rpcap-conf -n '__fish_seen_subcommand_from tls-cert' -l cert -r -F -d 'write the certificate'
+complete -c rpcap-conf -n '__fish_seen_subcommand_from tls-cert' -l key -r -F -d 'write the private key to FILE'
+complete -c rpcap-conf -n '__fish_seen_subcommand_from tls-cert' -l cert -r -F -d 'write the certificate to FILE'
 complete -c rpcap-conf -n '__fish_seen_subcommand_from tls-cert' -l host -x -d 'a name or IP address clients reach the daemon by, put in the certificate'
 complete -c rpcap-conf -n '__fish_seen_subcommand_from tls-cert' -l days -x -d 'days the certificate is valid'
 complete -c rpcap-conf -n '__fish_seen_subcommand_from tls-cert' -l force -d 'replace existing files'

@@ -7,7 +7,7 @@ complete -c rpcapd -f
 # rpcapd
 complete -c rpcapd -s h -l help -d 'print this help message and exit'
 complete -c rpcapd -l version -d 'display program version information and exit'
-complete -c rpcapd -s l -l hosts -r -F -d 'hosts allowed to connect'
+complete -c rpcapd -s l -l hosts -r -F -d 'hosts allowed to connect: a file with one host per line, or a list separated by commas, semicolons or blanks'
 complete -c rpcapd -s a -l active -x -d 'connect out to HOST,PORT in active mode'
 complete -c rpcapd -s n -l null-auth -d 'permit NULL authentication'
 complete -c rpcapd -s b -l bind -x -d 'address to listen on, a name or number'

@@ -209,6 +209,10 @@ std::string zsh_field(std::string_view s)
   return replace_all(replace_all(std::string(s), "\\", "\\\\"), ":", "\\:");
 }
 
+// `s` for the message of an _arguments spec (a value's or a positional's):
+// a field between colons that zsh shows with its prompt escapes ("%B").
+std::string zsh_message(std::string_view s) { return replace_all(zsh_field(s), "%", "%%"); }
+
 std::string zsh_action(Complete c)
 {
   switch (c) {
@@ -247,7 +251,7 @@ std::string zsh_option_spec(const Opt& o, const Command& cmd)
   for (const auto& s : o.shorts) { names.push_back(o.takes_value() ? s + "+" : s); }
   for (const auto& l : o.longs) { names.push_back(o.takes_value() ? l + "=" : l); }
   std::string tail = "[" + zsh_explanation(summary(o.description)) + "]";
-  if (o.takes_value()) { tail += ":" + zsh_field(o.value) + ":" + zsh_action(o.complete); }
+  if (o.takes_value()) { tail += ":" + zsh_message(o.value) + ":" + zsh_action(o.complete); }
   if (names.size() == 1) { return sh_quote(exclusions + names.front() + tail); }
   return (exclusions.empty() ? "" : sh_quote(exclusions)) + "{" + join(names, ",") + "}" + sh_quote(tail);
 }
@@ -264,7 +268,7 @@ void zsh_function(const Command& cmd, std::string& out)
   } else {
     int index = 1;
     for (const auto& p : cmd.positionals) {
-      std::string message = zsh_field(summary(p.description.empty() ? p.positional : p.description));
+      std::string message = zsh_message(summary(p.description.empty() ? p.positional : p.description));
       std::string action = zsh_action(p.complete);
       if (p.repeatable) {
         specs.push_back(sh_quote("*:" + message + ":" + action));

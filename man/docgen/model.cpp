@@ -6,6 +6,10 @@
 namespace rpcap::docgen {
 namespace {
 
+// The most words before a description's first ": " that are only its
+// context, not what the option does (summary()).
+constexpr std::ptrdiff_t k_max_context_words = 4;
+
 // The descriptions of `opt`'s validators, in the order get_type_name() appends
 // them. CLI11 2.1.2 has no const accessor and no count, only an index that
 // throws past the end.
@@ -122,9 +126,38 @@ Command read_command(CLI::App& app) { return read_command(app, {}); }
 
 std::string summary(std::string_view description)
 {
-  std::size_t end = description.size();
-  for (std::string_view stop : {": ", " (", "; "}) { end = std::min(end, description.find(stop)); }
-  std::string out(description.substr(0, end));
+  // Parenthesised asides go (with the blank before them), nested ones too; an
+  // unclosed one runs to the end.
+  std::string text;
+  int depth = 0;
+  for (std::size_t i = 0; i < description.size(); ++i) {
+    const char c = description[i];
+    if (c == '(' && (depth > 0 || (i > 0 && description[i - 1] == ' '))) {
+      if (depth == 0) { text.pop_back(); }
+      ++depth;
+    } else if (depth > 0) {
+      if (c == ')') { --depth; }
+    } else {
+      text += c;
+    }
+  }
+  // The first ": " ends the summary only after a head long enough to say
+  // something alone; a short head is the context the rest applies in
+  // ("remote: receive...", "with -C or -G: keep...", "rpcaps://: trust...").
+  std::size_t end = text.size();
+  if (auto colon = text.find(": "); colon != std::string::npos) {
+    const auto words = std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(colon), ' ') + 1;
+    end = words > k_max_context_words ? colon : std::min(end, text.find(": ", colon + 2));
+  }
+  end = std::min(end, text.find("; "));
+  // A sentence ends at ". " before a capital ("IFACE. Without"), not at "4... seconds".
+  for (std::size_t dot = text.find(". "); dot < end; dot = text.find(". ", dot + 1)) {
+    if (dot + 2 < text.size() && text[dot + 2] >= 'A' && text[dot + 2] <= 'Z') {
+      end = dot;
+      break;
+    }
+  }
+  std::string out = text.substr(0, end);
   // CLI11's own descriptions are capitalised ("Print this help message..."); ours are not.
   if (out.size() > 1 && out[0] >= 'A' && out[0] <= 'Z' && out[1] >= 'a' && out[1] <= 'z') {
     out[0] = static_cast<char>(out[0] - 'A' + 'a');

@@ -58,8 +58,11 @@ struct Command {
 // options and subcommands (empty group) are left out, as CLI11's help does.
 Command read_command(CLI::App& app);
 
-// The text of `description` up to its first ": ", " (" or "; ", starting in
-// lower case, for the short descriptions completion menus show.
+// `description` shortened for the descriptions completion menus show: its
+// first clause, up to "; ", a sentence's ". " or a ": " that introduces
+// details, without " (...)" asides, and starting in lower case. A ": " after
+// a head of a few words keeps the head as the context of what follows
+// ("rpcaps://: trust exactly the certificate with this SHA-256 fingerprint").
 std::string summary(std::string_view description);
 
 // Helpers shared by the writers.
