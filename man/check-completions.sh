@@ -73,7 +73,10 @@ case $shell in
 bash) cases+=('rpcap-conf generate --output=rpcapd.c' 'rpcapd.conf'
               'rpcap-conf show rpcapd.conf ' '') ;;
 fish) cases+=('rpcap-conf generate --output=rpcapd.c' '--output=rpcapd.conf') ;;
-zsh) cases+=('rpcap-conf generate --output=rpcapd.c' 'rpcapd.conf') ;;
+# zsh: -F and the FILTER words exclude each other (FILTER is the rest arguments, "*").
+zsh) cases+=('rpcap-conf generate --output=rpcapd.c' 'rpcapd.conf'
+             'rpcap-capture eth0 -F rpcapd.c' 'rpcapd.conf'
+             'rpcap-capture eth0 tcp -F' '') ;;
 esac
 # fish: a line and what completing it prints, descriptions included; a
 # description keeps its context ("rpcaps://: ...") and drops its asides.

@@ -223,12 +223,46 @@ std::string zsh_action(Complete c)
   return " ";  // show the message, offer nothing
 }
 
-std::vector<std::string> all_names(const Command& cmd, const std::string& preferred)
+// How _arguments refers to each positional of `cmd`: "1", "2"... and "*"
+// for the repeatable one that ends the list; nothing for a command with
+// subcommands, whose positionals get no spec of their own.
+std::vector<std::string> zsh_positional_refs(const Command& cmd)
+{
+  std::vector<std::string> out;
+  if (!cmd.subcommands.empty()) { return out; }
+  for (const auto& p : cmd.positionals) {
+    if (p.repeatable) {
+      out.emplace_back("*");
+      break;
+    }
+    out.push_back(std::to_string(out.size() + 1));
+  }
+  return out;
+}
+
+// The words of an exclusion list for the option or positional `name` of
+// `cmd`: an option's names, or a positional's number or "*". Nothing for a
+// name _arguments does not know (it would be taken for an option name that
+// never appears, and exclude nothing).
+std::vector<std::string> zsh_exclusion_words(const Command& cmd, const std::string& name)
 {
   for (const auto& o : cmd.options) {
-    if (o.preferred_name() == preferred) { return o.names(); }
+    if (o.preferred_name() == name) { return o.names(); }
   }
-  return {preferred};
+  auto refs = zsh_positional_refs(cmd);
+  for (std::size_t i = 0; i < refs.size(); ++i) {
+    if (cmd.positionals[i].preferred_name() == name) { return {refs[i]}; }
+  }
+  return {};
+}
+
+// The exclusion list of the positional or option `o`, "(...)", or "".
+std::string zsh_exclusions(const Opt& o, const Command& cmd, std::vector<std::string> words)
+{
+  for (const auto& name : o.excludes) {
+    for (auto& w : zsh_exclusion_words(cmd, name)) { words.push_back(std::move(w)); }
+  }
+  return words.empty() ? "" : "(" + join(words, " ") + ")";
 }
 
 // One _arguments spec per option, as a shell word (quoted, with a brace
@@ -239,12 +273,7 @@ std::string zsh_option_spec(const Opt& o, const Command& cmd)
   if (o.help || o.version) {
     exclusions = "(- *)";
   } else {
-    std::vector<std::string> ex;
-    if (!o.repeatable) { ex = o.names(); }
-    for (const auto& name : o.excludes) {
-      for (const auto& n : all_names(cmd, name)) { ex.push_back(n); }
-    }
-    if (!ex.empty()) { exclusions = "(" + join(ex, " ") + ")"; }
+    exclusions = zsh_exclusions(o, cmd, o.repeatable ? std::vector<std::string>{} : o.names());
     if (o.repeatable) { exclusions += "*"; }
   }
   std::vector<std::string> names;
@@ -266,16 +295,12 @@ void zsh_function(const Command& cmd, std::string& out)
     specs.emplace_back("'1: :->command'");
     specs.emplace_back("'*:: :->argument'");
   } else {
-    int index = 1;
-    for (const auto& p : cmd.positionals) {
+    auto refs = zsh_positional_refs(cmd);
+    for (std::size_t i = 0; i < refs.size(); ++i) {
+      const Opt& p = cmd.positionals[i];
       std::string message = zsh_message(summary(p.description.empty() ? p.positional : p.description));
-      std::string action = zsh_action(p.complete);
-      if (p.repeatable) {
-        specs.push_back(sh_quote("*:" + message + ":" + action));
-        break;
-      }
-      specs.push_back(sh_quote(std::to_string(index) + (p.required ? ":" : "::") + message + ":" + action));
-      ++index;
+      std::string spec = zsh_exclusions(p, cmd, {}) + refs[i] + (p.required || p.repeatable ? ":" : "::");
+      specs.push_back(sh_quote(spec + message + ":" + zsh_action(p.complete)));
     }
   }
   if (cmd.subcommands.empty()) {
