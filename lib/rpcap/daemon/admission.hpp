@@ -38,6 +38,7 @@
 #include <string>
 #include <vector>
 
+#include "rpcap/config/config.hpp"
 #include "rpcap/net/socket.hpp"
 
 namespace rpcap {
@@ -47,10 +48,11 @@ namespace rpcap {
 std::string source_of(const SockAddress& addr);
 
 struct AdmissionLimits {
-  unsigned max_sessions{64};  // logged in, in all (MaxSessions)
-  unsigned max_sessions_per_host{64};  // logged in, per source (MaxSessionsPerHost)
-  unsigned max_unauthenticated{1024};  // silent or speaking, in all (MaxUnauthenticated)
-  unsigned max_unauthenticated_per_source{32};  // silent or speaking, per source (MaxUnauthenticatedPerSource)
+  unsigned max_sessions{k_default_max_sessions};  // logged in, in all (MaxSessions)
+  unsigned max_sessions_per_host{k_default_max_sessions_per_host};  // logged in, per source (MaxSessionsPerHost)
+  unsigned max_unauthenticated{k_default_max_unauthenticated};  // silent or speaking, in all (MaxUnauthenticated)
+  unsigned max_unauthenticated_per_source{
+      k_default_max_unauthenticated_per_source};  // silent or speaking, per source (MaxUnauthenticatedPerSource)
   std::chrono::seconds penalty_forgive{60};  // one missed deadline forgiven per this much time
 };
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// Slowing down password guessing, per source address and across
-// connections. libpcap's rpcapd waits 1 s after a failed password in the
+// Slowing down password guessing, per source (an IPv4 address, an IPv6
+// /64: source_of(), as Admission counts) and across connections. libpcap's rpcapd waits 1 s after a failed password in the
 // connection that failed (B18), so a guesser just opens more connections.
 //
 // The daemon serves each connection in its own process, so the count lives

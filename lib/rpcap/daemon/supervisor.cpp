@@ -107,8 +107,8 @@ private:
   // A passive session's process.
   struct Session {
     Id id{0};
-    std::string host;    // its address, for LoginThrottle
-    std::string source;  // its source, for Admission
+    std::string host;    // its address, for the log
+    std::string source;  // its source, for Admission and LoginThrottle
     Fd link;             // the listener's end of its SessionLink (closed when the session closes its end)
   };
   // A refused connection: the ERROR is sent, what the client sends is read
@@ -332,7 +332,9 @@ void Supervisor::serve(Id id)
     return;
   }
   const std::string host = w.from.host();
-  SessionTies ties{m_throttle.delay_for(host, LoginThrottle::Clock::now(), std::chrono::seconds(m_cfg.max_login_delay)),
+  // The delays count per source, as Admission does: an IPv6 client that
+  // moves within its /64 keeps its delay.
+  SessionTies ties{m_throttle.delay_for(w.source, LoginThrottle::Clock::now(), std::chrono::seconds(m_cfg.max_login_delay)),
                    SessionLink{std::move(link->second)}, w.accepted};
   (void)set_nonblocking(w.fd.get(), false);
   const pid_t pid = fork_child(w.from.to_string(), ChildKind::session, [&] {
@@ -399,7 +401,7 @@ void Supervisor::read_link(pid_t pid)
     const auto now = Clock::now();
     switch (msg->kind) {
     case LinkMessage::Kind::login_failed: {
-      m_throttle.failed(s.host, LoginThrottle::Clock::now());
+      m_throttle.failed(s.source, LoginThrottle::Clock::now());
       // A wrong password costs the source a connection of its share, as a
       // missed deadline does: a guesser holding connections open in their
       // failure delays cannot fill the table for other sources.
@@ -408,7 +410,7 @@ void Supervisor::read_link(pid_t pid)
       if (after < before) { log_penalty(s.source, "failed logins", after); }
       break;
     }
-    case LinkMessage::Kind::login_succeeded: m_throttle.succeeded(s.host); break;
+    case LinkMessage::Kind::login_succeeded: m_throttle.succeeded(s.source); break;
     case LinkMessage::Kind::missed_deadline: {
       const unsigned before = m_admission.share(s.source, now);
       const unsigned after = m_admission.penalise(s.source, now);
