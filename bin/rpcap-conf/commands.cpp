@@ -6,7 +6,6 @@
 #include <cerrno>
 #include <cstring>
 #include <iostream>
-#include <tuple>
 
 #include "common/tool.hpp"
 #include "rpcap/base/file.hpp"
@@ -64,14 +63,18 @@ int show(const CLI::App& app, const Options& opts)
 
 int tls_cert(const CLI::App& app, const Options& opts)
 {
+  // One file for both would end up holding the certificate alone: the key lost.
+  if (same_file(opts.key_file, opts.cert_file)) {
+    return tool::report(app, make_error(ErrorKind::usage, "--key \"" + opts.key_file + "\" and --cert \""
+                                                              + opts.cert_file + "\" name the same file"));
+  }
   auto id = make_certificate(host_cert_spec(opts.hosts, opts.days));
   auto pin = id ? certificate_pin(id->cert_pem) : Result<Pin>{id.error()};
   if (!pin) { return tool::report(app, pin.error()); }
-  // The key first, readable by its owner only.
-  for (const auto& [file, pem, mode] : {std::tuple{opts.key_file, id->key_pem, 0600}, {opts.cert_file, id->cert_pem, 0644}}) {
-    auto st = write_new_file(file, pem, static_cast<mode_t>(mode), opts.force);
-    if (!st) { return tool::report(app, st.error()); }
-  }
+  // Both or neither: a key without its certificate is of no use, and would
+  // stop the next run without --force. The key is readable by its owner only.
+  auto st = write_new_files({{opts.key_file, id->key_pem, 0600}, {opts.cert_file, id->cert_pem, 0644}}, opts.force);
+  if (!st) { return tool::report(app, st.error()); }
   return tool::output(format_pin(*pin) + "\n");
 }
 

@@ -195,6 +195,66 @@ TEST_CASE("rpcap-conf: usage errors are one line on stderr and exit 2", "[e2e][c
   CHECK(missing.err.find("/nonexistent/rpcapd.conf") != std::string::npos);
 }
 
+TEST_CASE("rpcap-conf: tls-cert refuses a --key and a --cert that are the same file and writes nothing",
+          "[e2e][conf][tls]")
+{
+  TempDir dir;
+  const auto key = dir.write("k.pem", "the old key\n");
+  auto same = conf({"tls-cert", "--key", key, "--cert", key, "--host", "127.0.0.1", "--force"});
+  CHECK(same.exit_code == 2);
+  CHECK(same.err == "rpcap-conf: error: --key \"" + key + "\" and --cert \"" + key + "\" name the same file\n");
+  CHECK(same.out.empty());
+  CHECK(read_file(key) == "the old key\n");
+
+  // Through a symbolic link, and spelt two ways before either exists.
+  const std::string link = dir.path() + "/link.pem";
+  std::filesystem::create_symlink(key, link);
+  auto linked = conf({"tls-cert", "--key", key, "--cert", link, "--host", "127.0.0.1", "--force"});
+  CHECK(linked.exit_code == 2);
+  CHECK(read_file(key) == "the old key\n");
+  const std::string fresh = dir.path() + "/fresh.pem";
+  auto spelt = conf({"tls-cert", "--key", fresh, "--cert", dir.path() + "/./fresh.pem", "--host", "127.0.0.1"});
+  CHECK(spelt.exit_code == 2);
+  CHECK(lines_of(spelt.err).size() == 1);
+  CHECK_FALSE(std::filesystem::exists(fresh));
+}
+
+TEST_CASE("rpcap-conf: tls-cert writes both files or neither", "[e2e][conf][tls]")
+{
+  namespace fs = std::filesystem;
+  TempDir dir;
+  auto entries = [&] { return std::distance(fs::directory_iterator{dir.path()}, {}); };
+
+  // --force, and the certificate cannot be written: the existing key stays.
+  const auto key = dir.write("k2.pem", "the old key\n");
+  auto no_dir = conf({"tls-cert", "--key", key, "--cert", "/nonexistent/c.pem", "--host", "127.0.0.1", "--force"});
+  CHECK(no_dir.exit_code == 1);
+  CHECK(no_dir.err == "rpcap-conf: error: write \"/nonexistent/c.pem\": No such file or directory\n");
+  CHECK(read_file(key) == "the old key\n");
+  CHECK(entries() == 1);  // no temporary file left
+
+  // No --force, and the certificate exists: no key is written either, so
+  // the next run does not stop at a key left behind.
+  const std::string new_key = dir.path() + "/new-key.pem";
+  const auto cert = dir.write("c.pem", "the old certificate\n");
+  auto exists = conf({"tls-cert", "--key", new_key, "--cert", cert, "--host", "127.0.0.1"});
+  CHECK(exists.exit_code == 1);
+  CHECK(exists.err == "rpcap-conf: error: write \"" + cert + "\": File exists (--force replaces it)\n");
+  CHECK_FALSE(fs::exists(new_key));
+  CHECK(read_file(cert) == "the old certificate\n");
+  CHECK(entries() == 2);
+
+  // With --force both are replaced, the key with mode 0600 whatever it had.
+  fs::permissions(key, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read);
+  auto forced = conf({"tls-cert", "--key", key, "--cert", cert, "--host", "127.0.0.1", "--force"});
+  INFO(forced.err);
+  CHECK(forced.exit_code == 0);
+  CHECK(read_file(key).starts_with("-----BEGIN PRIVATE KEY-----\n"));
+  CHECK(read_file(cert).starts_with("-----BEGIN CERTIFICATE-----\n"));
+  CHECK((fs::status(key).permissions() & fs::perms::all) == (fs::perms::owner_read | fs::perms::owner_write));
+  CHECK(entries() == 2);
+}
+
 TEST_CASE("rpcap-conf: --help goes to stdout with exit 0", "[e2e][conf]")
 {
   auto h = conf({"--help"});

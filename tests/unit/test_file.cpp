@@ -78,6 +78,53 @@ TEST_CASE("file: a failed write says why and leaves what was there", "[file]")
   CHECK(full.error().message == "write /dev/full: No space left on device");
 }
 
+TEST_CASE("file: write_new_files writes every file or none", "[file]")
+{
+  Folder dir;
+  const std::string key = dir.path / "key.pem";
+  const std::string cert = dir.path / "cert.pem";
+  REQUIRE(write_file(key, "old key\n").has_value());
+  // The second cannot be written: the first, which exists, is not replaced.
+  auto st = write_new_files({{key, "new key\n", 0600}, {(dir.path / "no/cert.pem").string(), "cert\n", 0644}}, true);
+  REQUIRE_FALSE(st.has_value());
+  CHECK(st.error().message == "write \"" + (dir.path / "no/cert.pem").string() + "\": No such file or directory");
+  CHECK(*read_file(key, 1024) == "old key\n");
+  CHECK(dir.entries() == 1);
+  // Without `replace`, an existing second file stops the first one too.
+  REQUIRE(write_file(cert, "old cert\n").has_value());
+  const std::string other = dir.path / "other.pem";
+  st = write_new_files({{other, "new key\n", 0600}, {cert, "cert\n", 0644}}, false);
+  REQUIRE_FALSE(st.has_value());
+  CHECK(st.error().message == "write \"" + cert + "\": File exists (--force replaces it)");
+  CHECK_FALSE(fs::exists(other));
+  // Both written, each with exactly its mode, whatever the umask.
+  const mode_t mask = ::umask(077);
+  st = write_new_files({{key, "new key\n", 0600}, {cert, "new cert\n", 0644}}, true);
+  ::umask(mask);
+  REQUIRE(st.has_value());
+  CHECK(*read_file(key, 1024) == "new key\n");
+  CHECK(*read_file(cert, 1024) == "new cert\n");
+  CHECK((fs::status(key).permissions() & fs::perms::all) == (fs::perms::owner_read | fs::perms::owner_write));
+  CHECK((fs::status(cert).permissions() & fs::perms::all)
+        == (fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read));
+  CHECK(dir.entries() == 2);
+}
+
+TEST_CASE("file: same_file sees one file through links and spellings", "[file]")
+{
+  Folder dir;
+  const std::string file = dir.path / "a";
+  REQUIRE(write_file(file, "x").has_value());
+  fs::create_symlink(file, dir.path / "link");
+  fs::create_hard_link(file, dir.path / "hard");
+  CHECK(same_file(file, (dir.path / "link").string()));
+  CHECK(same_file(file, (dir.path / "hard").string()));
+  CHECK(same_file((dir.path / "new").string(), (dir.path / "." / "new").string()));
+  CHECK(same_file("rpcap-no-such-file", "./rpcap-no-such-file"));
+  CHECK_FALSE(same_file(file, (dir.path / "new").string()));
+  CHECK_FALSE(same_file((dir.path / "new").string(), (dir.path / "new2").string()));
+}
+
 TEST_CASE("file: read_file names the cause and bounds the size", "[file]")
 {
   Folder dir;

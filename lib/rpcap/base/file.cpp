@@ -10,7 +10,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <memory>
+#include <utility>
 
 #include "rpcap/base/fd.hpp"
 
@@ -32,6 +34,39 @@ Status write_all_to(int fd, std::string_view text)
     done += static_cast<std::size_t>(n);
   }
   return {};
+}
+
+// A file of write_new_files() on its way: its temporary file, until it is
+// renamed into place, goes with this.
+struct PendingFile {
+  std::string target;  // the file replaced: the path, or what its symbolic link points at
+  std::string temp;    // the temporary file beside it; empty once renamed (or not yet made)
+  bool existed{false};
+  PendingFile() = default;
+  PendingFile(PendingFile&& other) noexcept
+      : target(std::move(other.target)), temp(std::exchange(other.temp, {})), existed(other.existed)
+  {
+  }
+  PendingFile& operator=(PendingFile&&) = delete;
+  PendingFile(const PendingFile&) = delete;
+  PendingFile& operator=(const PendingFile&) = delete;
+  ~PendingFile()
+  {
+    if (!temp.empty()) { (void)::unlink(temp.c_str()); }
+  }
+};
+
+// Rename `temp` to `target`; without `replace` only if nothing is there
+// (RENAME_NOREPLACE, as O_EXCL would: no race with another writer); a file
+// system without it gets a plain rename, after write_new_files()'s check.
+// False with errno set if it fails.
+bool put_in_place(const std::string& temp, const std::string& target, bool replace)
+{
+  if (!replace) {
+    if (::renameat2(AT_FDCWD, temp.c_str(), AT_FDCWD, target.c_str(), RENAME_NOREPLACE) == 0) { return true; }
+    if (errno != EINVAL && errno != ENOSYS) { return false; }
+  }
+  return ::rename(temp.c_str(), target.c_str()) == 0;
 }
 
 }  // namespace
@@ -95,20 +130,84 @@ Status write_file(const std::string& path, std::string_view text, mode_t mode)
   return {};
 }
 
-Status write_new_file(const std::string& path, std::string_view text, mode_t mode, bool replace)
+Status write_new_files(const std::vector<NewFile>& files, bool replace)
 {
-  const int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (replace ? O_TRUNC : O_EXCL);
-  Fd fd{::open(path.c_str(), flags, mode)};
-  if (!fd) {
-    std::string cause = std::strerror(errno);
-    if (errno == EEXIST) { cause += " (--force replaces it)"; }
+  auto failure = [](const std::string& path, int err) {
+    std::string cause = std::strerror(err);
+    if (err == EEXIST) { cause += " (--force replaces it)"; }
     return make_error(ErrorKind::io, "write \"" + path + "\": " + cause);
+  };
+  std::vector<PendingFile> pending(files.size());
+  // Every destination is checked before anything is written: the second
+  // one's problem must not come once the first is replaced.
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const std::string& path = files[i].path;
+    PendingFile& p = pending[i];
+    p.target = path;
+    struct stat st{};
+    if (::lstat(path.c_str(), &st) != 0) { continue; }  // nothing there; a folder that cannot be written fails below
+    if (!replace) { return failure(path, EEXIST); }
+    p.existed = true;
+    if (char* real = ::realpath(path.c_str(), nullptr); real != nullptr) {
+      p.target = real;
+      std::free(real);
+    }
+    // The rename would take the name of a folder or a device (/dev/null as root).
+    if (::stat(p.target.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+      if (S_ISDIR(st.st_mode)) { return failure(path, EISDIR); }
+      return make_error(ErrorKind::io, "write \"" + path + "\": not a regular file");
+    }
   }
-  // An existing file keeps its mode with O_TRUNC: a key must not stay readable.
-  if (::fchmod(fd.get(), mode) != 0 || !write_all(fd.get(), text.data(), text.size(), -1)) {
-    return make_error(ErrorKind::io, "write \"" + path + "\": " + std::strerror(errno));
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const NewFile& f = files[i];
+    PendingFile& p = pending[i];
+    std::string temp = p.target + ".XXXXXX";
+    Fd fd{::mkstemp(temp.data())};
+    if (!fd) { return failure(f.path, errno); }
+    p.temp = std::move(temp);
+    // Exactly `mode`: mkstemp's 0600, or the umask, would be wrong for a certificate.
+    if (::fchmod(fd.get(), f.mode) != 0) { return failure(f.path, errno); }
+    if (auto written = write_all_to(fd.get(), f.text); !written) {
+      return make_error(ErrorKind::io, "write \"" + f.path + "\": " + written.error().message);
+    }
+    if (::fsync(fd.get()) != 0 || ::close(fd.release()) != 0) { return failure(f.path, errno); }
+  }
+  // All written: now into place. A rename in a folder where a file was
+  // just made fails only if the folder changes meanwhile (a file appears
+  // without `replace`, a read-only remount); the new files put in place
+  // before it go again, but one that replaced a file cannot bring it back.
+  for (std::size_t i = 0; i < pending.size(); ++i) {
+    PendingFile& p = pending[i];
+    if (!put_in_place(p.temp, p.target, replace)) {
+      const int err = errno;
+      for (std::size_t j = 0; j < i; ++j) {
+        if (!pending[j].existed) { (void)::unlink(pending[j].target.c_str()); }
+      }
+      return failure(files[i].path, err);
+    }
+    p.temp.clear();
   }
   return {};
+}
+
+bool same_file(const std::string& a, const std::string& b)
+{
+  struct stat sa{};
+  struct stat sb{};
+  if (::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0) {
+    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+  }
+  // Absolute first: weakly_canonical() leaves "k.pem" relative when it does
+  // not exist, but makes "./k.pem" absolute.
+  auto normal = [](const std::string& path, std::error_code& ec) {
+    return std::filesystem::weakly_canonical(std::filesystem::absolute(path, ec), ec);
+  };
+  std::error_code ea;
+  std::error_code eb;
+  const auto ca = normal(a, ea);
+  const auto cb = normal(b, eb);
+  if (ea || eb) { return a == b; }
+  return ca == cb;
 }
 
 }  // namespace rpcap

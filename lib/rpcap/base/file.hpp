@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "rpcap/base/error.hpp"
 
@@ -26,10 +27,27 @@ Result<std::string> read_file(const std::string& path, std::size_t limit);
 // is as it was and the temporary file is gone.
 Status write_file(const std::string& path, std::string_view text, mode_t mode = 0644);
 
-// Write `text` to a new file `path` with exactly `mode` (a private key's
-// 0600 whatever the umask), refusing to replace a file unless `replace`;
-// a replaced file gets `mode` too. Fails (ErrorKind::io) with the cause
-// ("write key.pem: File exists (--force replaces it)").
-Status write_new_file(const std::string& path, std::string_view text, mode_t mode, bool replace);
+// A file for write_new_files(): where it goes, what it holds, its exact mode.
+struct NewFile {
+  std::string path;
+  std::string_view text;
+  mode_t mode;
+};
+
+// Write all of `files` or none (a key and its certificate), each with
+// exactly its `mode` (a private key's 0600 whatever the umask), refusing
+// to replace a file unless `replace` (a symbolic link then stays one, as
+// with write_file()). Every destination is checked, then each file is
+// written to a temporary file beside it, and they are renamed into place
+// only once all are written. `files` name different files. Fails
+// (ErrorKind::io) with the cause ("write "key.pem": File exists (--force
+// replaces it)"), every file as it was (short of the folder changing
+// between the renames) and the temporary files gone.
+Status write_new_files(const std::vector<NewFile>& files, bool replace);
+
+// True if `a` and `b` name the same file: the same inode when both exist
+// (whatever the links between them), else the same path once made absolute
+// and normal, with the symbolic links of its existing part followed.
+bool same_file(const std::string& a, const std::string& b);
 
 }  // namespace rpcap
