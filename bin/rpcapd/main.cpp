@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "common/tool.hpp"
+#include "rpcap/config/view.hpp"
 #include "rpcap/daemon/process.hpp"
 #include "rpcap/daemon/supervisor.hpp"
 #include "rpcapd/cli.hpp"
@@ -25,6 +26,14 @@ Result<DaemonConfig> configuration(const CLI::App& app, const cli::rpcapd::Optio
   return load_config(opts.config_file);
 }
 
+// rpcapd -s FILE: the configuration in force, every setting (written
+// aside, then renamed over FILE). Called once nothing else can stop the
+// daemon from starting, so that a run that fails leaves FILE as it was.
+Status save_if_asked(const cli::rpcapd::Options& opts, const DaemonOptions& run)
+{
+  return opts.save_file.empty() ? Status{} : save_config(opts.save_file, run.config);
+}
+
 }  // namespace
 
 int main(int argc, char** argv)
@@ -36,25 +45,28 @@ int main(int argc, char** argv)
 
   auto cfg = configuration(app, opts);
   if (!cfg) { return tool::report(app, cfg.error()); }
-  auto run = prepare_daemon(std::move(*cfg), opts.config_file, opts.save_file, opts.ready_fd);
+  auto run = prepare_daemon(std::move(*cfg), opts.config_file, opts.ready_fd);
   if (!run) { return tool::report(app, run.error()); }
   if (opts.inetd) {
+    if (auto st = save_if_asked(opts, *run); !st) { return tool::report(app, st.error()); }
     const int control = ::dup(0);
     detach_stdio();
     return run_single(control, *run, make_logger(k_prog, LogTo::syslog, opts.debug));
   }
   // Everything that can fail is opened while standard error still reaches
-  // whoever started the daemon: its sockets, then (-d) its pid file.
+  // whoever started the daemon: its sockets, then (-d) its pid file, then
+  // -s's file, last, so that a run that fails leaves it as it was.
   auto sockets = open_daemon_sockets(run->config);
   if (!sockets) { return tool::report(app, sockets.error()); }
   std::optional<PidFile> pid_file;
+  if (opts.daemonize && !opts.pid_file.empty()) {
+    auto created = PidFile::create(opts.pid_file);
+    if (!created) { return tool::report(app, created.error()); }
+    pid_file.emplace(std::move(*created));
+  }
+  if (auto st = save_if_asked(opts, *run); !st) { return tool::report(app, st.error()); }
   std::optional<Detached> detached;
   if (opts.daemonize) {
-    if (!opts.pid_file.empty()) {
-      auto created = PidFile::create(opts.pid_file);
-      if (!created) { return tool::report(app, created.error()); }
-      pid_file.emplace(std::move(*created));
-    }
     auto forked = daemonize(k_prog);
     if (!forked) { return tool::report(app, forked.error()); }
     detached.emplace(std::move(*forked));

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <filesystem>
 #include <sstream>
 
 #include "rpcap/daemon/session.hpp"
@@ -535,6 +536,24 @@ TEST_CASE("rpcapd: -s saves every setting in a file that -f and rpcap-conf read 
   Daemon again{{program("rpcapd"), "-f", saved}};
   RawClient c{again.port()};
   c.null_auth();
+}
+
+TEST_CASE("rpcapd: a start that fails leaves the -s file as it was", "[e2e][rpcapd]")
+{
+  TempDir dir;
+  const auto saved = dir.write("saved.conf", "precious\n");
+  // A mistake found after the switches are parsed: a capture group that does not exist.
+  auto group = run(
+      {program("rpcapd"), "-b", "127.0.0.1", "-p", "0", "--capture-group", "rpcap-no-such-group", "-s", saved});
+  CHECK(group.exit_code == 2);
+  CHECK(lines_of(group.err).size() == 1);
+  CHECK(read_file(saved) == "precious\n");
+  // A port it cannot listen on: another daemon holds it.
+  Daemon holder{Daemon::ours({"-n"})};
+  auto busy = run({program("rpcapd"), "-n", "-b", "127.0.0.1", "-p", std::to_string(holder.port()), "-s", saved});
+  CHECK(busy.exit_code == 1);
+  CHECK(read_file(saved) == "precious\n");
+  CHECK(std::distance(std::filesystem::directory_iterator{dir.path()}, {}) == 1);  // no temporary file left
 }
 
 TEST_CASE("rpcapd: -d detaches, writes its pid file and keeps serving", "[e2e][rpcapd]")

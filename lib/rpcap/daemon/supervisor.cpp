@@ -2,7 +2,6 @@
 #include "rpcap/daemon/supervisor.hpp"
 
 #include "rpcap/config/settings.hpp"
-#include "rpcap/config/view.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -687,8 +686,7 @@ Result<DaemonConfig> reload_config(const DaemonOptions& opts)
   return with_absolute_paths(std::move(*cfg), opts.base_dir);
 }
 
-Result<DaemonOptions> prepare_daemon(DaemonConfig cfg, const std::string& config_file, const std::string& save_file,
-                                     int ready_fd)
+Result<DaemonOptions> prepare_daemon(DaemonConfig cfg, const std::string& config_file, int ready_fd)
 {
   DaemonOptions run;
   // Every path as from here, whatever the working directory later (-d: "/").
@@ -699,9 +697,6 @@ Result<DaemonOptions> prepare_daemon(DaemonConfig cfg, const std::string& config
   run.ready_fd = ready_fd;
   if (!run.config.host_list_file.empty()) {
     if (auto hosts = load_host_list(run.config.host_list_file); !hosts) { return std::move(hosts).error(); }
-  }
-  if (!save_file.empty()) {
-    if (auto st = save_config(save_file, run.config); !st) { return std::move(st).error(); }
   }
   // A key or certificate that cannot be used stops the daemon at once, as libpcap's.
   if (auto tls = tls_context_for(run.config); !tls) { return std::move(tls).error(); }

@@ -35,12 +35,11 @@ struct DaemonOptions {
 
 // rpcapd's options from `cfg`, checked as the daemon will use them before
 // it starts, so that a mistake stops it at once: the HostListFile loads;
-// then `cfg` is saved to `save_file` (rpcapd -s; when not empty) with
-// every setting; the TLS key and certificate load; the CaptureGroup
-// exists. Each session logs in through PAM. `config_file` (-f, made
-// absolute here) is re-read on SIGHUP. Fails naming what cannot be used.
-Result<DaemonOptions> prepare_daemon(DaemonConfig cfg, const std::string& config_file, const std::string& save_file,
-                                     int ready_fd);
+// the TLS key and certificate load; the CaptureGroup exists. Each session
+// logs in through PAM. `config_file` (-f, made absolute here) is re-read
+// on SIGHUP. Fails naming what cannot be used. Writes nothing: rpcapd -s
+// saves the result's `config` only once the daemon is sure to run.
+Result<DaemonOptions> prepare_daemon(DaemonConfig cfg, const std::string& config_file, int ready_fd);
 
 // The -f file of `opts` as it reads now, its relative paths resolved
 // against `opts.base_dir` (SIGHUP, in the listening process and in active
