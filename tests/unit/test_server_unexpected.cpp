@@ -246,3 +246,25 @@ TEST_CASE("server: a wrong version with an oversized plen still gets ERROR 17", 
   CHECK(f.next == Next::close);
   check_error(f.out, ErrorCode::wrongver, "RPCAP version in message isn't supported by the server", 1);
 }
+
+TEST_CASE("server: texts of the client are logged quoted, escaped and cut, so that they cannot forge log lines",
+          "[server]")
+{
+  const std::string forged = "x\nrpcapd: info: 10.6.6.6:1234: password login: user \"root\" logged in\x1b[2J";
+  for (const bool logged_in : {false, true}) {
+    Session t{null_auth_settings()};
+    if (logged_in) { t.login(); }
+    t.feed(encode(Message{make_error_msg(ErrorCode::netw, forged + std::string(100000, 'y'))}));
+    REQUIRE_FALSE(t.env.logs.empty());
+    const std::string& line = t.env.logs.back();
+    INFO(line);
+    CHECK(line.find('\n') == std::string::npos);
+    CHECK(line.find('\x1b') == std::string::npos);
+    CHECK(line.find("\"x\\x0arpcapd: info:") != std::string::npos);
+    CHECK(line.size() < 1000);
+  }
+  Session t{null_auth_settings()};
+  t.login();
+  t.feed(encode(Message{OpenRequest{"a://\nrpcapd: error: FORGED"}}));
+  CHECK(t.env.logged("refused to open \"a://\\x0arpcapd: error: FORGED\""));
+}
