@@ -839,3 +839,19 @@ TEST_CASE("rpcapd: stopping signals nothing outside the daemon's own processes (
   CHECK(text.ends_with("\nreaped\n"));
   CHECK(WIFEXITED(status));  // not killed by a signal from the daemon
 }
+
+TEST_CASE("rpcapd: a session process that crashes is logged, and the daemon serves on", "[e2e][rpcapd]")
+{
+  Daemon d{Daemon::ours({"-n"})};
+  RawClient c{d.port()};
+  c.null_auth();
+  const auto sessions = children_of(d.pid());
+  REQUIRE(sessions.size() == 1);
+  REQUIRE(::kill(sessions.front(), SIGABRT) == 0);  // as libpcap's filter aborts (AddressSanitizer would catch a SIGSEGV)
+  CHECK(c.closed());
+  REQUIRE(eventually([&] { return d.log().find("the session's process was killed by signal") != std::string::npos; }));
+  INFO(d.log());
+  CHECK(d.log().find("127.0.0.1: the session's process was killed by signal Aborted") != std::string::npos);
+  RawClient next{d.port()};
+  next.null_auth();
+}

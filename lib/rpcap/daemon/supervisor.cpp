@@ -431,6 +431,10 @@ void Supervisor::reap()
   for (const auto& ended : m_children.reap()) {
     const pid_t pid = ended.pid;
     if (auto it = m_sessions.find(pid); it != m_sessions.end()) {
+      // A session logs its own end; one killed by a signal (a crash) could not.
+      if (WIFSIGNALED(ended.status)) {
+        m_log(LogLevel::error, it->second.host + ": the session's process " + describe_status(ended.status));
+      }
       read_link(pid);  // what it reported before it ended
       m_admission.leave(it->second.id);
       m_sessions.erase(it);
