@@ -51,7 +51,7 @@ TEST_CASE("rpcap-conf: generate writes what the switches say, and show reads it 
            "ActiveOnly = NO\n"
            "# HostListFile: none\n"
            "MaxSessions = 64\n"
-           "MaxSessionsPerHost = 32\n"
+           "MaxSessionsPerHost = 48\n"
            "MaxUnauthenticated = 1024\n"
            "MaxUnauthenticatedPerSource = 32\n"
            "FirstMessageTimeout = 10\n"
@@ -93,7 +93,7 @@ TEST_CASE("rpcap-conf: show reads libpcap's example file", "[e2e][conf]")
   CHECK(s.err.empty());
   CHECK(s.exit_code == 0);
   CHECK(s.out
-        == R"({"passive_clients":["192.0.2.10","analyst.example.org"],"active_clients":[{"host":"198.51.100.7","port":"2003"},{"host":"collector.example.net","port":"2003"}],"null_auth":false,"listen_address":null,"port":"2002","address_family":"any","active_only":false,"host_list_file":null,"max_sessions":64,"max_sessions_per_host":32,"max_unauthenticated":1024,"max_unauthenticated_per_source":32,"first_message_timeout":10,"auth_timeout":90,"idle_timeout":180,"capture_group":null,"keepalive":30,"user_timeout":60,"data_timeout":10,"max_login_delay":30,"capture_buffer":32768,"data_ports":null,"tls":false,"tls_key":null,"tls_cert":null,"tls_client_ca":null})"
+        == R"({"passive_clients":["192.0.2.10","analyst.example.org"],"active_clients":[{"host":"198.51.100.7","port":"2003"},{"host":"collector.example.net","port":"2003"}],"null_auth":false,"listen_address":null,"port":"2002","address_family":"any","active_only":false,"host_list_file":null,"max_sessions":64,"max_sessions_per_host":48,"max_unauthenticated":1024,"max_unauthenticated_per_source":32,"first_message_timeout":10,"auth_timeout":90,"idle_timeout":180,"capture_group":null,"keepalive":30,"user_timeout":60,"data_timeout":10,"max_login_delay":30,"capture_buffer":32768,"data_ports":null,"tls":false,"tls_key":null,"tls_cert":null,"tls_client_ca":null})"
            "\n");
 }
 

@@ -93,7 +93,7 @@ TEST_CASE("config view: JSON has every setting, null for the unset ones", "[conf
   CHECK(show_config_json(cfg)
         == R"({"passive_clients":["h\"x"],"active_clients":[],"null_auth":false,"listen_address":null,)"
            R"("port":"2002","address_family":"any","active_only":false,"host_list_file":null,)"
-           R"("max_sessions":64,"max_sessions_per_host":32,"max_unauthenticated":1024,"max_unauthenticated_per_source":32,"first_message_timeout":10,"auth_timeout":90,"idle_timeout":180,"capture_group":null,)"
+           R"("max_sessions":64,"max_sessions_per_host":48,"max_unauthenticated":1024,"max_unauthenticated_per_source":32,"first_message_timeout":10,"auth_timeout":90,"idle_timeout":180,"capture_group":null,)"
            R"("keepalive":30,"user_timeout":60,"data_timeout":10,"max_login_delay":30,"capture_buffer":32768,"data_ports":null,"tls":false,"tls_key":null,"tls_cert":null,"tls_client_ca":null})"
            "\n");
 }

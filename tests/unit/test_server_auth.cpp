@@ -120,7 +120,7 @@ TEST_CASE("server: password authentication with the right credentials succeeds",
 
 TEST_CASE("server: a login the daemon has no room for gets an ERROR with the reason and closes", "[server]")
 {
-  const std::string reason = "too many sessions from 192.0.2.7 (MaxSessionsPerHost 32)";
+  const std::string reason = "too many sessions from 192.0.2.7 (MaxSessionsPerHost 48)";
   for (const char* request : {"auth_req_null", "auth_req_password"}) {
     INFO(request);
     Session t;

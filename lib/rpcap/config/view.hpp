@@ -23,7 +23,7 @@ Status save_config(const std::string& path, const DaemonConfig& cfg);
 // {"passive_clients":[...],"active_clients":[{"host":..,"port":..}],
 //  "null_auth":false,"listen_address":null,"port":"2002","address_family":"any",
 //  "active_only":false,"host_list_file":null,"max_sessions":64,
-//  "max_sessions_per_host":32,"max_unauthenticated":1024,
+//  "max_sessions_per_host":48,"max_unauthenticated":1024,
 //  "max_unauthenticated_per_source":32,"first_message_timeout":10,
 //  "auth_timeout":90,"idle_timeout":180,
 //  "capture_group":null,"keepalive":30,"user_timeout":60,"data_timeout":10,
