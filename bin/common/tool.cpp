@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "rpcap/base/text.hpp"
+#include "rpcap/config/config.hpp"
 
 namespace rpcap::tool {
 namespace {
@@ -152,6 +153,13 @@ CLI::Validator whole_between(std::uint64_t min, std::uint64_t max)
         return "must be a whole number " + range + ", not \"" + text + "\"";
       },
       max == UINT64_MAX ? ">=" + std::to_string(min) : std::to_string(min) + "-" + std::to_string(max));
+}
+
+CLI::Validator listening_port()
+{
+  // No description: the help says what PORT may be.
+  return CLI::Validator(
+      [](std::string& text) -> std::string { return listening_port_problem(text).value_or(std::string{}); }, "");
 }
 
 std::string version_text(std::string_view prog)

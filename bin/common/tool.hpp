@@ -49,6 +49,11 @@ CLI::Validator seconds_between(double min, double max);
 // "must be from 0 to 262144"), not CLI11's range of doubles.
 CLI::Validator whole_between(std::uint64_t min, std::uint64_t max = UINT64_MAX);
 
+// A check that an option's value is a port to listen on: a number from 0
+// (any free port) to 65535 or a service name, as rpcapd -p takes it.
+// getaddrinfo() would take "99999" as port 34463 (modulo 65536).
+CLI::Validator listening_port();
+
 // The text of the --version output of program `prog`.
 std::string version_text(std::string_view prog);
 

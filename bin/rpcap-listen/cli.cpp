@@ -13,7 +13,10 @@ void define_cli(CLI::App& app, Options& opts)
   app.require_subcommand(1);
   app.fallthrough();
   app.add_option("-b,--bind", opts.bind, "listen on ADDRESS only (default: every address)")->type_name("ADDRESS");
-  app.add_option("-p,--port", opts.port, "listen on PORT")->type_name("PORT")->capture_default_str();
+  app.add_option("-p,--port", opts.port, "listen on PORT, a number or service name (0: any free port)")
+      ->type_name("PORT")
+      ->check(tool::listening_port())
+      ->capture_default_str();
   app.add_option("-l,--allow", opts.allow,
                  "accept daemons from these hosts only: a list (host1,host2) or a file with one host per line; "
                  "others get an error and are closed (repeatable)")

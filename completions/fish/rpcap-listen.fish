@@ -12,7 +12,7 @@ complete -c rpcap-listen -n 'not __fish_seen_subcommand_from wait ls capture exe
 complete -c rpcap-listen -n 'not __fish_seen_subcommand_from wait ls capture exec' -s h -l help -d 'print this help message and exit'
 complete -c rpcap-listen -n 'not __fish_seen_subcommand_from wait ls capture exec' -l version -d 'display program version information and exit'
 complete -c rpcap-listen -n 'not __fish_seen_subcommand_from wait ls capture exec' -s b -l bind -x -d 'listen on ADDRESS only'
-complete -c rpcap-listen -n 'not __fish_seen_subcommand_from wait ls capture exec' -s p -l port -x -d 'listen on PORT'
+complete -c rpcap-listen -n 'not __fish_seen_subcommand_from wait ls capture exec' -s p -l port -x -d 'listen on PORT, a number or service name'
 complete -c rpcap-listen -n 'not __fish_seen_subcommand_from wait ls capture exec' -s l -l allow -r -F -d 'accept daemons from these hosts only'
 complete -c rpcap-listen -n 'not __fish_seen_subcommand_from wait ls capture exec' -s 4 -l ipv4 -d 'listen on IPv4 addresses only'
 complete -c rpcap-listen -n 'not __fish_seen_subcommand_from wait ls capture exec' -s 6 -l ipv6 -d 'listen on IPv6 addresses only'

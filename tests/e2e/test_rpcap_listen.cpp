@@ -791,6 +791,12 @@ TEST_CASE("rpcap-listen: bad usage exits 2 with one line", "[e2e][listen]")
      "rpcap-listen: error: refusing to send the password of \"alice\" in clear text; use --tls (daemons running "
      "rpcapd -S), or --allow-plaintext-password to send it anyway\n"},
     {{"-p", port, "--tls", "exec", "true"}, "rpcap-listen: error: exec excludes --tls (see --help)\n"},
+    // getaddrinfo() takes ports modulo 65536: 99999 was 34463, and 65536 any free port.
+    {{"-b", "127.0.0.1", "-p", "99999", "--deadline", "0.5", "wait"},
+     "rpcap-listen: error: --port: \"99999\" is not a port number (0-65535) or service name (see --help)\n"},
+    {{"-b", "127.0.0.1", "-p", "65536", "--deadline", "0.5", "wait"},
+     "rpcap-listen: error: --port: \"65536\" is not a port number (0-65535) or service name (see --help)\n"},
+    {{"-p", "-1", "--deadline", "0.5", "wait"}, ""},
   };
   for (const auto& c : cases) {
     auto r = run(listen_argv(c.args));

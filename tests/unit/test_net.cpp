@@ -61,6 +61,18 @@ TEST_CASE("net: port ranges are LO-HI or one port, and nothing else", "[net]")
   CHECK(parse_port_range("9-1").error().message == "\"9-1\": the first port is above the last");
 }
 
+TEST_CASE("net: a port number above 65535 is refused, not taken modulo 65536 as getaddrinfo() would", "[net]")
+{
+  for (const char* port : {"65536", "99999", "4294967297"}) {
+    INFO(port);
+    auto r = listen_tcp("127.0.0.1", port, AddressFamily::ipv4);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().kind == ErrorKind::usage);
+    CHECK(r.error().message == std::string{"resolve 127.0.0.1:"} + port + ": port out of range (0-65535)");
+  }
+  CHECK(resolve("127.0.0.1", "65535", AddressFamily::ipv4, false));
+}
+
 TEST_CASE("net: a range whose every port is listened on gives no listener, and says so", "[net]")
 {
   auto any = resolve("127.0.0.1", "0", AddressFamily::ipv4, true);

@@ -68,4 +68,6 @@ std::vector<Error> check_config(const DaemonConfig& cfg, Spelling spelling)
   return errors;
 }
 
+std::optional<std::string> listening_port_problem(std::string_view port) { return listen_port_problem(port); }
+
 }  // namespace rpcap

@@ -31,6 +31,7 @@
 
 #include <array>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -127,6 +128,12 @@ Result<DaemonConfig> load_config(const std::string& path);
 // came from a command line.
 enum class Spelling { keys, switches };
 std::vector<Error> check_config(const DaemonConfig& cfg, Spelling spelling = Spelling::keys);
+
+// Why `port` cannot be listened on, as check_config() says it of
+// ListenPort ("\"99999\" is not a port number (0-65535) or service name"),
+// or nullopt for a port number from 0 (any free port) to 65535 or a
+// service name. For other programs' listening ports (rpcap-listen -p).
+std::optional<std::string> listening_port_problem(std::string_view port);
 
 // Render `cfg` as a config file: libpcap `rpcapd -s`'s header, comments and key
 // order, then our extended keys that differ from the defaults. Deterministic,

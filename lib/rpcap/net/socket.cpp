@@ -120,6 +120,10 @@ Result<std::vector<SockAddress>> resolve(std::string_view host, std::string_view
   hints.ai_flags = passive ? AI_PASSIVE : 0;
   const std::string h{host};
   const std::string p{port};
+  // getaddrinfo() takes a number above 65535 modulo 65536: "99999" would be port 34463.
+  if (!p.empty() && p.find_first_not_of("0123456789") == std::string::npos && !parse_number(p, 65535)) {
+    return make_error(ErrorKind::usage, "resolve " + endpoint(h.empty() ? "*" : h, p) + ": port out of range (0-65535)");
+  }
   addrinfo* res = nullptr;
   const int rc = ::getaddrinfo(h.empty() ? nullptr : h.c_str(), p.c_str(), &hints, &res);
   if (rc != 0) {
