@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "common/tool.hpp"
 
+#include <poll.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <memory>
 
@@ -82,14 +86,11 @@ std::optional<int> parse(CLI::App& app, int argc, char** argv)
       auto subs = sub->get_subcommands();
       sub = subs.empty() ? nullptr : subs.front();
     }
-    std::cout << target->help(parents_of(*target));
-    return exit_ok;
+    return output(app, target->help(parents_of(*target)));
   } catch (const CLI::CallForAllHelp&) {
-    std::cout << app.help("", CLI::AppFormatMode::All);
-    return exit_ok;
+    return output(app, app.help("", CLI::AppFormatMode::All));
   } catch (const CLI::CallForVersion&) {
-    std::cout << version_text(app.get_name()) << "\n";
-    return exit_ok;
+    return output(app, version_text(app.get_name()) + "\n");
   } catch (const CLI::ParseError& e) {
     std::string msg = e.what();
     if (!msg.empty() && msg.back() == '\n') { msg.pop_back(); }
@@ -111,10 +112,31 @@ int report(const CLI::App& app, const Error& err)
   }
 }
 
-int output(std::string_view text)
+Status write_output(std::string_view text)
 {
-  std::cout << text << std::flush;
-  return std::cout ? exit_ok : exit_failure;
+  // std::cout's state says that a write failed, not why: write(2) does.
+  std::cout.flush();
+  while (!text.empty()) {
+    const ssize_t n = ::write(STDOUT_FILENO, text.data(), text.size());
+    if (n > 0) {
+      text.remove_prefix(static_cast<std::size_t>(n));
+      continue;
+    }
+    if (n < 0 && errno == EINTR) { continue; }
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      pollfd p{STDOUT_FILENO, POLLOUT, 0};
+      (void)::poll(&p, 1, -1);
+      continue;
+    }
+    return make_error(ErrorKind::io, std::string{"standard output: "} + std::strerror(n < 0 ? errno : EIO));
+  }
+  return {};
+}
+
+int output(const CLI::App& app, std::string_view text)
+{
+  if (auto st = write_output(text); !st) { return report(app, st.error()); }
+  return exit_ok;
 }
 
 void error(std::string_view prog, std::string_view msg) { print(prog, "error", msg); }

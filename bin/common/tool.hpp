@@ -23,17 +23,22 @@ enum ExitCode : int {
 };
 
 // Parse `argv` into `app`. Returns nullopt to go on, or the status to exit
-// with: 0 after --help or --version (printed on stdout), 2 after a usage
-// error (one line on stderr: "prog: error: ...").
+// with: 0 after --help or --version (printed on stdout; 1 if it cannot
+// be), 2 after a usage error (one line on stderr: "prog: error: ...").
 std::optional<int> parse(CLI::App& app, int argc, char** argv);
 
 // Print "prog: error: message" for `err` and return its exit status: 2 for
 // usage and config errors, 1 for everything else.
 int report(const CLI::App& app, const Error& err);
 
-// Write `text` to standard output and flush it: exit_ok, or exit_failure
-// when it could not be written (a closed pipe, a full disk).
-int output(std::string_view text);
+// Write `text` to standard output at once (after what std::cout holds).
+// Fails (ErrorKind::io, "standard output: CAUSE") when it cannot be
+// written: a full disk, a closed descriptor, a reader that went away.
+Status write_output(std::string_view text);
+
+// Write `text` to standard output: exit_ok, or exit_failure after
+// "prog: error: standard output: CAUSE" when it could not be written.
+int output(const CLI::App& app, std::string_view text);
 
 // Print "prog: error: `msg`", "prog: warning: `msg`" or "prog: info: `msg`" on stderr.
 void error(std::string_view prog, std::string_view msg);

@@ -28,7 +28,7 @@ int main(int argc, char** argv)
     if (!src) { return tool::report(app, src.error()); }
     auto list = tool::list_interfaces(opts.client, *src);
     if (!list) { return tool::report(app, list.error()); }
-    return tool::output(interfaces_numbered(*list));
+    return tool::output(app, interfaces_numbered(*list));
   }
   auto planned = cli::capture::plan_sources(opts);
   if (!planned) { return tool::report(app, planned.error()); }

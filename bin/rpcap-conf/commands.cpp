@@ -33,7 +33,7 @@ int generate(const CLI::App& app, const Options& opts)
   }
   auto text = cfg ? write_config(*cfg) : Result<std::string>{cfg.error()};
   if (!text) { return tool::report(app, text.error()); }
-  if (opts.output.empty()) { return tool::output(*text); }
+  if (opts.output.empty()) { return tool::output(app, *text); }
   auto st = write_file(opts.output, *text);
   return st ? tool::exit_ok : tool::report(app, st.error());
 }
@@ -58,7 +58,7 @@ int show(const CLI::App& app, const Options& opts)
     tool::error(app.get_name(), cfg.error().message);
     return tool::exit_failure;
   }
-  return tool::output(opts.json ? show_config_json(*cfg) : show_config_text(*cfg));
+  return tool::output(app, opts.json ? show_config_json(*cfg) : show_config_text(*cfg));
 }
 
 int tls_cert(const CLI::App& app, const Options& opts)
@@ -75,7 +75,7 @@ int tls_cert(const CLI::App& app, const Options& opts)
   // stop the next run without --force. The key is readable by its owner only.
   auto st = write_new_files({{opts.key_file, id->key_pem, 0600}, {opts.cert_file, id->cert_pem, 0644}}, opts.force);
   if (!st) { return tool::report(app, st.error()); }
-  return tool::output(format_pin(*pin) + "\n");
+  return tool::output(app, format_pin(*pin) + "\n");
 }
 
 }  // namespace rpcap::conf

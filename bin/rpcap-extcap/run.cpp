@@ -144,7 +144,7 @@ int answer_query(const CLI::App& app, const Options& opts)
   case Mode::capture: break;
   }
   if (!text) { return tool::report(app, text.error()); }
-  return tool::output(*text);
+  return tool::output(app, *text);
 }
 
 int capture(const CLI::App& app, const Options& opts)

@@ -58,11 +58,13 @@ Deadline listen_deadline(double seconds)
   return Deadline{seconds > 0 ? static_cast<int>(std::min(seconds * 1000, 2e9)) : -1};
 }
 
-// Write `text` to standard output at once: each line a daemon's, for scripts reading as they come.
-bool emit(const std::string& text)
+// Write `text` to standard output at once: each line a daemon's, for
+// scripts reading as they come. False (and the reason said) if it cannot be.
+bool emit(const Context& ctx, const std::string& text)
 {
-  std::cout << text << std::flush;
-  return static_cast<bool>(std::cout);
+  auto st = tool::write_output(text);
+  if (!st) { tool::error(prog(ctx), st.error().message); }
+  return static_cast<bool>(st);
 }
 
 Result<ClientOptions> login(const Context& ctx)
@@ -142,7 +144,7 @@ int serve_wait(Context& ctx)
     }
     session->close();
     for (auto* a : matches) { a->seen = true; }
-    if (seen.insert(peer.host()).second && !emit(peer.host() + "\n")) { return tool::exit_failure; }
+    if (seen.insert(peer.host()).second && !emit(ctx, peer.host() + "\n")) { return tool::exit_failure; }
   }
   if (done()) { return tool::exit_ok; }
   std::string why = stopped(ctx) ? "interrupted" : "deadline of " + describe_s(opts.deadline_s) + " passed";
@@ -189,7 +191,7 @@ int serve_ls(Context& ctx)
     daemon.kind = SourceKind::remote;
     daemon.host = host;
     const auto listed = listed_interfaces(daemon, std::move(*list));
-    if (!emit(opts.json ? daemon_interfaces_json(host, listed) : daemon_interfaces_line(host, listed))) {
+    if (!emit(ctx, opts.json ? daemon_interfaces_json(host, listed) : daemon_interfaces_line(host, listed))) {
       return tool::exit_failure;
     }
     ++served;

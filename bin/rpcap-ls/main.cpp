@@ -19,9 +19,9 @@ int main(int argc, char** argv)
   if (!list) { return tool::report(app, list.error()); }
   const auto& listed = *list;
   switch (opts.format()) {
-  case cli::ls::Format::names: return tool::output(interfaces_names(listed));
-  case cli::ls::Format::long_listing: return tool::output(interfaces_long(listed));
-  case cli::ls::Format::json: return tool::output(interfaces_json(listed));
+  case cli::ls::Format::names: return tool::output(app, interfaces_names(listed));
+  case cli::ls::Format::long_listing: return tool::output(app, interfaces_long(listed));
+  case cli::ls::Format::json: return tool::output(app, interfaces_json(listed));
   }
   return tool::exit_failure;
 }

@@ -472,6 +472,46 @@ TEST_CASE("rpcap-capture faults: a full disk or a full device is reported with e
   CHECK(eventually([&] { return children_of(d.pid()).empty(); }, 5000));
 }
 
+TEST_CASE("every program: text for standard output that cannot be written is one error line and exit 1",
+          "[e2e][hardening]")
+{
+  Daemon d{Daemon::ours({"-n"})};
+  TempDir dir;
+  const std::string conf = dir.write("rpcapd.conf", "NullAuthPermit = YES\n");
+  const std::string listing = "rpcap://127.0.0.1:" + std::to_string(d.port()) + "/";
+  struct Case {
+    std::string prog;
+    std::vector<std::string> args;
+  };
+  const std::vector<Case> cases = {
+    {"rpcap-ls", {listing}},
+    {"rpcap-ls", {}},
+    {"rpcap-ls", {"--json"}},
+    {"rpcap-capture", {"-D"}},
+    {"rpcap-capture", {"-D", listing}},
+    {"rpcap-conf", {"generate", "-n"}},
+    {"rpcap-conf", {"show", conf}},
+    {"rpcap-conf", {"show", "--json", conf}},
+    {"rpcap-conf", {"tls-cert", "--key", dir.path() + "/key.pem", "--cert", dir.path() + "/cert.pem"}},
+    {"rpcap-extcap", {"--extcap-interfaces"}},
+    {"rpcap-extcap", {"--extcap-version"}},
+    {"rpcapd", {"--help"}},
+    {"rpcap-ls", {"--version"}},
+  };
+  for (const auto& c : cases) {
+    std::string command = "exec '" + program(c.prog) + "'";
+    for (const auto& a : c.args) { command += " '" + a + "'"; }
+    const auto r = run({"/bin/sh", "-c", command + " >/dev/full"});
+    INFO(command);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err == c.prog + ": error: standard output: No space left on device\n");
+  }
+  // A closed standard output too.
+  const auto closed = run({"/bin/sh", "-c", "exec '" + program("rpcap-ls") + "' '" + listing + "' >&-"});
+  CHECK(closed.exit_code == 1);
+  CHECK(closed.err == "rpcap-ls: error: standard output: Bad file descriptor\n");
+}
+
 // ---------------------------------------------------------------------------
 // Password guessing
 

@@ -133,6 +133,20 @@ TEST_CASE("rpcap-listen: wait prints the address of the daemon that called in", 
   CHECK(d.log().find("NULL authentication accepted") != std::string::npos);
 }
 
+TEST_CASE("rpcap-listen: wait and ls say so when standard output cannot be written, and exit 1", "[e2e][listen]")
+{
+  for (const std::string mode : {"wait", "ls"}) {
+    const auto port = closed_port();
+    auto l = start_listener(port, {"/bin/sh", "-c", "exec '" + program("rpcap-listen") + "' -p " + std::to_string(port)
+                                                        + " --deadline 20 " + mode + " >/dev/full"});
+    Daemon d{active_daemon(port)};
+    const auto r = l->wait(25000);
+    INFO(mode << "\n" << r.err << "\ndaemon:\n" << d.log());
+    CHECK(r.exit_code == 1);
+    CHECK(after_listening(r.err) == "rpcap-listen: error: standard output: No space left on device\n");
+  }
+}
+
 TEST_CASE("rpcap-listen: says where it listens, and on a terminal that it still waits", "[e2e][listen]")
 {
   const auto port = std::to_string(closed_port());
