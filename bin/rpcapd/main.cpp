@@ -43,6 +43,10 @@ int main(int argc, char** argv)
   cli::rpcapd::define_cli(app, opts);
   if (auto rc = tool::parse(app, argc, argv)) { return *rc; }
 
+  // Checked first: a mistaken -i is the one thing to say, and nothing else is opened.
+  if (opts.inetd) {
+    if (auto st = check_inetd_connection(STDIN_FILENO); !st) { return tool::report(app, st.error()); }
+  }
   auto cfg = configuration(app, opts);
   if (!cfg) { return tool::report(app, cfg.error()); }
   auto run = prepare_daemon(std::move(*cfg), opts.config_file, opts.ready_fd);

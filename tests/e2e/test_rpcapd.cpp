@@ -434,6 +434,44 @@ TEST_CASE("rpcapd: inetd mode serves the connection on standard input", "[e2e][r
   CHECK(WEXITSTATUS(status) == 0);
 }
 
+TEST_CASE("rpcapd: -i with standard input that is not one connection is one line and exit 2", "[e2e][rpcapd]")
+{
+  const std::string use = "-i is for inetd and systemd (Accept=yes), which pass rpcapd one client's connection there";
+  // A pipe (run()'s standard input), /dev/null, a terminal's stand-in: not a socket.
+  auto piped = run({program("rpcapd"), "-i", "-n"});
+  CHECK(piped.exit_code == 2);
+  CHECK(piped.err == "rpcapd: error: standard input is not a socket: " + use + "\n");
+  auto null = run({"/bin/sh", "-c", "exec '" + program("rpcapd") + "' -i -n </dev/null"});
+  CHECK(null.exit_code == 2);
+  CHECK(null.err == "rpcapd: error: standard input is not a socket: " + use + "\n");
+
+  // A socket, but not a connection: what Accept=no or a datagram socket unit would pass.
+  auto given = [](int fd) {
+    int out[2];
+    REQUIRE(::pipe2(out, O_CLOEXEC) == 0);
+    Fd read_end{out[0]};
+    const pid_t pid = start_child({program("rpcapd"), "-i", "-n"}, {{0, fd}, {2, out[1]}});
+    ::close(out[1]);
+    std::string err;
+    char buf[512];
+    for (ssize_t n; (n = ::read(read_end.get(), buf, sizeof buf)) > 0;) { err.append(buf, static_cast<std::size_t>(n)); }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return std::pair{WIFEXITED(status) ? WEXITSTATUS(status) : -1, err};
+  };
+  auto listening = listen_tcp("127.0.0.1", "0", AddressFamily::ipv4);
+  REQUIRE(listening);
+  const auto [listen_rc, listen_err] = given(listening->front().get());
+  CHECK(listen_rc == 2);
+  CHECK(listen_err == "rpcapd: error: standard input is a listening socket: " + use
+                          + "; without -i rpcapd serves listening sockets (Accept=no)\n");
+  Fd datagram{::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)};
+  REQUIRE(datagram);
+  const auto [dgram_rc, dgram_err] = given(datagram.get());
+  CHECK(dgram_rc == 2);
+  CHECK(dgram_err == "rpcapd: error: standard input is not a stream socket: " + use + "\n");
+}
+
 TEST_CASE("rpcapd: SIGTERM ends sessions and exits 0", "[e2e][rpcapd]")
 {
   Daemon d{Daemon::ours({"-n"})};

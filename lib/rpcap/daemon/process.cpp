@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -47,6 +48,25 @@ void detach_stdio()
   if (null < 0) { return; }
   for (int fd = 0; fd <= 2; ++fd) { ::dup2(null, fd); }
   if (null > 2) { ::close(null); }
+}
+
+Status check_inetd_connection(int fd)
+{
+  const std::string use = "-i is for inetd and systemd (Accept=yes), which pass rpcapd one client's connection there";
+  int type = 0;
+  socklen_t len = sizeof type;
+  if (::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0) {
+    if (errno != ENOTSOCK) { return make_error(ErrorKind::usage, std::string{"standard input: "} + std::strerror(errno)); }
+    return make_error(ErrorKind::usage, "standard input is not a socket: " + use);
+  }
+  if (type != SOCK_STREAM) { return make_error(ErrorKind::usage, "standard input is not a stream socket: " + use); }
+  int listening = 0;
+  len = sizeof listening;
+  if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) == 0 && listening != 0) {
+    return make_error(ErrorKind::usage, "standard input is a listening socket: " + use
+                                            + "; without -i rpcapd serves listening sockets (Accept=no)");
+  }
+  return {};
 }
 
 namespace {

@@ -26,6 +26,12 @@ LogFn make_logger(const char* prog, LogTo to, bool debug);
 // Point descriptors 0-2 at /dev/null.
 void detach_stdio();
 
+// Check that descriptor `fd` is what inetd (nowait) and systemd
+// (Accept=yes) hand rpcapd -i: one connected stream socket. Fails
+// (ErrorKind::usage, naming it "standard input") on anything else: a
+// terminal, /dev/null, a file, a datagram or a listening socket.
+Status check_inetd_connection(int fd);
+
 // The daemon's pid file (--pid-file). create() opens and locks it before
 // the daemon detaches, so that a path it cannot write, or one another
 // daemon holds, stops it with the reason on standard error, and makes the
