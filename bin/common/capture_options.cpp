@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -19,6 +20,7 @@
 #include "common/tool.hpp"
 #include "rpcap/base/file.hpp"
 #include "rpcap/base/text.hpp"
+#include "rpcap/net/capture.hpp"
 
 namespace rpcap::tool {
 namespace {
@@ -207,6 +209,14 @@ Result<std::string> filter_text(const CaptureFlags& flags)
   return text;
 }
 
+Status check_filter(const CaptureFlags& flags)
+{
+  auto filter = filter_text(flags);
+  if (!filter) { return std::move(filter).error(); }
+  if (filter->empty()) { return {}; }
+  return check_filter_compiles(*filter, static_cast<int>(clamp_snaplen(flags.snaplen)));
+}
+
 Result<CaptureRunOptions> capture_run_options(const CaptureFlags& flags, const Source& source)
 {
   auto filter = filter_text(flags);
@@ -380,7 +390,7 @@ int merged_capture_to_output(const CLI::App& app, const CaptureFlags& flags, con
     std::string what = r.name + ": " + message;
     if (r.retry_in.count() != 0) {
       what += "; trying again in " + std::to_string(r.retry_in.count()) + " s";
-    } else if (merged.sources.size() > 1) {
+    } else if (r.others_go_on) {
       what += " (the other sources go on)";
     }
     error(prog, what);
@@ -402,7 +412,8 @@ int merged_capture_to_output(const CLI::App& app, const CaptureFlags& flags, con
   auto end = run_merged_capture(opts, writer, totals, signals, cb);
   finish_destination(out.to, writer.begun());
   if (out.live_count) { std::cerr << "\r"; }
-  if (!flags.quiet) {
+  // As for one source: a run in which no source began says only why.
+  if (!flags.quiet && writer.begun()) {
     for (const auto& r : totals.sources) {
       if (r.began) { statistics(r); }
     }
@@ -417,6 +428,13 @@ int merged_capture_to_output(const CLI::App& app, const CaptureFlags& flags, con
     error(prog, "output: the reader went away (Broken pipe)");
     return exit_failure;
   }
+  // Every source refused for the same kind of reason a lone source's
+  // usage error is (a filter none of their link types takes): status 2.
+  const bool usage = !totals.sources.empty()
+                     && std::all_of(totals.sources.begin(), totals.sources.end(), [](const SourceReport& r) {
+                          return !r.began && r.error && r.error->kind == ErrorKind::usage;
+                        });
+  if (usage) { return exit_usage; }
   for (const auto& r : totals.sources) {
     if (r.error) { return exit_failure; }
   }

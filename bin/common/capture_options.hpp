@@ -53,6 +53,11 @@ void add_capture_options(CLI::App& app, CaptureFlags& flags, const std::string& 
 // The filter expression: -F's file with line breaks as blanks, or the FILTER words.
 Result<std::string> filter_text(const CaptureFlags& flags);
 
+// The filter the flags give, checked once before any source is opened:
+// one that compiles for no link type (a syntax error) is a usage error
+// then, whatever the sources (check_filter_compiles()).
+Status check_filter(const CaptureFlags& flags);
+
 // --sampling's request; nullopt without --sampling.
 Result<std::optional<SetSamplingRequest>> parse_sampling(const std::string& text);
 
@@ -143,7 +148,9 @@ MergedCaptureOptions merged_capture_options(std::vector<MergedSource> sources, c
 // Capture `merged` into a pcapng stream on `out` as the flags say: a failed
 // source named on stderr at once (the others go on), statistics per source
 // (each line after its name) on SIGUSR1 and at the end, then the totals of
-// the stream. Returns the exit status: 1 if a source failed.
+// the stream. Returns the exit status: 1 if a source failed, 2 if every
+// source failed with a usage error before it captured (as one source's
+// would be).
 int merged_capture_to_output(const CLI::App& app, const CaptureFlags& flags, const MergedCaptureOptions& merged,
                              const CaptureOutput& out, const RunSignals& signals);
 

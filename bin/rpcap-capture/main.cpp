@@ -33,6 +33,9 @@ int main(int argc, char** argv)
   auto planned = cli::capture::plan_sources(opts);
   if (!planned) { return tool::report(app, planned.error()); }
   const auto& flags = opts.capture;
+  // A filter no source could compile is one usage error, before any opens:
+  // several sources would each fail with it and say the others go on.
+  if (auto st = tool::check_filter(flags); !st) { return tool::report(app, st.error()); }
   std::vector<MergedSource> sources;
   bool any_remote = false;
   bool any_tls = false;

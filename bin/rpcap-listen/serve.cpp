@@ -411,6 +411,8 @@ int serve(Context& ctx)
   case Mode::wait: return serve_wait(ctx);
   case Mode::ls: return serve_ls(ctx);
   case Mode::capture:
+    // A filter that compiles for no link type, before any daemon calls in.
+    if (auto st = tool::check_filter(ctx.opts.capture); !st) { return tool::report(ctx.app, st.error()); }
     if (ctx.opts.merge) { return serve_merged_capture(ctx); }
     if (per_daemon_output(ctx.opts.capture.output)) { return serve_forked(ctx); }
     return serve_one_capture(ctx);

@@ -7,6 +7,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <regex>
 
 #include "support/daemon.hpp"
@@ -133,6 +134,42 @@ TEST_CASE("rpcap-capture: a source that cannot be opened is named, the others go
   REQUIRE(c.interfaces.size() == 1);
   CHECK(c.interfaces[0].name == remote(d.port()));
   CHECK(c.packets.size() == 5);
+}
+
+TEST_CASE("rpcap-capture: several sources and a filter that does not compile: one usage line and exit 2, as for one",
+          "[e2e][capture][merge]")
+{
+  Daemon d{Daemon::ours({"-n"})};
+  TempDir dir;
+  const std::string file = dir.path() + "/never.pcapng";
+  const std::string line = "rpcap-capture: error: filter \"bogus filter\": can't parse filter expression: syntax error\n";
+  // A syntax error is the same for every source: refused before any opens
+  // (the daemon sees no connection) and before -w makes its file.
+  auto several = run({program("rpcap-capture"), "-w", file, "-i", remote(d.port()), "-i", "lo", "bogus filter"});
+  CHECK(several.exit_code == 2);
+  CHECK(several.err == line);
+  auto one = run({program("rpcap-capture"), "-w", file, remote(d.port()), "bogus filter"});
+  CHECK(one.exit_code == 2);
+  CHECK(one.err == line);
+  CHECK_FALSE(std::filesystem::exists(file));
+  INFO(d.log());
+  CHECK(d.log().find(": connected") == std::string::npos);
+
+  // A filter for other links (802.11) compiles, but for neither source: each
+  // says why as it fails, the last without "the other sources go on", and
+  // the status is a lone source's, 2.
+  if (!can_capture()) { return; }
+  auto wrong_link = run({program("rpcap-capture"), "-w", file, "-i", remote(d.port()), "-i", "lo", "wlan type mgt"});
+  INFO(wrong_link.err);
+  CHECK(wrong_link.exit_code == 2);
+  const auto lines = lines_of(wrong_link.err);
+  REQUIRE(lines.size() == 2);
+  for (const auto& l : lines) {
+    CHECK(l.starts_with("rpcap-capture: error: "));
+    CHECK(l.find("filter \"wlan type mgt\": 802.11 link-layer types supported only on 802.11") != std::string::npos);
+  }
+  CHECK(lines.back().find("the other sources go on") == std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(file));
 }
 
 TEST_CASE("rpcap-capture: a daemon that dies mid-capture is named, and the other sources' packets keep coming",

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include <catch2/catch.hpp>
 
+#include "rpcap/net/capture.hpp"
 #include "rpcap/net/socket.hpp"
 
 using namespace rpcap;
@@ -100,4 +101,26 @@ TEST_CASE("net: data sockets bind an IPv4-mapped address, as a dual-stack listen
   CHECK(connected.has_value());
   auto udp = bind_udp_in_range(mapped->front(), PortRange{});
   CHECK(udp.has_value());
+}
+
+TEST_CASE("net: a filter is refused before capturing only when it compiles for no link type", "[net]")
+{
+  // Ethernet's, and filters for other links: "wlan" for 802.11, "ifname" for pflog, "sio" for SS7.
+  for (const char* ok : {"", "udp dst port 53", "wlan type mgt", "ifname eth0", "sio 3", "len > 10"}) {
+    INFO(ok);
+    CHECK(check_filter_compiles(ok, 262144));
+  }
+  struct Bad {
+    const char* filter;
+    const char* error;
+  };
+  for (const auto& [filter, error] : {Bad{"bogus filter", "can't parse filter expression: syntax error"},
+                                      Bad{"tcp port", "can't parse filter expression: syntax error"},
+                                      Bad{"port 99999", "illegal port number 99999 > 65535"}}) {
+    INFO(filter);
+    auto st = check_filter_compiles(filter, 262144);
+    REQUIRE_FALSE(st);
+    CHECK(st.error().kind == ErrorKind::usage);
+    CHECK(st.error().message == std::string{"filter \""} + filter + "\": " + error);
+  }
 }

@@ -247,7 +247,7 @@ public:
   // One more source: its report and state.
   void add(const MergedSource& s)
   {
-    m_totals.sources.push_back(SourceReport{s.name, false, {}, {}, {}});
+    m_totals.sources.push_back(SourceReport{s.name, false, {}, {}, {}, false});
     m_state.push_back(State{});
     m_state.back().filter = s.run.filter;
   }
@@ -307,6 +307,7 @@ public:
       r.error = e.error;
       r.retry_in = e.retry_in;
       s.lost_ns = wall_ns();
+      r.others_go_on = others_go_on(e.source);
       if (m_cb.on_failed) { m_cb.on_failed(r); }
       return statistics(e.source, "lost: " + e.error->message);
     case Event::Kind::filter:
@@ -324,6 +325,7 @@ public:
       if (e.error) { r.error = e.error; }
       r.retry_in = std::chrono::seconds{0};
       s.ended = true;
+      r.others_go_on = others_go_on(e.source);
       if (e.error && m_cb.on_failed) { m_cb.on_failed(r); }
       return {};
     }
@@ -387,6 +389,15 @@ public:
   }
 
   bool full() const { return m_opts.count != 0 && m_out.packets() >= m_opts.count; }
+  // True if a source other than `i` has not ended, or more may join.
+  bool others_go_on(std::size_t i) const
+  {
+    if (m_more) { return true; }
+    for (std::size_t j = 0; j < m_state.size(); ++j) {
+      if (j != i && !m_state[j].ended) { return true; }
+    }
+    return false;
+  }
   bool all_ended() const
   {
     if (m_more) { return false; }

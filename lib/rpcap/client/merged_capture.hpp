@@ -68,6 +68,7 @@ struct SourceReport {
   CaptureTotals totals;         // written: packets of it in the stream
   std::optional<Error> error;   // why it could not start or stopped early (the last time)
   std::chrono::seconds retry_in{0};  // reconnect: when it is tried again (0: it is not)
+  bool others_go_on{false};     // when it failed: another source still captured or opened, or more may join
 };
 
 struct MergedTotals {

@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <chrono>
 #include <cstring>
 
 namespace rpcap {
@@ -205,6 +206,21 @@ Result<Filter> compile_filter(const std::string& expression, int linktype, int s
   }
   pcap_freecode(&prog);
   return f;
+}
+
+Status check_filter_compiles(const std::string& expression, int snaplen)
+{
+  auto ethernet = compile_filter(expression, DLT_EN10MB, snaplen);
+  if (ethernet) { return {}; }
+  // The other link types, for a filter that is not for Ethernet; these
+  // compiles fail in microseconds unless a name is looked up.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(250);
+  for (int linktype = 0; linktype <= DLT_MATCHING_MAX; ++linktype) {
+    if (linktype == DLT_EN10MB) { continue; }
+    if (compile_filter(expression, linktype, snaplen)) { return {}; }
+    if (std::chrono::steady_clock::now() > give_up) { return {}; }
+  }
+  return std::move(ethernet).error();
 }
 
 namespace {

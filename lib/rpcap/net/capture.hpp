@@ -99,6 +99,15 @@ Result<std::unique_ptr<CaptureHandle>> open_savefile(const std::string& path, bo
 // client does before sending it (optimised, netmask unknown).
 Result<Filter> compile_filter(const std::string& expression, int linktype, int snaplen);
 
+// Check, before any source is opened, that filter `expression` compiles
+// for some link type: Ethernet first, else any other libpcap knows (some
+// filters, "wlan type mgt", are for one kind of link). Fails with
+// Ethernet's error (ErrorKind::usage) when it compiles for none, which is
+// what a syntax error does. When compiling is slow (a host name that does
+// not resolve is looked up each time) it gives up after a fraction of a
+// second and succeeds: each source's own compile then says it.
+Status check_filter_compiles(const std::string& expression, int snaplen);
+
 // True if `filter` is a BPF program the kernel and libpcap may run safely.
 bool is_valid_bpf(const Filter& filter);
 
