@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 
 namespace rpcap::tool {
 namespace {
@@ -74,6 +75,23 @@ void add_client_options(CLI::App& app, ClientFlags& flags, unsigned sets)
         ->type_name("N")
         ->check(tool::whole_between(0, 1u << 20));
   }
+}
+
+Status check_tls_options(const ClientFlags& flags, bool tls, std::string_view to_what)
+{
+  if (tls) { return {}; }
+  std::vector<std::string> given;
+  if (!flags.ca_file.empty()) { given.emplace_back("--ca"); }
+  if (!flags.pin.empty()) { given.emplace_back("--pin"); }
+  if (flags.insecure) { given.emplace_back("--insecure"); }
+  if (!flags.cert_file.empty()) { given.emplace_back("--cert"); }
+  if (!flags.key_file.empty()) { given.emplace_back("--key"); }
+  if (given.empty()) { return {}; }
+  std::string names;
+  for (std::size_t i = 0; i < given.size(); ++i) {
+    names += (i == 0 ? "" : i + 1 == given.size() ? " and " : ", ") + given[i];
+  }
+  return make_error(ErrorKind::usage, names + (given.size() == 1 ? " applies " : " apply ") + std::string{to_what});
 }
 
 Result<ClientSession> open_session(const ClientFlags& flags, const Source& src)
@@ -155,6 +173,7 @@ Result<std::vector<ListedInterface>> list_interfaces(const ClientFlags& flags, S
   if (src.kind == SourceKind::file) {
     return make_error(ErrorKind::usage, "source \"" + format_source(src) + "\": listing savefiles is not supported");
   }
+  if (auto st = check_tls_options(flags, src.tls); !st) { return std::move(st).error(); }
   if (src.kind == SourceKind::local) {
     auto list = list_local_interfaces();
     if (!list) { return std::move(list).error(); }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include <CLI/CLI.hpp>
 
@@ -41,6 +42,12 @@ enum ClientOptionSet : unsigned {
 // Add the client options of `sets` to `app`.
 void add_client_options(CLI::App& app, ClientFlags& flags,
                         unsigned sets = login_options | connect_options | attach_option | tls_options);
+
+// Refuse the TLS options of the flags (--ca --pin --insecure --cert --key)
+// when nothing they would apply to uses TLS (`tls` false): a usage error
+// "--pin applies `to_what`" ("to rpcaps:// sources only"), not a session
+// in plaintext that looks verified.
+Status check_tls_options(const ClientFlags& flags, bool tls, std::string_view to_what = "to rpcaps:// sources only");
 
 // The session options the flags give: the password from --password-file,
 // else RPCAP_PASSWORD, else a prompt when standard input is a terminal;

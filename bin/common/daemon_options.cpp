@@ -77,7 +77,9 @@ void add_daemon_options(CLI::App& app, DaemonFlags& flags)
     case K::group:
     case K::port_range: {
       auto* o = app.add_option(name, text_of(flags, s), help)->type_name(value);
-      if (s.text == &C::tls_client_ca && tls != nullptr) { o->needs(tls); }
+      // The TLS files without -S would be ignored: refused instead.
+      const bool tls_file = s.text == &C::tls_key || s.text == &C::tls_cert || s.text == &C::tls_client_ca;
+      if (tls_file && tls != nullptr) { o->needs(tls); }
       break;
     }
     }

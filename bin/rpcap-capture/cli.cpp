@@ -153,6 +153,14 @@ Result<std::vector<PlannedSource>> plan_sources(Options& opts)
       src = tool::source_over_fd(*src);
       if (!src) { return std::move(src).error(); }
     }
+    if (entry && !src->tls) {
+      // A line's TLS options would be dropped without a word on rpcap://.
+      for (const char* key : {"ca", "pin", "cert", "key"}) {
+        if (entry->options.count(key) == 0) { continue; }
+        return make_error(ErrorKind::usage, opts.sources_file + ":" + std::to_string(entry->line) + ": " + key
+                                                + "= applies to rpcaps:// sources only");
+      }
+    }
     const bool own = entry && !entry->options.empty();
     out.push_back(PlannedSource{name, *src, own ? with_line(opts.client, *entry) : opts.client, own});
   }

@@ -47,6 +47,7 @@ int main(int argc, char** argv)
     any_tls = any_tls || p.source.tls;
     sources.push_back(MergedSource{std::move(*run), p.name, nullptr});
   }
+  if (auto st = tool::check_tls_options(opts.client, any_tls); !st) { return tool::report(app, st.error()); }
   if (!any_remote && (flags.udp || !flags.sampling.empty() || !flags.data_ports.empty() || !opts.client.user.empty())) {
     return tool::report(app, make_error(ErrorKind::usage,
                                         "--udp, --sampling, --data-ports and -u apply to rpcap:// sources only"));

@@ -40,6 +40,8 @@ Result<ClientOptions> session_options(const Options& opts)
   flags.ca_file = opts.ca_file;
   flags.pin = opts.pin;
   flags.allow_plaintext_password = opts.allow_plaintext_password;
+  // A pin or CA given in the dialog with "Use TLS" unticked is a mistake to show, not a plaintext session.
+  if (auto st = tool::check_tls_options(flags, opts.tls, "only with --tls"); !st) { return std::move(st).error(); }
   auto client = tool::client_options(flags, opts.tls);
   if (!client) { return std::move(client).error(); }
   if (!opts.username.empty()) { client->credentials = Credentials{opts.username, opts.password}; }

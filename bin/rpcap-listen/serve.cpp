@@ -407,6 +407,12 @@ int serve_forked(Context& ctx)
 
 int serve(Context& ctx)
 {
+  // The daemons' certificates are checked over --tls only: without it
+  // --pin and the like would be dropped without a word.
+  if (auto st = tool::check_tls_options(ctx.opts.client, ctx.opts.tls, "only with --tls (daemons running rpcapd -S)");
+      !st) {
+    return tool::report(ctx.app, st.error());
+  }
   switch (ctx.opts.mode) {
   case Mode::wait: return serve_wait(ctx);
   case Mode::ls: return serve_ls(ctx);

@@ -258,6 +258,17 @@ TEST_CASE("rpcap-extcap: what goes wrong is one line on standard error and a fai
     CHECK(unknown.err.find("Authentication failed") != std::string::npos);
     CHECK(unknown.err == known.err);  // no user enumeration: the same answer for any user
   }
+  SECTION("a pin or CA without TLS, refused rather than dropped for a plaintext session")
+  {
+    Daemon d{Daemon::ours({"-n"})};
+    auto pin = capture(std::to_string(d.port()), {"--remote-interface", "lo", "--pin", "abababababababababababababababababababababababababababababababab"});
+    CHECK(pin.exit_code == 2);
+    CHECK(pin.err == "rpcap-extcap: error: --pin applies only with --tls\n");
+    auto ca = capture(std::to_string(d.port()), {"--remote-interface", "lo", "--ca", "/etc/hostname"});
+    CHECK(ca.exit_code == 2);
+    CHECK(ca.err == "rpcap-extcap: error: --ca applies only with --tls\n");
+    CHECK(d.log().find(": connected") == std::string::npos);
+  }
   SECTION("a password without TLS, refused before it is sent")
   {
     const auto port = std::to_string(closed_port());

@@ -811,6 +811,11 @@ TEST_CASE("rpcap-listen: bad usage exits 2 with one line", "[e2e][listen]")
     {{"-b", "127.0.0.1", "-p", "65536", "--deadline", "0.5", "wait"},
      "rpcap-listen: error: --port: \"65536\" is not a port number (0-65535) or service name (see --help)\n"},
     {{"-p", "-1", "--deadline", "0.5", "wait"}, ""},
+    // The daemons' certificates are checked with --tls only.
+    {{"-p", port, "wait", "--pin", "abababababababababababababababababababababababababababababababab"}, "rpcap-listen: error: --pin applies only with --tls (daemons running rpcapd -S)\n"},
+    {{"-p", port, "ls", "--insecure"}, "rpcap-listen: error: --insecure applies only with --tls (daemons running rpcapd -S)\n"},
+    {{"-p", port, "capture", "lo", "--ca", "/etc/hostname"},
+     "rpcap-listen: error: --ca applies only with --tls (daemons running rpcapd -S)\n"},
     // Before any daemon calls in, for one daemon or several merged.
     {{"-p", port, "--deadline", "20", "capture", "lo", "bogus filter"},
      "rpcap-listen: error: filter \"bogus filter\": can't parse filter expression: syntax error\n"},

@@ -263,6 +263,11 @@ TEST_CASE("rpcap-ls: usage errors are one line and exit 2", "[e2e][ls]")
      "-fingerprint -sha256' prints it)"},
     {{"--insecure", "--ca", "/etc/hostname", "rpcaps://127.0.0.1:1/"}, "--ca excludes --insecure (see --help)"},
     {{"--ca", "/nonexistent/ca.pem", "rpcaps://127.0.0.1:1/"}, "--ca \"/nonexistent/ca.pem\": No such file or directory"},
+    // TLS options without rpcaps:// would be dropped for a plaintext session.
+    {{"--pin", "abababababababababababababababababababababababababababababababab", "rpcap://127.0.0.1:1/"}, "--pin applies to rpcaps:// sources only"},
+    {{"--ca", "/etc/hostname"}, "--ca applies to rpcaps:// sources only"},
+    {{"--insecure", "--cert", "/etc/hostname", "--key", "/etc/hostname", "rpcap://127.0.0.1:1/"},
+     "--insecure, --cert and --key apply to rpcaps:// sources only"},
     {{"file:///tmp/"}, "source \"file:///tmp/\": listing savefiles is not supported"},
     // CVE-2024-8006: libpcap's listing of a directory it cannot open dereferenced NULL.
     {{"file:///nonexistent-rpcap-dir/"}, "source \"file:///nonexistent-rpcap-dir/\": listing savefiles is not supported"},
@@ -281,6 +286,17 @@ TEST_CASE("rpcap-ls: usage errors are one line and exit 2", "[e2e][ls]")
     CHECK(r.out.empty());
     CHECK(r.err == "rpcap-ls: error: " + c.err + "\n");
   }
+}
+
+TEST_CASE("rpcap-ls: --pin with an rpcap:// daemon is refused before connecting, not a plaintext listing", "[e2e][ls]")
+{
+  Daemon d{Daemon::ours({"-n"})};
+  auto r = ls({"--pin", "abababababababababababababababababababababababababababababababab", listing_of(d.port())});
+  CHECK(r.exit_code == 2);
+  CHECK(r.out.empty());
+  CHECK(r.err == "rpcap-ls: error: --pin applies to rpcaps:// sources only\n");
+  INFO(d.log());
+  CHECK(d.log().find(": connected") == std::string::npos);
 }
 
 TEST_CASE("rpcap-ls: an address that does not resolve is one line of error and exit 1 (CVE-2023-7256 class)", "[e2e][ls]")

@@ -499,6 +499,13 @@ TEST_CASE("rpcapd: usage errors are one line and exit 2", "[e2e][rpcapd]")
   r = run({program("rpcapd"), "-n", "--client-ca", "/etc/hostname", "-p", "0"});
   CHECK(r.exit_code == 2);
   CHECK(r.err == "rpcapd: error: --client-ca requires --tls (see --help)\n");
+  // The key and certificate without -S would start a plaintext daemon without a word.
+  r = run({program("rpcapd"), "-b", "127.0.0.1", "-p", "0", "-K", "/nonexistent"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "rpcapd: error: --tls-key requires --tls (see --help)\n");
+  r = run({program("rpcapd"), "-n", "-b", "127.0.0.1", "-p", "0", "-X", "/etc/hostname"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "rpcapd: error: --tls-cert requires --tls (see --help)\n");
 }
 
 TEST_CASE("rpcapd: password login: wrong passwords and unknown users get one answer and no password is logged",

@@ -20,6 +20,7 @@
 #include "rpcap/wire/url.hpp"
 #include "support/account.hpp"
 #include "support/daemon.hpp"
+#include "support/pcapng_file.hpp"
 #include "support/process.hpp"
 #include "support/raw_client.hpp"
 #include "support/reference.hpp"
@@ -731,4 +732,39 @@ TEST_CASE("tls: rpcap-capture --sources gives each daemon its own pin, merged in
   auto wrong = run({program("rpcap-capture"), "--sources", bad, "-w", "/dev/null"});
   CHECK(wrong.exit_code == 2);
   CHECK(wrong.err == "rpcap-capture: error: " + bad + ":2: unknown key \"password\" (keys: user, password-file, ca, pin, cert, key)\n");
+}
+
+TEST_CASE("tls: rpcap-capture's TLS options apply to its rpcaps:// sources, and are refused when it has none",
+          "[e2e][tls][merge]")
+{
+  DaemonCert c;
+  Daemon secure{Daemon::ours(c.daemon_args())};
+  Daemon plain{Daemon::ours({"-n"})};
+  const std::string plain_lo = "rpcap://127.0.0.1:" + std::to_string(plain.port()) + "/lo";
+  TempDir dir;
+  // None uses TLS: a session in plaintext would look verified.
+  auto none = run({program("rpcap-capture"), "-w", "/dev/null", "--pin", c.pin, "-i", plain_lo, "-i", "lo"});
+  CHECK(none.exit_code == 2);
+  CHECK(none.err == "rpcap-capture: error: --pin applies to rpcaps:// sources only\n");
+  auto listing = run({program("rpcap-capture"), "-D", "--insecure", "rpcap://127.0.0.1:" + std::to_string(plain.port()) + "/"});
+  CHECK(listing.exit_code == 2);
+  CHECK(listing.err == "rpcap-capture: error: --insecure applies to rpcaps:// sources only\n");
+  // A --sources line's own: the line is named.
+  const std::string lines = dir.write("sources", tls_source(secure, "lo") + " pin=" + c.pin + "\n" + plain_lo + " pin=" + c.pin + "\n");
+  auto line = run({program("rpcap-capture"), "-w", "/dev/null", "--sources", lines});
+  CHECK(line.exit_code == 2);
+  CHECK(line.err == "rpcap-capture: error: " + lines + ":2: pin= applies to rpcaps:// sources only\n");
+  INFO(plain.log());
+  CHECK(plain.log().find(": connected") == std::string::npos);
+
+  // Mixed: --pin verifies the rpcaps:// daemon, the rpcap:// one is plaintext.
+  if (!can_capture()) { return; }
+  const auto port = traffic_port();
+  Traffic traffic{port, "mixed"};
+  auto mixed = run({program("rpcap-capture"), "-c", "10", "--pin", c.pin, "-i", tls_source(secure, "lo"), "-i", plain_lo,
+                    "udp dst port " + std::to_string(port)});
+  INFO(mixed.err);
+  CHECK(mixed.exit_code == 0);
+  const auto stream = parse_pcapng(mixed.out);
+  CHECK(stream.interfaces.size() == 2);
 }
