@@ -130,14 +130,14 @@ void add_capture_options(CLI::App& app, CaptureFlags& flags, const std::string& 
       ->check(CLI::ExistingFile)
       ->excludes(words);
   app.add_option("-c", flags.count, "exit after writing COUNT packets")->type_name("COUNT")->check(whole_between(1));
-  app.add_option("-s", flags.snaplen,
+  app.add_option("-s,--snapshot-length", flags.snaplen,
                  "keep at most SNAPLEN bytes of each packet (0: " + std::to_string(k_max_snaplen) + ")")
       ->type_name("SNAPLEN")
       ->check(whole_between(0, k_max_snaplen))
       ->capture_default_str();
-  app.add_flag("-p", flags.no_promisc, "do not put the interface into promiscuous mode");
-  app.add_flag("-U", flags.packet_buffered, "write each packet out as soon as it arrives");
-  app.add_option("-B", flags.buffer_kib,
+  app.add_flag("-p,--no-promiscuous-mode", flags.no_promisc, "do not put the interface into promiscuous mode");
+  app.add_flag("-U,--packet-buffered", flags.packet_buffered, "write each packet out as soon as it arrives");
+  app.add_option("-B,--buffer-size", flags.buffer_kib,
                  "local: libpcap's capture buffer, in KiB (default " + std::to_string(CaptureParams{}.buffer_size / 1024)
                      + "); remote: the receive buffer of the data connection on this side, in KiB (RPCAP has no "
                        "field for the daemon's buffer; default: the kernel's, larger for --udp)")

@@ -287,7 +287,7 @@ TEST_CASE("rpcap-capture: several sources on the command line, usage mistakes", 
   CHECK(zero.exit_code == 2);
   CHECK(zero.err == "rpcap-capture: error: -c: must be at least 1 (see --help)\n");
   auto big = run({program("rpcap-capture"), "-s", "999999999", "lo", "-w", "/dev/null"});
-  CHECK(big.err == "rpcap-capture: error: -s: must be from 0 to 262144 (see --help)\n");
+  CHECK(big.err == "rpcap-capture: error: --snapshot-length: must be from 0 to 262144 (see --help)\n");
   auto precision = run({program("rpcap-capture"), "--time-stamp-precision", "pico", "-i", "lo", "-w", "/dev/null"});
   CHECK(precision.exit_code == 2);
 }

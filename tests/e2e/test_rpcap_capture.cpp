@@ -340,5 +340,42 @@ TEST_CASE("rpcap-capture: -B sizes the receive buffer of a remote capture's data
   CHECK(capture.wait().exit_code == 0);
   auto zero = run({program("rpcap-capture"), "-B", "0", "lo"});
   CHECK(zero.exit_code == 2);
-  CHECK(zero.err == "rpcap-capture: error: -B: must be from 1 to 1048576 (see --help)\n");
+  CHECK(zero.err == "rpcap-capture: error: --buffer-size: must be from 1 to 1048576 (see --help)\n");
+}
+
+TEST_CASE("rpcap-capture: tcpdump's long names --snapshot-length, --buffer-size, --no-promiscuous-mode and "
+          "--packet-buffered are -s, -B, -p and -U",
+          "[e2e][capture]")
+{
+  const std::string help = run({program("rpcap-capture"), "--help"}).out;
+  for (const char* both : {"-s,--snapshot-length", "-B,--buffer-size", "-p,--no-promiscuous-mode", "-U,--packet-buffered"}) {
+    CHECK(help.find(both) != std::string::npos);
+  }
+  auto big = run({program("rpcap-capture"), "--snapshot-length", "999999999", "lo", "-w", "/dev/null"});
+  CHECK(big.exit_code == 2);
+  CHECK(big.err == "rpcap-capture: error: --snapshot-length: must be from 0 to 262144 (see --help)\n");
+  if (!can_capture()) { return; }
+  Daemon d{Daemon::ours({"-n"})};
+  const auto port = traffic_port();
+  Traffic t{port, std::string(200, 'x')};
+  auto r = run({program("rpcap-capture"), "-c", "3", "--snapshot-length", "60", "--buffer-size", "300",
+                "--no-promiscuous-mode", "--packet-buffered", source(d), "udp dst port " + std::to_string(port)});
+  INFO(r.err << "\ndaemon:\n" << d.log());
+  CHECK(r.exit_code == 0);
+  REQUIRE(r.out.size() >= 24);
+  std::uint32_t snaplen = 0;
+  std::memcpy(&snaplen, r.out.data() + 16, 4);
+  CHECK(snaplen == 60);
+  const auto records = pcap_records(r.out);
+  CHECK(records.size() == 3);
+  for (const auto& rec : records) {
+    CHECK(rec.caplen == 60);
+    CHECK(rec.len > 200);
+  }
+  // rpcap-listen capture takes them too.
+  auto listen = run({program("rpcap-listen"), "-p", std::to_string(closed_port()), "--deadline", "0.2", "capture", "lo",
+                     "--snapshot-length", "60", "--buffer-size", "300", "--no-promiscuous-mode", "--packet-buffered",
+                     "-w", "/dev/null"});
+  CHECK(listen.exit_code == 1);
+  CHECK(listen.err.find("no daemon called in") != std::string::npos);
 }
