@@ -36,6 +36,18 @@ Status write_all_to(int fd, std::string_view text)
   return {};
 }
 
+// What a write by rename replaces for `path`: the path itself, or, for a
+// symbolic link, what it points at (the link stays one).
+std::string rename_target(const std::string& path)
+{
+  std::string target = path;
+  if (char* real = ::realpath(path.c_str(), nullptr); real != nullptr) {
+    target = real;
+    std::free(real);
+  }
+  return target;
+}
+
 // A file of write_new_files() on its way: its temporary file, until it is
 // renamed into place, goes with this.
 struct PendingFile {
@@ -104,12 +116,7 @@ Status write_file(const std::string& path, std::string_view text, mode_t mode)
     }
     return {};
   }
-  // A symbolic link stays one: what it points at is replaced.
-  std::string target = path;
-  if (char* real = ::realpath(path.c_str(), nullptr); real != nullptr) {
-    target = real;
-    std::free(real);
-  }
+  const std::string target = rename_target(path);
   std::string temp = target + ".XXXXXX";
   Fd fd{::mkstemp(temp.data())};
   if (!fd) { return io_failure("write", path, errno); }
@@ -148,10 +155,7 @@ Status write_new_files(const std::vector<NewFile>& files, bool replace)
     if (::lstat(path.c_str(), &st) != 0) { continue; }  // nothing there; a folder that cannot be written fails below
     if (!replace) { return failure(path, EEXIST); }
     p.existed = true;
-    if (char* real = ::realpath(path.c_str(), nullptr); real != nullptr) {
-      p.target = real;
-      std::free(real);
-    }
+    p.target = rename_target(path);
     // The rename would take the name of a folder or a device (/dev/null as root).
     if (::stat(p.target.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
       if (S_ISDIR(st.st_mode)) { return failure(path, EISDIR); }
